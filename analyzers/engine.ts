@@ -1,0 +1,154 @@
+/**
+ * The scan engine: for each file, sniff the content, compare it with what the file claims, route it to
+ * the analyzers for its format, and turn anything that stops analysis into a finding (fail closed).
+ * Container analyzers re-enter the engine for their members through `scanMember`.
+ */
+import type { Analyzer, AnalysisContext, FileMeta } from './analyzer.js';
+import { declaredFormats } from './declared-format.js';
+import { ENGINE_RULES, LimitExceededError } from './engine-rules.js';
+import { makeFinding, memberPath, type Finding, type Rule } from './finding.js';
+import type { Format } from './formats.js';
+import type { AnalyzerLimits } from './limits.js';
+import type { AnalyzerSettings } from './settings.js';
+import { SNIFF_BYTES, sniffFormat } from './sniff.js';
+import type { ByteSource } from './source.js';
+
+export interface EngineOptions {
+  readonly analyzers: readonly Analyzer[];
+  readonly limits: AnalyzerLimits;
+  readonly settings: AnalyzerSettings;
+}
+
+export interface FileScanResult {
+  readonly findings: Finding[];
+  readonly format: Format;
+}
+
+/** Counts for reports: files and bytes seen, including container members. */
+export interface ScanStats {
+  filesScanned: number;
+  bytesScanned: number;
+}
+
+export class ScanEngine {
+  private readonly byFormat = new Map<Format, Analyzer[]>();
+
+  constructor(private readonly options: EngineOptions) {
+    for (const analyzer of options.analyzers)
+      for (const format of analyzer.formats) {
+        const list = this.byFormat.get(format) ?? [];
+        list.push(analyzer);
+        this.byFormat.set(format, list);
+      }
+  }
+
+  /** All rules the engine and its analyzers can report (for the rule catalogue). */
+  rules(): Rule[] {
+    const seen = new Map<string, Rule>();
+    for (const rule of [...Object.values(ENGINE_RULES), ...this.options.analyzers.flatMap((a) => a.rules)])
+      seen.set(rule.id, rule);
+    return [...seen.values()];
+  }
+
+  async scanFile(
+    file: FileMeta,
+    source: ByteSource,
+    signal: AbortSignal = new AbortController().signal,
+    stats?: ScanStats,
+  ): Promise<FileScanResult> {
+    return this.scanAtDepth(file, source, 0, signal, stats);
+  }
+
+  private async scanAtDepth(
+    file: FileMeta,
+    source: ByteSource,
+    depth: number,
+    signal: AbortSignal,
+    stats: ScanStats | undefined,
+  ): Promise<FileScanResult> {
+    signal.throwIfAborted();
+    if (stats) {
+      stats.filesScanned += 1;
+      stats.bytesScanned += file.size ?? 0;
+    }
+    const findings: Finding[] = [];
+    let head: Uint8Array;
+    try {
+      head = await source.read(0, SNIFF_BYTES);
+    } catch (error) {
+      findings.push(failure(file.path, error));
+      return { findings, format: 'unknown' };
+    }
+    const format = sniffFormat(head, file.size);
+    const declared = declaredFormats(file.path, file.mediaType);
+    if (declared && !declared.includes(format))
+      findings.push(
+        makeFinding(ENGINE_RULES.contentMismatch, file.path, {
+          message: `content is ${format}, but the name or media type claims ${declared.join(' or ')}`,
+          details: { sniffed: format, declared, ...(file.mediaType ? { mediaType: file.mediaType } : {}) },
+        }),
+      );
+
+    const ctx: AnalysisContext = {
+      file,
+      source,
+      format,
+      head,
+      depth,
+      signal,
+      limits: this.options.limits,
+      settings: this.options.settings,
+      scanMember: async (name, memberSource, meta) => {
+        const path = memberPath(file.path, name);
+        if (depth + 1 > this.options.limits.maxDepth)
+          return [
+            makeFinding(ENGINE_RULES.limitExceeded, path, {
+              message: `container nesting deeper than ${this.options.limits.maxDepth} levels; member not analysed`,
+              details: { limit: 'maxDepth', max: this.options.limits.maxDepth },
+            }),
+          ];
+        const member: FileMeta = { path, size: memberSource.size, ...meta };
+        return (await this.scanAtDepth(member, memberSource, depth + 1, signal, stats)).findings;
+      },
+    };
+
+    for (const analyzer of this.byFormat.get(format) ?? []) {
+      try {
+        findings.push(...(await withTimeout(analyzer.analyze(ctx), this.options.limits.maxFileMillis, signal)));
+      } catch (error) {
+        signal.throwIfAborted();
+        findings.push(failure(file.path, error, analyzer.name));
+      }
+    }
+    return { findings, format };
+  }
+}
+
+function failure(path: string, error: unknown, analyzer?: string): Finding {
+  if (error instanceof LimitExceededError)
+    return makeFinding(ENGINE_RULES.limitExceeded, path, {
+      message: `${error.message}; the rest of the file was not analysed`,
+      details: { limit: error.limit, value: error.value, max: error.max, ...(analyzer ? { analyzer } : {}) },
+    });
+  const message = error instanceof Error ? error.message : String(error);
+  return makeFinding(ENGINE_RULES.analysisFailed, path, {
+    message: `${analyzer ?? 'reading'} failed: ${message}`,
+    details: { error: message, ...(analyzer ? { analyzer } : {}) },
+  });
+}
+
+class AnalysisTimeoutError extends LimitExceededError {}
+
+async function withTimeout<T>(work: Promise<T>, millis: number, signal: AbortSignal): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const started = Date.now();
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new AnalysisTimeoutError('time (ms)', Date.now() - started, millis)), millis);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

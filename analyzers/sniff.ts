@@ -1,0 +1,73 @@
+/**
+ * Content sniffing: which parser a file needs is decided from its bytes, never from its name or media
+ * type (magic table: ../shared/reference/oci-model-formats.md §6). The engine compares the result with
+ * what the name and media type claim and reports disagreements.
+ */
+import type { Format } from './formats.js';
+import { looksLikePickle } from './pickle/sniff.js';
+
+/** How many leading bytes the sniffer needs (tar's `ustar` magic sits at offset 257). */
+export const SNIFF_BYTES = 4096;
+
+const startsWith = (head: Uint8Array, magic: readonly number[], at = 0): boolean =>
+  head.length >= at + magic.length && magic.every((b, i) => head[at + i] === b);
+
+const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
+
+const MAGIC: ReadonlyArray<readonly [Format, readonly number[], number?]> = [
+  ['gguf', ascii('GGUF')],
+  ['zip', [0x50, 0x4b, 0x03, 0x04]],
+  ['zip', [0x50, 0x4b, 0x05, 0x06]], // empty zip: end of central directory only
+  ['gzip', [0x1f, 0x8b]],
+  ['bzip2', ascii('BZh')],
+  ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
+  ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+  ['lz4', [0x04, 0x22, 0x4d, 0x18]],
+  ['7z', [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]],
+  ['npy', [0x93, ...ascii('NUMPY')]],
+  ['hdf5', [0x89, ...ascii('HDF\r\n'), 0x1a, 0x0a]],
+  ['tar', ascii('ustar'), 257],
+];
+
+/**
+ * Sniff a file from its first bytes (up to {@link SNIFF_BYTES}) and its total size when known.
+ */
+export function sniffFormat(head: Uint8Array, size: number | undefined): Format {
+  if (head.length === 0) return 'empty';
+  for (const [format, magic, at] of MAGIC) if (startsWith(head, magic, at ?? 0)) return format;
+  if (looksLikeSafetensors(head, size)) return 'safetensors';
+  if (looksLikeLzmaAlone(head)) return 'lzma';
+  // Pickle before text: a protocol-0 pickle is printable ASCII (`cos\nsystem\n…`).
+  if (looksLikePickle(head)) return 'pickle';
+  const text = textKind(head);
+  if (text !== undefined) return text;
+  return 'unknown';
+}
+
+/** safetensors: u64 LE header length N with 2 ≤ N ≤ 100 MB, 8+N ≤ size, and the header starting with `{`. */
+function looksLikeSafetensors(head: Uint8Array, size: number | undefined): boolean {
+  if (head.length < 9 || head[8] !== 0x7b) return false;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const n = view.getBigUint64(0, true);
+  if (n < 2n || n > 100_000_000n) return false;
+  return size === undefined || 8n + n <= BigInt(size);
+}
+
+/** Legacy .lzma ("LZMA alone", as joblib writes): properties byte 0x5D then a little-endian dict size. */
+function looksLikeLzmaAlone(head: Uint8Array): boolean {
+  return head.length >= 13 && head[0] === 0x5d && head[1] === 0x00 && head[2] === 0x00;
+}
+
+function textKind(head: Uint8Array): Format | undefined {
+  let i = 0;
+  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) i = 3; // UTF-8 BOM
+  let control = 0;
+  for (let j = i; j < head.length; j++) {
+    const b = head[j]!;
+    if (b === 0) return undefined;
+    if (b < 0x09 || (b > 0x0d && b < 0x20)) control++;
+  }
+  if (control > head.length / 100) return undefined;
+  const first = head.slice(i).find((b) => b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09);
+  return first === 0x7b || first === 0x5b ? 'json' : 'text';
+}

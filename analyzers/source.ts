@@ -1,0 +1,192 @@
+/**
+ * ByteSource: the seam between transport and analysis. An analyzer asks for the bytes it needs; the
+ * source decides how to get them cheaply (a Range request, a file read, a slice of a tar layer, or the
+ * next bytes of a decompression stream).
+ */
+import { open } from 'node:fs/promises';
+
+export class SeekError extends Error {
+  override readonly name = 'SeekError';
+  readonly code = 'E_NOT_SEEKABLE';
+}
+
+export interface ByteSource {
+  /** Total size when known (registry blobs, files, tar members); undefined for decompressed streams. */
+  readonly size: number | undefined;
+  /**
+   * True when `read` at any offset is cheap. Forward-only sources (decompression streams) serve reads at
+   * or after the last position and throw {@link SeekError} for anything earlier.
+   */
+  readonly seekable: boolean;
+  /** Bytes [offset, offset+length); fewer only at end of data. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Chunks from `offset` (default 0) to `end` (exclusive, default end of data). */
+  stream(offset?: number, end?: number): AsyncIterable<Uint8Array>;
+}
+
+export class BufferSource implements ByteSource {
+  readonly seekable = true;
+  constructor(private readonly bytes: Uint8Array) {}
+  get size(): number {
+    return this.bytes.length;
+  }
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    return this.bytes.subarray(offset, Math.min(this.bytes.length, offset + length));
+  }
+  async *stream(offset = 0, end = this.bytes.length): AsyncIterable<Uint8Array> {
+    const CHUNK = 1 << 20;
+    for (let at = offset; at < end; at += CHUNK) yield this.bytes.subarray(at, Math.min(end, at + CHUNK));
+  }
+}
+
+/** A local file, opened per call so a source can be held without holding a descriptor. */
+export class FileSource implements ByteSource {
+  readonly seekable = true;
+  constructor(
+    readonly path: string,
+    readonly size: number,
+  ) {}
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const want = Math.max(0, Math.min(length, this.size - offset));
+    const handle = await open(this.path, 'r');
+    try {
+      const buf = Buffer.allocUnsafe(want);
+      let got = 0;
+      while (got < want) {
+        const { bytesRead } = await handle.read(buf, got, want - got, offset + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return buf.subarray(0, got);
+    } finally {
+      await handle.close();
+    }
+  }
+  async *stream(offset = 0, end = this.size): AsyncIterable<Uint8Array> {
+    if (end <= offset) return;
+    const handle = await open(this.path, 'r');
+    try {
+      yield* handle.createReadStream({ start: offset, end: end - 1, highWaterMark: 1 << 20, autoClose: false });
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** A region of another source: a member stored uncompressed inside a tar or zip. */
+export class SliceSource implements ByteSource {
+  constructor(
+    private readonly parent: ByteSource,
+    private readonly start: number,
+    readonly size: number,
+  ) {}
+  get seekable(): boolean {
+    return this.parent.seekable;
+  }
+  read(offset: number, length: number): Promise<Uint8Array> {
+    const len = Math.max(0, Math.min(length, this.size - offset));
+    return this.parent.read(this.start + offset, len);
+  }
+  stream(offset = 0, end = this.size): AsyncIterable<Uint8Array> {
+    return this.parent.stream(this.start + offset, this.start + Math.min(end, this.size));
+  }
+}
+
+/**
+ * A forward-only view of a chunk stream (a decompressing layer, a gzip member). Reads must not go
+ * backwards past bytes already consumed, except within the small look-behind window kept for sniffing.
+ */
+export class ForwardSource implements ByteSource {
+  readonly seekable = false;
+  private readonly iterator: AsyncIterator<Uint8Array>;
+  /** Buffered bytes starting at absolute offset `base`. */
+  private buffered: Uint8Array = new Uint8Array(0);
+  private base = 0;
+  private done = false;
+  private streaming = false;
+
+  constructor(
+    chunks: AsyncIterable<Uint8Array>,
+    readonly size: number | undefined = undefined,
+    /** Bytes kept behind the read position so a sniff of the head can be re-read. */
+    private readonly lookBehind = 64 * 1024,
+  ) {
+    this.iterator = chunks[Symbol.asyncIterator]();
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    if (offset < this.base) throw new SeekError(`cannot read offset ${offset}: stream is already at ${this.base}`);
+    const end = offset + length;
+    while (!this.done && this.base + this.buffered.length < end) {
+      const next = await this.iterator.next();
+      if (next.done) {
+        this.done = true;
+        break;
+      }
+      this.buffered = concat(this.buffered, next.value);
+    }
+    const out = this.buffered.slice(offset - this.base, Math.min(this.buffered.length, end - this.base));
+    // Keep only the look-behind window before the end of this read.
+    const keepFrom = Math.max(0, end - this.base - this.lookBehind);
+    if (keepFrom > 0 && keepFrom <= this.buffered.length) {
+      this.buffered = this.buffered.slice(keepFrom);
+      this.base += keepFrom;
+    }
+    return out;
+  }
+
+  async *stream(offset = 0, end = Number.POSITIVE_INFINITY): AsyncIterable<Uint8Array> {
+    if (this.streaming) throw new SeekError('stream already being consumed');
+    this.streaming = true;
+    if (offset < this.base) throw new SeekError(`cannot stream from ${offset}: stream is already at ${this.base}`);
+    let pos = offset;
+    // Serve what is buffered first, then pull from the underlying iterator.
+    if (pos < this.base + this.buffered.length) {
+      const chunk = this.buffered.subarray(pos - this.base, Math.min(this.buffered.length, end - this.base));
+      pos += chunk.length;
+      if (chunk.length > 0) yield chunk;
+    } else if (pos > this.base + this.buffered.length) {
+      await this.read(pos, 0);
+    }
+    this.base = pos;
+    this.buffered = new Uint8Array(0);
+    while (!this.done && pos < end) {
+      const next = await this.iterator.next();
+      if (next.done) {
+        this.done = true;
+        break;
+      }
+      const chunk = next.value.subarray(0, Math.min(next.value.length, end - pos));
+      pos += chunk.length;
+      this.base = pos;
+      if (chunk.length > 0) yield chunk;
+    }
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
+/** Reads exactly `length` bytes or throws: for headers whose truncation is itself the finding. */
+export async function readExactly(source: ByteSource, offset: number, length: number): Promise<Uint8Array> {
+  const bytes = await source.read(offset, length);
+  if (bytes.length !== length) throw new TruncatedError(offset, length, bytes.length);
+  return bytes;
+}
+
+export class TruncatedError extends Error {
+  override readonly name = 'TruncatedError';
+  readonly code = 'E_TRUNCATED';
+  constructor(
+    readonly offset: number,
+    readonly wanted: number,
+    readonly got: number,
+  ) {
+    super(`wanted ${wanted} bytes at offset ${offset}, got ${got}`);
+  }
+}
