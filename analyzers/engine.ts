@@ -24,7 +24,7 @@ export interface FileScanResult {
   readonly format: Format;
 }
 
-/** Counts for reports: files and bytes seen, including container members. */
+/** Counts for reports: top-level files and their bytes (members are part of their container's bytes). */
 export interface ScanStats {
   filesScanned: number;
   bytesScanned: number;
@@ -67,7 +67,7 @@ export class ScanEngine {
     stats: ScanStats | undefined,
   ): Promise<FileScanResult> {
     signal.throwIfAborted();
-    if (stats) {
+    if (stats && depth === 0) {
       stats.filesScanned += 1;
       stats.bytesScanned += file.size ?? 0;
     }

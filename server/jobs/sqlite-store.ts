@@ -1,0 +1,114 @@
+/**
+ * Embedded job store on SQLite (better-sqlite3@12: v13 crashes on Node 20). One row per job; the result
+ * is JSON. Survives restarts: queued and running jobs are resumed, finished ones kept until their TTL.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { JobFailure, JobStatus, ScanJob, ScanResult, ScanTarget } from './model.js';
+import type { JobStore, NewJob } from './store.js';
+
+interface Row {
+  id: string;
+  status: JobStatus;
+  target: string;
+  result: string | null;
+  failure: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export class SqliteJobStore implements JobStore {
+  private readonly db: Database.Database;
+
+  constructor(dataDir: string, private readonly now: () => number = Date.now) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new Database(path.join(dataDir, 'jobs.sqlite'));
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS jobs (
+      id TEXT PRIMARY KEY,
+      status TEXT NOT NULL,
+      target TEXT NOT NULL,
+      sealed_auth BLOB,
+      result TEXT,
+      failure TEXT,
+      created_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL
+    )`);
+    this.db.exec('CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at)');
+  }
+
+  async create(job: NewJob): Promise<void> {
+    const t = this.now();
+    this.db
+      .prepare('INSERT INTO jobs (id, status, target, sealed_auth, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(job.id, 'queued', JSON.stringify(job.target), job.sealedAuthorization ? Buffer.from(job.sealedAuthorization) : null, t, t);
+  }
+
+  async get(id: string): Promise<ScanJob | undefined> {
+    const row = this.db.prepare('SELECT id, status, target, result, failure, created_at, updated_at FROM jobs WHERE id = ?').get(id) as Row | undefined;
+    return row && toJob(row);
+  }
+
+  async sealedAuthorization(id: string): Promise<Uint8Array | undefined> {
+    const row = this.db.prepare('SELECT sealed_auth FROM jobs WHERE id = ?').get(id) as { sealed_auth: Buffer | null } | undefined;
+    return row?.sealed_auth ?? undefined;
+  }
+
+  async markRunning(id: string): Promise<boolean> {
+    // A job found running after a restart is resumed too: the previous process died mid-scan.
+    const info = this.db
+      .prepare("UPDATE jobs SET status = 'running', updated_at = ? WHERE id = ? AND status IN ('queued', 'running')")
+      .run(this.now(), id);
+    return info.changes === 1;
+  }
+
+  async finish(id: string, result: ScanResult): Promise<void> {
+    this.db
+      .prepare("UPDATE jobs SET status = 'finished', result = ?, sealed_auth = NULL, updated_at = ? WHERE id = ?")
+      .run(JSON.stringify(result), this.now(), id);
+  }
+
+  async fail(id: string, failure: JobFailure): Promise<void> {
+    this.db
+      .prepare("UPDATE jobs SET status = 'failed', failure = ?, sealed_auth = NULL, updated_at = ? WHERE id = ?")
+      .run(JSON.stringify(failure), this.now(), id);
+  }
+
+  async unfinished(): Promise<ScanJob[]> {
+    const rows = this.db
+      .prepare("SELECT id, status, target, result, failure, created_at, updated_at FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at")
+      .all() as Row[];
+    return rows.map(toJob);
+  }
+
+  async purge(olderThan: number): Promise<number> {
+    return this.db.prepare("DELETE FROM jobs WHERE status IN ('finished', 'failed') AND updated_at < ?").run(olderThan).changes;
+  }
+
+  async healthy(): Promise<boolean> {
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
+
+function toJob(row: Row): ScanJob {
+  return {
+    id: row.id,
+    status: row.status,
+    target: JSON.parse(row.target) as ScanTarget,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    ...(row.result ? { result: JSON.parse(row.result) as ScanResult } : {}),
+    ...(row.failure ? { failure: JSON.parse(row.failure) as JobFailure } : {}),
+  };
+}

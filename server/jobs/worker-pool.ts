@@ -1,0 +1,54 @@
+/** The embedded queue: a FIFO drained by at most `concurrency` jobs at a time in this process. */
+import type { JobHandler, JobQueue } from './queue.js';
+
+export class WorkerPool implements JobQueue {
+  private readonly waiting: string[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private handler: JobHandler | undefined;
+  private stopped = false;
+
+  constructor(private readonly concurrency: number) {}
+
+  async enqueue(jobId: string): Promise<void> {
+    if (this.stopped) throw new Error('queue is stopped');
+    this.waiting.push(jobId);
+    this.drain();
+  }
+
+  start(handler: JobHandler): void {
+    this.handler = handler;
+    this.drain();
+  }
+
+  depth(): number {
+    return this.waiting.length;
+  }
+
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.running]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private drain(): void {
+    const handler = this.handler;
+    if (!handler) return;
+    while (!this.stopped && this.running.size < this.concurrency && this.waiting.length > 0) {
+      const jobId = this.waiting.shift()!;
+      // The handler records failures in the store; a rejection here is a bug, not a job outcome.
+      const run = handler(jobId)
+        .catch(() => undefined)
+        .finally(() => {
+          this.running.delete(run);
+          this.drain();
+        });
+      this.running.add(run);
+    }
+  }
+}
