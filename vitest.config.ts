@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Integration suites start real registries and servers on fixed loopback ports.
     fileParallelism: false,
+    globalSetup: ['test/services/global-setup.ts'],
   },
 });

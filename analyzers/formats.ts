@@ -5,6 +5,7 @@ export const FORMATS = [
   'zip',
   'tar',
   'gzip',
+  'zlib',
   'bzip2',
   'xz',
   'lzma',

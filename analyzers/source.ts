@@ -117,22 +117,39 @@ export class ForwardSource implements ByteSource {
   async read(offset: number, length: number): Promise<Uint8Array> {
     if (offset < this.base) throw new SeekError(`cannot read offset ${offset}: stream is already at ${this.base}`);
     const end = offset + length;
-    while (!this.done && this.base + this.buffered.length < end) {
+    // Bytes before `offset` minus the look-behind window are never needed again: drop them as they
+    // arrive, so skipping far ahead costs no memory. Chunks are joined once, not per pull.
+    const keepFrom = Math.max(this.base, offset - this.lookBehind);
+    this.dropBefore(keepFrom);
+    const pending: Uint8Array[] = [this.buffered];
+    let have = this.base + this.buffered.length;
+    while (!this.done && have < end) {
       const next = await this.iterator.next();
       if (next.done) {
         this.done = true;
         break;
       }
-      this.buffered = concat(this.buffered, next.value);
+      const chunk = next.value;
+      if (have + chunk.length <= keepFrom) this.base += chunk.length;
+      else if (have < keepFrom) {
+        pending.length = 0;
+        pending.push(chunk.subarray(keepFrom - have));
+        this.base = keepFrom;
+      } else pending.push(chunk);
+      have += chunk.length;
     }
-    const out = this.buffered.slice(offset - this.base, Math.min(this.buffered.length, end - this.base));
-    // Keep only the look-behind window before the end of this read.
-    const keepFrom = Math.max(0, end - this.base - this.lookBehind);
-    if (keepFrom > 0 && keepFrom <= this.buffered.length) {
-      this.buffered = this.buffered.slice(keepFrom);
-      this.base += keepFrom;
-    }
+    this.buffered = pending.length === 1 ? pending[0]! : concatAll(pending);
+    const out = this.buffered.slice(Math.max(0, offset - this.base), Math.max(0, Math.min(this.buffered.length, end - this.base)));
+    this.dropBefore(Math.max(this.base, end - this.lookBehind));
     return out;
+  }
+
+  /** Forgets buffered bytes before absolute offset `from`. */
+  private dropBefore(from: number): void {
+    const cut = Math.min(this.buffered.length, from - this.base);
+    if (cut <= 0) return;
+    this.buffered = this.buffered.subarray(cut);
+    this.base += cut;
   }
 
   async *stream(offset = 0, end = Number.POSITIVE_INFINITY): AsyncIterable<Uint8Array> {
@@ -164,11 +181,15 @@ export class ForwardSource implements ByteSource {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+function concatAll(parts: readonly Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
   return out;
 }
 

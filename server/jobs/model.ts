@@ -22,6 +22,8 @@ export interface ScannedFile {
   readonly size: number | undefined;
   readonly digest?: string;
   readonly mediaType?: string;
+  /** Digest of the layer holding the file (tar members have no digest of their own). */
+  readonly layerDigest?: string;
   readonly format: string;
 }
 

@@ -41,3 +41,12 @@ export interface RegistryClient {
   /** Bytes transferred from the registry so far (for metrics and "bytes fetched vs size"). */
   readonly bytesFetched: number;
 }
+
+/**
+ * The slice of a logger the client uses (pino's `Logger` fits). Entries carry hosts, paths, statuses and
+ * delays; never headers, credentials, tokens or query strings.
+ */
+export interface RegistryLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+}

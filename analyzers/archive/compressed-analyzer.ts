@@ -1,0 +1,105 @@
+/**
+ * Compression wrappers (gzip, zlib, bzip2, xz, LZMA alone, LZ4 frame, zstd): compressed joblib files,
+ * `.pt.gz`, `.tar.zst`… The decompressed stream goes back through the engine as one member, so it is
+ * routed by its content. Expansion is bounded by the size limit, the ratio limit and the budget of the
+ * outermost container; hitting one ends the stream there and is a finding with the numbers.
+ * Decompression never throws into the member's analyzer: a limit or corrupt data ends the member's
+ * stream early and becomes this analyzer's finding.
+ */
+import type { Analyzer } from '../analyzer.js';
+import { LimitExceededError } from '../engine-rules.js';
+import { makeFinding, type Finding } from '../finding.js';
+import type { Format } from '../formats.js';
+import { ForwardSource } from '../source.js';
+import { budgetFor, inherit } from './budget.js';
+import { decompress, type CompressionFormat } from './decompress.js';
+import { ARCHIVE_RULES } from './rules.js';
+import { isRatioBomb } from './zip-analyzer.js';
+
+const SUFFIXES: Readonly<Record<CompressionFormat, readonly (readonly [string, string])[]>> = {
+  gzip: [['.tgz', '.tar'], ['.gz', ''], ['.gzip', '']],
+  zlib: [['.zlib', ''], ['.z', '']],
+  bzip2: [['.tbz2', '.tar'], ['.tbz', '.tar'], ['.bz2', '']],
+  xz: [['.txz', '.tar'], ['.xz', '']],
+  lzma: [['.lzma', '']],
+  lz4: [['.lz4', '']],
+  zstd: [['.tzst', '.tar'], ['.zst', ''], ['.zstd', '']],
+};
+
+/** The member's name: the file name without its compression suffix, or `<decompressed>`. */
+export function decompressedName(path: string, format: CompressionFormat): string {
+  const base = path.slice(Math.max(path.lastIndexOf('!'), path.lastIndexOf('/')) + 1);
+  const lower = base.toLowerCase();
+  for (const [suffix, replacement] of SUFFIXES[format])
+    if (lower.endsWith(suffix) && lower.length > suffix.length) return base.slice(0, base.length - suffix.length) + replacement;
+  return '<decompressed>';
+}
+
+const isCompression = (format: Format): format is CompressionFormat => format in SUFFIXES;
+
+export const compressedAnalyzer: Analyzer = {
+  name: 'archive',
+  formats: Object.keys(SUFFIXES) as CompressionFormat[],
+  rules: [ARCHIVE_RULES.decompressionBomb, ARCHIVE_RULES.truncated, ARCHIVE_RULES.tooManyMembers],
+  async analyze(ctx) {
+    if (!isCompression(ctx.format)) return [];
+    const format = ctx.format;
+    const file = ctx.file.path;
+    const budget = budgetFor(ctx.source, ctx.limits);
+    if (!budget.takeMember())
+      return [
+        makeFinding(ARCHIVE_RULES.tooManyMembers, file, {
+          message: `more than ${ctx.limits.maxMembers} members across the enclosing archives; not analysed`,
+          details: { max: ctx.limits.maxMembers },
+        }),
+      ];
+    const outcome: Finding[] = [];
+    let compressedBytes = 0;
+    const input = (async function* () {
+      for await (const chunk of ctx.source.stream(0)) {
+        compressedBytes += chunk.length;
+        yield chunk;
+      }
+    })();
+
+    /** Ends the stream (rather than failing the member's analysis) at a limit or at corrupt data. */
+    async function* guarded(): AsyncGenerator<Uint8Array> {
+      let produced = 0;
+      try {
+        for await (const chunk of decompress(format, input, { maxOutputBytes: ctx.limits.maxBytesPerFile })) {
+          produced += chunk.length;
+          budget.chargeBytes(chunk.length);
+          if (isRatioBomb(produced, compressedBytes, ctx.limits.maxCompressionRatio)) {
+            outcome.push(bomb(file, `expands ${compressedBytes} bytes to more than ${produced} (over ${ctx.limits.maxCompressionRatio}× the compressed size)`, { compressedBytes, decompressedBytes: produced, maxRatio: ctx.limits.maxCompressionRatio }));
+            return;
+          }
+          yield chunk;
+        }
+      } catch (error) {
+        if (error instanceof LimitExceededError)
+          outcome.push(bomb(file, `decompressed data passed a limit: ${error.message}`, { limit: error.limit, value: error.value, max: error.max }));
+        else
+          outcome.push(
+            makeFinding(ARCHIVE_RULES.truncated, file, {
+              message: `${error instanceof Error ? error.message : String(error)} after ${produced} decompressed bytes`,
+              details: { format, decompressedBytes: produced },
+            }),
+          );
+      }
+    }
+
+    // The member's analysis may stop early; the rest is still decompressed (within the limits) so that
+    // bombs and corrupt tails are reported whatever the member's analyzer needed.
+    const stream = guarded();
+    const shared: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({ next: () => stream.next(), return: async () => ({ done: true, value: undefined }) }),
+    };
+    const findings = await ctx.scanMember(decompressedName(file, format), inherit(new ForwardSource(shared), budget));
+    while (!(await stream.next()).done);
+    return [...findings, ...outcome];
+  },
+};
+
+function bomb(file: string, what: string, details: Record<string, unknown>): Finding {
+  return makeFinding(ARCHIVE_RULES.decompressionBomb, file, { message: `${what}; the rest was not analysed`, details });
+}

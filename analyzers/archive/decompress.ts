@@ -1,0 +1,95 @@
+/**
+ * One entry point for every compression wrapper the scanner opens (gzip, zlib, bzip2, xz, LZMA alone,
+ * LZ4 frame, zstd): compressed chunks in, decompressed chunks out, memory bounded by the decoders'
+ * windows and never by what the data claims. Output beyond `maxOutputBytes` stops with
+ * {@link LimitExceededError} after the bytes within the limit were delivered; corrupt or truncated
+ * input throws an Error that says which format failed and why.
+ */
+import { Readable } from 'node:stream';
+import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
+import { LimitExceededError } from '../engine-rules.js';
+import { decompressBzip2 } from './bzip2-decoder.js';
+import { decompressLz4Frames } from './lz4-decoder.js';
+import { decompressLzmaAlone } from './lzma-decoder.js';
+import { decompressXz } from './xz-decoder.js';
+import { decompressZstd } from './zstd-decoder.js';
+
+export const COMPRESSION_FORMATS = ['gzip', 'zlib', 'bzip2', 'xz', 'lzma', 'lz4', 'zstd'] as const;
+export type CompressionFormat = (typeof COMPRESSION_FORMATS)[number];
+
+export interface DecompressOptions {
+  /** Decompressed bytes allowed; more is a {@link LimitExceededError}. */
+  readonly maxOutputBytes: number;
+}
+
+/**
+ * Deflate expands at most ~1032×, so feeding node:zlib 16 KiB at a time bounds what one write can
+ * produce (node:zlib finishes a written chunk before it honours back-pressure).
+ */
+const ZLIB_WRITE_BYTES = 16 * 1024;
+
+export async function* decompress(
+  format: CompressionFormat,
+  input: AsyncIterable<Uint8Array>,
+  opts: DecompressOptions,
+): AsyncGenerator<Uint8Array> {
+  const max = opts.maxOutputBytes;
+  let total = 0;
+  try {
+    for await (const chunk of decoderFor(format, input, max)) {
+      if (total + chunk.length > max) {
+        if (max > total) yield chunk.subarray(0, max - total);
+        throw new LimitExceededError('decompressed bytes', total + chunk.length, max);
+      }
+      total += chunk.length;
+      yield chunk;
+    }
+  } catch (error) {
+    throw describe(format, error);
+  }
+}
+
+function decoderFor(format: CompressionFormat, input: AsyncIterable<Uint8Array>, max: number): AsyncIterable<Uint8Array> {
+  switch (format) {
+    case 'gzip':
+      return throughZlib(createGunzip(), input);
+    case 'zlib':
+      return throughZlib(createInflate(), input);
+    case 'bzip2':
+      return decompressBzip2(input, max);
+    case 'xz':
+      return decompressXz(input);
+    case 'lzma':
+      return decompressLzmaAlone(input, max);
+    case 'lz4':
+      return decompressLz4Frames(input);
+    case 'zstd':
+      return decompressZstd(input);
+  }
+}
+
+/** node:zlib handles concatenated gzip members (multi-member files) itself. */
+async function* throughZlib(transform: Gunzip | Inflate, input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const source = Readable.from(sliced(input, ZLIB_WRITE_BYTES), { objectMode: false });
+  source.on('error', (error) => transform.destroy(error));
+  source.pipe(transform);
+  try {
+    for await (const chunk of transform) yield chunk as Buffer;
+  } finally {
+    source.unpipe(transform);
+    source.destroy();
+    transform.destroy();
+  }
+}
+
+async function* sliced(input: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  for await (const chunk of input) for (let at = 0; at < chunk.length; at += size) yield chunk.subarray(at, at + size);
+}
+
+/** Keeps limit errors as they are; prefixes everything else with the format so findings say what broke. */
+function describe(format: CompressionFormat, error: unknown): unknown {
+  if (error instanceof LimitExceededError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (message.startsWith(`${format}:`)) return error;
+  return new Error(`${format}: ${message}`, { cause: error });
+}

@@ -1,0 +1,8 @@
+/** The archive analyzers, in the order the engine should know them. */
+import type { Analyzer } from '../analyzer.js';
+import { compressedAnalyzer } from './compressed-analyzer.js';
+import { sevenZipAnalyzer } from './sevenzip-analyzer.js';
+import { tarAnalyzer } from './tar-analyzer.js';
+import { zipAnalyzer } from './zip-analyzer.js';
+
+export const ARCHIVE_ANALYZERS: readonly Analyzer[] = [zipAnalyzer, tarAnalyzer, compressedAnalyzer, sevenZipAnalyzer];

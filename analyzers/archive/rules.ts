@@ -1,0 +1,138 @@
+/**
+ * Rules of the archive analyzers (zip, tar, compressed wrappers). Zip tolerance rules come from the
+ * picklescan advisories in model-scanners.md §2.1; link, device and permission rules from issue 4 §6.
+ */
+import { defineRules } from '../finding.js';
+
+const analyzer = 'archive';
+
+export const ARCHIVE_RULES = defineRules({
+  zipHeaderMismatch: {
+    id: 'archive.zip-header-mismatch',
+    analyzer,
+    severity: 'High',
+    title: 'Zip local header disagrees with the central directory',
+    why: "PyTorch's zip reader loads members whose local and central names (or methods, flags) differ, while Python's zipfile refuses them; the mismatch was used to hide pickles from scanners (CVE-2025-1944, GHSA-7q5r-7gvp-wc82).",
+    remediation: 'Re-save the model with the official library; do not load a file whose zip headers disagree.',
+  },
+  zipFlagBits: {
+    id: 'archive.zip-flag-bits',
+    analyzer,
+    severity: 'Medium',
+    title: 'Zip member flagged as encrypted or patched',
+    why: 'PyTorch ignores the encryption (0x1), patched-data (0x20) and strong-encryption (0x40) flag bits and loads the member anyway, while zipfile-based scanners refuse it (CVE-2025-1945, GHSA-w8jq-xcqf-f792).',
+    remediation: 'Re-save the archive without encryption flags; model files are never legitimately encrypted this way.',
+  },
+  zipCrcMismatch: {
+    id: 'archive.zip-crc-mismatch',
+    analyzer,
+    severity: 'Medium',
+    title: 'Zip member does not match its CRC-32',
+    why: 'The member was modified after the archive was written. PyTorch ignores CRCs, and a bad CRC made zipfile-based scanners skip the archive (CVE-2025-10156, GHSA-mjqp-26hc-grxg).',
+    remediation: 'Re-download the file from its source or re-save it with the official library.',
+  },
+  zipMalformed: {
+    id: 'archive.zip-malformed',
+    analyzer,
+    severity: 'High',
+    title: 'Zip structure is damaged',
+    why: 'Records are missing, truncated, out of bounds or inconsistent, so some members could not be read; what could not be read was not analysed.',
+    remediation: 'Re-create the archive with a standard tool; do not load it as is.',
+  },
+  tarMalformed: {
+    id: 'archive.tar-malformed',
+    analyzer,
+    severity: 'High',
+    title: 'Tar structure is damaged',
+    why: 'A header is corrupt (checksum, number, PAX record) or the data is truncated, so the entries after it were not analysed.',
+    remediation: 'Re-create the archive with a standard tool; do not extract it as is.',
+  },
+  zipPrefixData: {
+    id: 'archive.zip-prefix-data',
+    analyzer,
+    severity: 'Medium',
+    title: 'Zip has data before or inside its records',
+    why: 'Offsets are shifted by bytes that belong to no member: a polyglot file (another format glued to a zip) that different readers interpret differently.',
+    remediation: 'Re-create the archive without leading data.',
+  },
+  zipStreamRead: {
+    id: 'archive.zip-stream-read',
+    analyzer,
+    severity: 'Low',
+    title: 'Zip read front to back without its central directory',
+    why: 'The zip sits inside a compressed stream, so members were found from their local headers; a loader uses the central directory, which was not cross-checked.',
+    remediation: 'Store model zips uncompressed in their layer so they can be checked completely.',
+  },
+  unsupportedMethod: {
+    id: 'archive.unsupported-method',
+    analyzer,
+    severity: 'High',
+    title: 'Archive member compressed with a method the scanner cannot open',
+    why: 'The member was not analysed, so it may hide executable content.',
+    remediation: 'Re-create the archive with stored, deflate, bzip2, LZMA, xz or zstd members.',
+  },
+  pathTraversal: {
+    id: 'archive.path-traversal',
+    analyzer,
+    severity: 'High',
+    title: 'Archive member path escapes the extraction directory',
+    why: 'Absolute paths and `..` components write outside the target directory when extracted (Zip Slip), e.g. over code or configuration.',
+    remediation: 'Remove the member or rename it to a relative path without `..`.',
+  },
+  linkEscape: {
+    id: 'archive.link-escape',
+    analyzer,
+    severity: 'High',
+    title: 'Archive link points outside the extraction directory',
+    why: 'A symbolic or hard link whose target is absolute or climbs out with `..` lets later members or readers reach arbitrary files once extracted.',
+    remediation: 'Remove the link or make it point inside the archive.',
+  },
+  deviceFile: {
+    id: 'archive.device-file',
+    analyzer,
+    severity: 'High',
+    title: 'Archive contains a device file or FIFO',
+    why: 'Character/block devices and FIFOs have no place in a model artifact; extracting them as root creates device nodes.',
+    remediation: 'Rebuild the layer without special files.',
+  },
+  setuidBits: {
+    id: 'archive.setuid',
+    analyzer,
+    severity: 'High',
+    title: 'Archive member has the setuid or setgid bit',
+    why: 'Extracted setuid/setgid files run with their owner’s privileges; model artifacts never need them.',
+    remediation: 'Rebuild the layer with ordinary file modes.',
+  },
+  duplicateMember: {
+    id: 'archive.duplicate-member',
+    analyzer,
+    severity: 'Medium',
+    title: 'Archive holds the same path more than once',
+    why: 'Different readers pick different copies (first or last), so what a scanner sees may not be what a loader or extractor uses.',
+    remediation: 'Re-create the archive with unique member paths.',
+  },
+  decompressionBomb: {
+    id: 'archive.decompression-bomb',
+    analyzer,
+    severity: 'High',
+    title: 'Decompression bomb',
+    why: 'The data expands far beyond its size (ratio or total), overlaps itself or contains itself: a denial-of-service against anything that unpacks it. The expanding part was not analysed.',
+    remediation: 'Do not unpack the file; re-create it from the original content.',
+  },
+  tooManyMembers: {
+    id: 'archive.too-many-members',
+    analyzer,
+    severity: 'High',
+    title: 'Archive has more members than the scanner analyses',
+    why: 'An entry-count bomb, or an archive too large to check completely; members past the limit were not analysed.',
+    remediation: 'Split the content, or raise the member limit if the archive is legitimate.',
+  },
+  truncated: {
+    id: 'archive.truncated',
+    analyzer,
+    severity: 'High',
+    title: 'Compressed data is corrupt or truncated',
+    why: 'Decompression stopped with an error, so the rest of the content was not analysed.',
+    remediation: 'Re-download or re-create the file.',
+  },
+});

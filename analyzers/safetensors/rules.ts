@@ -1,0 +1,165 @@
+/**
+ * safetensors rules. The format's safety rests on the reference reader's validation
+ * (huggingface/safetensors `tensor.rs` `read_metadata` + `Metadata::validate`, summarised in
+ * ../shared/reference/oci-model-formats.md §6.1); each rule below is one of those checks, or a case
+ * where JavaScript's `JSON.parse` and the Rust reader would disagree about the same bytes.
+ */
+import { defineRules } from '../finding.js';
+
+const analyzer = 'safetensors';
+const REEXPORT = 'Re-export the weights with the official safetensors library (`save_file`) from a trusted copy of the model.';
+
+export const SAFETENSORS_RULES = defineRules({
+  truncated: {
+    id: 'safetensors.truncated',
+    analyzer,
+    severity: 'High',
+    title: 'File too short to hold a safetensors header',
+    why: 'A safetensors file starts with an 8-byte header length; without it loaders fail (`HeaderTooSmall`) and the file is not the format it claims to be.',
+    remediation: REEXPORT,
+  },
+  headerTooLarge: {
+    id: 'safetensors.header-too-large',
+    analyzer,
+    severity: 'High',
+    title: 'Header length above the 100 MB the format allows',
+    why: 'The reference reader rejects headers above 100 MB (`HeaderTooLarge`) because a huge JSON header is a memory-exhaustion vector; legitimate headers are kilobytes to a few megabytes.',
+    remediation: REEXPORT,
+  },
+  headerOutOfBounds: {
+    id: 'safetensors.header-out-of-bounds',
+    analyzer,
+    severity: 'High',
+    title: 'Header length points past the end of the file',
+    why: 'The declared header length exceeds the file (`InvalidHeaderLength`): the file is truncated or was crafted to make readers over-allocate.',
+    remediation: REEXPORT,
+  },
+  invalidUtf8: {
+    id: 'safetensors.invalid-utf8',
+    analyzer,
+    severity: 'High',
+    title: 'Header is not valid UTF-8',
+    why: 'The header must be UTF-8 JSON. Invalid bytes make readers fail, or decode differently from one another, so tools can see different tensors than the loader.',
+    remediation: REEXPORT,
+  },
+  invalidJson: {
+    id: 'safetensors.invalid-json',
+    analyzer,
+    severity: 'High',
+    title: 'Header is not valid JSON',
+    why: 'A header that is not JSON cannot be loaded; content after the JSON value (other than spaces) is a place to hide data that some lenient parsers ignore.',
+    remediation: REEXPORT,
+  },
+  headerNotObject: {
+    id: 'safetensors.header-not-object',
+    analyzer,
+    severity: 'High',
+    title: 'Header is not a JSON object',
+    why: 'The header must be an object mapping tensor names to tensor descriptions; anything else is rejected by loaders.',
+    remediation: REEXPORT,
+  },
+  duplicateKey: {
+    id: 'safetensors.duplicate-key',
+    analyzer,
+    severity: 'High',
+    title: 'Duplicate key in the header',
+    why: 'The format forbids duplicate keys, but JSON parsers resolve them differently (JavaScript and serde maps keep the last, strict struct readers fail): a scanner and a loader can then see different tensors, dtypes or offsets in the same file.',
+    remediation: REEXPORT,
+  },
+  headerPadding: {
+    id: 'safetensors.header-padding',
+    analyzer,
+    severity: 'Low',
+    title: 'Header padded with something other than trailing spaces',
+    why: 'The header must start with `{` and may only be right-padded with spaces (0x20). Leading whitespace defeats content sniffers that look for `{` at byte 8; other padding is unusual for any writer.',
+    remediation: REEXPORT,
+  },
+  invalidMetadata: {
+    id: 'safetensors.invalid-metadata',
+    analyzer,
+    severity: 'High',
+    title: '`__metadata__` is not a map of strings to strings',
+    why: 'The reference reader only accepts string values in `__metadata__`; other values make it fail to load the file, and nested structures are an unexpected place to carry data.',
+    remediation: REEXPORT,
+  },
+  invalidTensorInfo: {
+    id: 'safetensors.invalid-tensor-info',
+    analyzer,
+    severity: 'High',
+    title: 'Tensor entry is not {dtype, shape, data_offsets}',
+    why: 'Every tensor entry needs a string `dtype`, an array `shape` and a two-element `data_offsets`; a malformed entry makes the loader fail or guess.',
+    remediation: REEXPORT,
+  },
+  unexpectedField: {
+    id: 'safetensors.unexpected-field',
+    analyzer,
+    severity: 'Low',
+    title: 'Tensor entry has fields the format does not define',
+    why: 'Loaders ignore unknown fields, so they are a channel for data no tool looks at.',
+    remediation: REEXPORT,
+  },
+  unknownDtype: {
+    id: 'safetensors.unknown-dtype',
+    analyzer,
+    severity: 'High',
+    title: 'Unknown tensor dtype',
+    why: 'The reference reader rejects dtypes outside its `Dtype` list; an unknown dtype means byte sizes cannot be checked and loaders disagree about the tensor.',
+    remediation: REEXPORT,
+  },
+  invalidShape: {
+    id: 'safetensors.invalid-shape',
+    analyzer,
+    severity: 'High',
+    title: 'Tensor shape is not a list of non-negative integers',
+    why: 'Negative, fractional or oversized dimensions overflow size computations in readers (`ValidationOverflow`) and break the byte-range check.',
+    remediation: REEXPORT,
+  },
+  invalidOffsets: {
+    id: 'safetensors.invalid-offsets',
+    analyzer,
+    severity: 'High',
+    title: 'Tensor data_offsets are not [BEGIN, END] with END ≥ BEGIN',
+    why: 'Offsets must be two non-negative integers with END ≥ BEGIN (`InvalidOffset`); anything else makes readers slice outside the tensor.',
+    remediation: REEXPORT,
+  },
+  sizeMismatch: {
+    id: 'safetensors.size-mismatch',
+    analyzer,
+    severity: 'High',
+    title: 'Tensor byte range does not match shape × dtype',
+    why: 'The element count times the dtype size must equal the byte range (`TensorInvalidInfo`, `MisalignedSlice`); otherwise a loader reads the wrong bytes or out of bounds.',
+    remediation: REEXPORT,
+  },
+  offsetGap: {
+    id: 'safetensors.offset-gap',
+    analyzer,
+    severity: 'High',
+    title: 'Gap in the tensor data (not contiguous from offset 0)',
+    why: 'Sorted by offset, tensors must start at 0 and follow each other with no gap (`InvalidOffset`); bytes in a gap belong to no tensor and can carry a hidden payload.',
+    remediation: REEXPORT,
+  },
+  offsetOverlap: {
+    id: 'safetensors.offset-overlap',
+    analyzer,
+    severity: 'High',
+    title: 'Tensors share bytes (overlapping data_offsets)',
+    why: 'Overlapping tensors are rejected by the reference reader and were a documented denial-of-service vector (safetensors `attacks/README.md`, proposal 4).',
+    remediation: REEXPORT,
+  },
+  dataOutOfBounds: {
+    id: 'safetensors.data-out-of-bounds',
+    analyzer,
+    severity: 'High',
+    title: 'Tensor data extends past the end of the file',
+    why: 'The tensors need more bytes than the file holds (`MetadataIncompleteBuffer`): the file is truncated or the offsets are forged.',
+    remediation: REEXPORT,
+  },
+  trailingData: {
+    id: 'safetensors.trailing-data',
+    analyzer,
+    severity: 'High',
+    title: 'Bytes after the last tensor (polyglot risk)',
+    why: 'The data section must end exactly at the end of the file (`MetadataIncompleteBuffer`). Extra bytes belong to no tensor; they are how a file is made to be valid safetensors and, say, a zip or pickle at the same time.',
+    remediation: REEXPORT,
+  },
+});

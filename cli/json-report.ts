@@ -1,0 +1,47 @@
+/** The CLI's JSON report: a flat, stable shape for CI pipelines (issue 3, item 1). */
+import { maxSeverity, severityRank, type Finding, type Severity } from '../analyzers/finding.js';
+
+export interface CliReport {
+  readonly scanner: { readonly name: string; readonly version: string };
+  readonly target: string | readonly string[];
+  readonly files_scanned: number;
+  readonly bytes_scanned: number;
+  /** Highest finding severity, `None` when clean. */
+  readonly severity: Severity | 'None';
+  readonly findings: readonly CliFinding[];
+}
+
+export interface CliFinding {
+  readonly id: string;
+  readonly severity: Severity;
+  readonly analyzer: string;
+  readonly file: string;
+  readonly message: string;
+  readonly location: string | null;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+export function toCliReport(
+  scanner: CliReport['scanner'],
+  targets: readonly string[],
+  counts: { filesScanned: number; bytesScanned: number },
+  findings: readonly Finding[],
+): CliReport {
+  const sorted = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file));
+  return {
+    scanner,
+    target: targets.length === 1 ? targets[0]! : targets,
+    files_scanned: counts.filesScanned,
+    bytes_scanned: counts.bytesScanned,
+    severity: maxSeverity(findings.map((f) => f.severity)) ?? 'None',
+    findings: sorted.map((f) => ({
+      id: f.ruleId,
+      severity: f.severity,
+      analyzer: f.analyzer,
+      file: f.file,
+      message: f.message,
+      location: f.location ?? null,
+      details: f.details ?? {},
+    })),
+  };
+}

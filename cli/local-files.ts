@@ -1,0 +1,56 @@
+/**
+ * Model files from local paths: a file, or a directory walked recursively. Every regular file is
+ * scanned whatever its extension; symlinks are followed only while they stay inside the scanned root
+ * (and each real file is scanned once), so a link cannot pull in files from elsewhere on the machine.
+ */
+import { lstat, opendir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { FileSource } from '../analyzers/source.js';
+import type { ModelFileInput } from '../server/scan/scan-files.js';
+
+export interface SkippedPath {
+  readonly path: string;
+  readonly reason: string;
+}
+
+/** Yields the files under `target`; `skipped` collects what was left out and why. */
+export async function* localFiles(target: string, skipped: SkippedPath[]): AsyncIterable<ModelFileInput> {
+  const info = await stat(target);
+  if (info.isFile()) {
+    yield { path: path.basename(target), size: info.size, source: new FileSource(target, info.size) };
+    return;
+  }
+  const root = await realpath(target);
+  const seen = new Set<string>();
+  yield* walk(root, root, skipped, seen);
+}
+
+async function* walk(root: string, dir: string, skipped: SkippedPath[], seen: Set<string>): AsyncIterable<ModelFileInput> {
+  const entries: string[] = [];
+  for await (const entry of await opendir(dir)) entries.push(entry.name);
+  entries.sort();
+  for (const name of entries) {
+    const full = path.join(dir, name);
+    const relative = path.relative(root, full).split(path.sep).join('/');
+    const link = await lstat(full);
+    let real = full;
+    if (link.isSymbolicLink()) {
+      try {
+        real = await realpath(full);
+      } catch {
+        skipped.push({ path: relative, reason: 'dangling symlink' });
+        continue;
+      }
+      if (real !== root && !real.startsWith(root + path.sep)) {
+        skipped.push({ path: relative, reason: 'symlink leaves the scanned directory' });
+        continue;
+      }
+    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    const info = await stat(real);
+    if (info.isDirectory()) yield* walk(root, real, skipped, seen);
+    else if (info.isFile()) yield { path: relative, size: info.size, source: new FileSource(real, info.size) };
+    else skipped.push({ path: relative, reason: 'not a regular file' });
+  }
+}

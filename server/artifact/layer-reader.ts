@@ -1,0 +1,122 @@
+/**
+ * Open one layer the cheapest way its content allows. The declared encoding is only a hint: a layer
+ * declared as tar is sniffed first (ORAS and others label raw files `…layer.v1.tar`, oci-model-formats.md
+ * §3.3), then read as
+ * - raw: the blob is the file, read by Range;
+ * - tar: headers read by Range, members are slices of the blob (random access, no download of weights);
+ * - tar+gzip / tar+zstd: streamed once through the decompressor, members forward-only; the blob is read
+ *   to its end (so the client verifies its digest) and the uncompressed bytes are checked against the
+ *   config's diff ID.
+ */
+import { decompress } from '../../analyzers/archive/decompress.js';
+import { readTar, type TarEntry, type TarEntryType } from '../../analyzers/archive/tar-reader.js';
+import type { AnalyzerLimits } from '../../analyzers/limits.js';
+import { ForwardSource, type ByteSource } from '../../analyzers/source.js';
+import type { RegistryClient } from '../registry/types.js';
+import { descriptorSource } from './config.js';
+import { HashingTap } from './digest.js';
+import type { LayerEncoding, LayerPlan } from './media-types.js';
+
+const BLOCK = 512;
+
+/** A file or special entry of a layer, before path normalisation. */
+export interface LayerItem {
+  readonly type: TarEntryType;
+  readonly rawPath: string;
+  readonly size: number | undefined;
+  /** Set for regular files. */
+  readonly source?: ByteSource;
+  readonly mode?: number;
+  readonly linkname?: string;
+}
+
+export interface OpenedLayer {
+  /** How the layer is read, after sniffing. */
+  readonly encoding: LayerEncoding;
+  readonly items: AsyncIterable<LayerItem>;
+}
+
+export interface LayerReadContext {
+  readonly client: RegistryClient;
+  readonly repository: string;
+  readonly limits: AnalyzerLimits;
+  /** Path of the file when the layer turns out to be raw (annotation or config path, else the digest). */
+  readonly rawPath: string;
+  /** Digest of the uncompressed layer from the config, verified for streamed layers. */
+  readonly diffId?: string;
+}
+
+export async function openLayer(plan: LayerPlan, context: LayerReadContext): Promise<OpenedLayer> {
+  const source = descriptorSource(context.client, context.repository, plan.descriptor);
+  if (plan.encoding === 'raw') return rawLayer(source, plan, context);
+  const head = await source.read(0, BLOCK);
+  if (looksLikeTar(head)) return { encoding: 'tar', items: tarItems(readTar(source, context.limits)) };
+  if (head[0] === 0x1f && head[1] === 0x8b) return compressedLayer('gzip', source, plan, context);
+  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return compressedLayer('zstd', source, plan, context);
+  return rawLayer(source, plan, context);
+}
+
+/** ustar magic at 257 (POSIX and GNU), or a zero block / nothing at all: an empty archive. */
+function looksLikeTar(head: Uint8Array): boolean {
+  if (head.length >= 262 && String.fromCharCode(...head.subarray(257, 262)) === 'ustar') return true;
+  return head.every((byte) => byte === 0);
+}
+
+function rawLayer(source: ByteSource, plan: LayerPlan, context: LayerReadContext): OpenedLayer {
+  const item: LayerItem = { type: 'file', rawPath: context.rawPath, size: plan.descriptor.size, source };
+  return { encoding: 'raw', items: (async function* () {
+    yield item;
+  })() };
+}
+
+async function compressedLayer(
+  format: 'gzip' | 'zstd',
+  blob: ByteSource,
+  plan: LayerPlan,
+  context: LayerReadContext,
+): Promise<OpenedLayer> {
+  const { digest } = plan.descriptor;
+  // No hash here: the registry client verifies a blob streamed whole; draining it below makes that happen.
+  const compressed = new HashingTap(blob.stream(), undefined, `layer ${digest}`);
+  const output = decompress(format, compressed, { maxOutputBytes: context.limits.maxExpandedBytes });
+  const decompressed = new HashingTap(output, context.diffId, `diff ID of layer ${digest}`);
+  const tar = new ForwardSource(decompressed);
+  const closeAll = async (): Promise<void> => {
+    await decompressed.close();
+    await compressed.close();
+  };
+  let head: Uint8Array;
+  try {
+    head = await tar.read(0, BLOCK);
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  if (!looksLikeTar(head)) {
+    // A compressed file that is not an archive: hand the blob over whole; content sniffing opens it.
+    await closeAll();
+    return rawLayer(blob, plan, context);
+  }
+  async function* items(): AsyncGenerator<LayerItem> {
+    try {
+      yield* tarItems(readTar(tar, context.limits));
+      await decompressed.drain();
+      await compressed.drain();
+    } finally {
+      await closeAll();
+    }
+  }
+  return { encoding: format === 'gzip' ? 'tar+gzip' : 'tar+zstd', items: items() };
+}
+
+async function* tarItems(entries: AsyncIterable<TarEntry>): AsyncGenerator<LayerItem> {
+  for await (const entry of entries)
+    yield {
+      type: entry.type,
+      rawPath: entry.name,
+      size: entry.size,
+      mode: entry.mode,
+      ...(entry.type === 'file' ? { source: entry.source } : {}),
+      ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
+    };
+}

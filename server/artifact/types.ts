@@ -1,0 +1,131 @@
+/**
+ * What artifact resolution hands to the scan: the manifests behind a reference, how each is packaged,
+ * its config, and the model files it carries, each readable through a ByteSource.
+ */
+import type { ByteSource } from '../../analyzers/source.js';
+import type { TarEntryType } from '../../analyzers/archive/tar-reader.js';
+import type { LayerReadError } from '../errors/artifact-errors.js';
+import type { ArtifactConfig, LayerFacts } from './config.js';
+import type { LayerEncoding, LayerKind, LayerPlan, Packaging } from './media-types.js';
+import type { PathCollision, PathIssue } from './paths.js';
+
+/** Bounds on the artifact's structure (content limits are the analyzers' {@link AnalyzerLimits}). */
+export interface ArtifactLimits {
+  /** Child manifests expanded from an index (nested indexes included). */
+  readonly maxManifests: number;
+  /** Layers per manifest. */
+  readonly maxLayers: number;
+  /** Bytes of a config blob, which is read whole. */
+  readonly maxConfigBytes: number;
+  /** Tar entries remembered per manifest for whiteouts and collisions (memory bound for images). */
+  readonly maxTreeEntries: number;
+}
+
+export const DEFAULT_ARTIFACT_LIMITS: ArtifactLimits = Object.freeze({
+  maxManifests: 64,
+  maxLayers: 4096,
+  maxConfigBytes: 4 * 1024 * 1024, // CNCF distribution's manifest cap; configs are smaller still (§8.4)
+  maxTreeEntries: 1_000_000,
+});
+
+export interface ResolvedManifest {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly artifactType?: string;
+  readonly annotations: Readonly<Record<string, string>>;
+  /** The index entry's platform (container images in multi-platform indexes). */
+  readonly platform?: Readonly<Record<string, unknown>>;
+  readonly packaging: Packaging;
+  readonly config: ArtifactConfig;
+  readonly layers: readonly LayerPlan[];
+  /** What the config says about each layer (diff ID, KitOps path), keyed by layer digest. */
+  readonly layerFacts: ReadonlyMap<string, LayerFacts>;
+}
+
+/**
+ * One regular file of the artifact. Files from a streamed (compressed) layer share one decompression
+ * stream: read each file's `source` before asking the iterator for the next file; afterwards it throws.
+ */
+export interface ModelFile {
+  /** Normalised relative path: never absolute, never climbing out with `..`. */
+  readonly path: string;
+  /** The path exactly as the annotation or tar header wrote it. */
+  readonly rawPath: string;
+  /** What normalising `rawPath` had to repair (empty when it was clean). */
+  readonly pathIssues: readonly PathIssue[];
+  /** Bytes; undefined only when a layer does not say. */
+  readonly size: number | undefined;
+  /** Set when the file is a whole layer blob (its descriptor digest, not re-verified on Range reads). */
+  readonly digest?: string;
+  /** The layer media type, set when the file is a whole layer blob. */
+  readonly mediaType?: string;
+  /** Permission bits of tar members (setuid/setgid included). */
+  readonly mode?: number;
+  readonly kind: LayerKind;
+  readonly layerDigest: string;
+  readonly layerMediaType: string;
+  /** The encoding the packaging declared for the layer. */
+  readonly declaredEncoding: LayerEncoding;
+  /** The encoding found by sniffing the blob, which is how it was read. */
+  readonly layerEncoding: LayerEncoding;
+  readonly manifestDigest: string;
+  readonly platform?: Readonly<Record<string, unknown>>;
+  readonly source: ByteSource;
+}
+
+/** A tar entry without content that a scan may still care about (links, devices, FIFOs). */
+export interface SpecialEntry {
+  readonly path: string;
+  readonly rawPath: string;
+  readonly type: Exclude<TarEntryType, 'file' | 'directory'>;
+  readonly linkname?: string;
+  readonly mode: number;
+  readonly layerDigest: string;
+  readonly manifestDigest: string;
+}
+
+/** Facts gathered while `files()` runs; complete once it has been iterated to the end. */
+export interface ArtifactInventory {
+  readonly specialEntries: readonly SpecialEntry[];
+  readonly collisions: ReadonlyArray<PathCollision & { readonly manifestDigest: string }>;
+  /** Layers that could not be read to the end, when {@link FilesOptions.onLayerError} let iteration go on. */
+  readonly layerErrors: readonly LayerReadError[];
+  /** Entries of lower image layers hidden by whiteouts or shadowed by higher layers. */
+  readonly hiddenEntries: number;
+}
+
+export interface FilesOptions {
+  /**
+   * Called when a layer cannot be read to the end; iteration then goes on with the next layer. Without
+   * it the {@link LayerReadError} is thrown from the iterator (fail closed).
+   */
+  readonly onLayerError?: (error: LayerReadError) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface SkippedManifest {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly reason: string;
+}
+
+export interface ResolvedArtifact {
+  readonly repository: string;
+  readonly reference: string;
+  /** Digest of what `reference` names (the index, for multi-manifest artifacts). */
+  readonly digest: string;
+  readonly mediaType: string;
+  /** The packaging of every manifest, or `mixed` when an index holds several kinds. */
+  readonly packaging: Packaging | 'mixed';
+  readonly manifests: readonly ResolvedManifest[];
+  /** Index entries not scanned: attestations, unsupported packagings. */
+  readonly skippedManifests: readonly SkippedManifest[];
+  /** Inventory of the latest `files()` iteration. */
+  readonly inventory: ArtifactInventory;
+  /**
+   * The regular files of every manifest in order: model artifacts layer by layer, container images as
+   * their merged file tree (top layer first, whiteouts and shadowed paths skipped). Each call reads the
+   * layers again and starts a fresh inventory. Consume one file at a time (see {@link ModelFile}).
+   */
+  files(options?: FilesOptions): AsyncIterable<ModelFile>;
+}

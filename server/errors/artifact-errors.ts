@@ -1,0 +1,72 @@
+/**
+ * Errors from turning a manifest into files (server/artifact). Grouped in one file because they share one
+ * stage of the scan; each has a stable `code` and a message an admin can act on from Harbor's job log.
+ */
+import { ScannerError } from './scanner-error.js';
+
+/** Nothing in the manifest (or any manifest of the index) identifies a model or an image. */
+export class UnsupportedArtifactError extends ScannerError {
+  override readonly name = 'UnsupportedArtifactError';
+  readonly code = 'E_UNSUPPORTED_ARTIFACT';
+  constructor(
+    readonly mediaTypesSeen: readonly string[],
+    detail = 'no ModelPack, KitOps, Docker model, Ollama, ORAS or container image packaging recognised',
+  ) {
+    super(`resolving artifact: ${detail}; media types seen: ${mediaTypesSeen.join(', ') || 'none'}`);
+  }
+}
+
+/** The manifest or index JSON does not have the shape the OCI image spec requires. */
+export class InvalidManifestError extends ScannerError {
+  override readonly name = 'InvalidManifestError';
+  readonly code = 'E_INVALID_MANIFEST';
+  constructor(
+    readonly digest: string,
+    detail: string,
+  ) {
+    super(`parsing manifest ${digest}: ${detail}`);
+  }
+}
+
+/** The artifact is larger than the resolver accepts (index children, layers, config bytes, tree entries). */
+export class ArtifactLimitError extends ScannerError {
+  override readonly name = 'ArtifactLimitError';
+  readonly code = 'E_ARTIFACT_LIMIT';
+  constructor(
+    readonly limit: string,
+    readonly value: number,
+    readonly max: number,
+  ) {
+    super(`resolving artifact: ${limit} limit exceeded (${value} > ${max}); raise the limit in the scanner configuration if the artifact is legitimate`);
+  }
+}
+
+/**
+ * Content disagrees with a digest the artifact itself states: a streamed layer's uncompressed bytes vs the
+ * config's diff ID, inline descriptor data vs its descriptor. (Blobs vs their registry digest are the
+ * registry client's `DigestMismatchError`.)
+ */
+export class ContentDigestMismatchError extends ScannerError {
+  override readonly name = 'ContentDigestMismatchError';
+  readonly code = 'E_CONTENT_DIGEST_MISMATCH';
+  constructor(
+    readonly what: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`verifying ${what}: expected ${expected}, got ${actual}`);
+  }
+}
+
+/** One layer could not be read to the end (malformed tar, decompression failure, digest mismatch…). */
+export class LayerReadError extends ScannerError {
+  override readonly name = 'LayerReadError';
+  readonly code = 'E_LAYER_UNREADABLE';
+  constructor(
+    readonly layerDigest: string,
+    readonly manifestDigest: string,
+    cause: unknown,
+  ) {
+    super(`reading layer ${layerDigest}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}

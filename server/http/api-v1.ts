@@ -1,0 +1,104 @@
+/**
+ * Harbor's scanner adapter API, /api/v1 (../shared/reference/harbor-scanner-api.md §2.2, §3.4, §3.6).
+ * Thin: validate with spec/ schemas, hand off to the controller, map job state to status codes.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import { API_MIME, mimeEssence, negotiate } from '../../spec/mime.js';
+import { API_ROUTES, REFRESH_AFTER_SECONDS, toExpressPath } from '../../spec/routes.js';
+import { parseScanRequest, type ScanRequest, type ScannerAdapterMetadata } from '../../spec/schemas.js';
+import type { JobStore } from '../jobs/store.js';
+import type { ScanTarget } from '../jobs/model.js';
+import type { ScanController } from '../scan/controller.js';
+import type { ReportRenderer } from './report-renderer.js';
+import { sendError, sendJson } from './responses.js';
+
+export interface ApiDeps {
+  readonly metadata: ScannerAdapterMetadata;
+  readonly controller: ScanController;
+  readonly store: JobStore;
+  readonly renderer: ReportRenderer;
+  readonly refreshAfterSeconds: number;
+}
+
+/** Request bodies Harbor sends are small JSON documents; anything bigger is not a scan request. */
+const MAX_BODY = '256kb';
+
+/** Content types accepted for POST /scan: Harbor sends v1.0 even with v1.2 fields; v1.1 and plain JSON too. */
+const SCAN_REQUEST_TYPES = new Set(['application/vnd.scanner.adapter.scan.request+json', 'application/json']);
+
+const path = (operationId: (typeof API_ROUTES)[number]['operationId']): string =>
+  toExpressPath(API_ROUTES.find((r) => r.operationId === operationId)!.path);
+
+export function apiV1Router(deps: ApiDeps): Router {
+  const router = express.Router();
+
+  router.get(path('getMetadata'), (_req, res) => {
+    sendJson(res, 200, API_MIME.metadataV1_0, deps.metadata);
+  });
+
+  router.post(
+    path('acceptScanRequest'),
+    express.raw({ type: () => true, limit: MAX_BODY }),
+    async (req: Request, res: Response) => {
+      const contentType = req.headers['content-type'];
+      if (contentType !== undefined && !SCAN_REQUEST_TYPES.has(mimeEssence(contentType) ?? ''))
+        return sendError(res, 400, `unsupported Content-Type ${contentType}: expected ${API_MIME.scanRequestV1_0}`);
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+      } catch {
+        return sendError(res, 400, 'invalid scan request: body is not valid JSON');
+      }
+      const parsed = parseScanRequest(body);
+      if (!parsed.ok) return sendError(res, 400, `invalid scan request: ${parsed.message}`);
+      const unsupported = unsupportedCapability(parsed.value, deps.metadata);
+      if (unsupported) return sendError(res, 501, unsupported);
+      const id = await deps.controller.accept(toTarget(parsed.value), parsed.value.registry.authorization || undefined);
+      sendJson(res, 202, API_MIME.scanResponseV1_0, { id });
+    },
+  );
+
+  router.get(path('getScanReport'), async (req: Request, res: Response) => {
+    const id = String(req.params['scan_request_id']);
+    const mimeType = negotiate(req.headers.accept, deps.renderer.produces);
+    if (!mimeType) return sendError(res, 400, `unsupported report type ${req.headers.accept}; this scanner produces: ${deps.renderer.produces.join(', ')}`);
+    const job = await deps.store.get(id);
+    if (!job) return sendError(res, 404, `unknown scan request id ${id}`);
+    switch (job.status) {
+      case 'queued':
+      case 'running': {
+        const seconds = Math.min(REFRESH_AFTER_SECONDS.max, Math.max(REFRESH_AFTER_SECONDS.min, deps.refreshAfterSeconds));
+        res.status(302).set('Refresh-After', String(seconds)).set('Location', req.originalUrl).end();
+        return;
+      }
+      case 'failed':
+        return sendError(res, 500, job.failure?.message ?? 'scan failed');
+      case 'finished': {
+        const sbom = req.query['sbom_media_type'];
+        const body = deps.renderer.render(mimeType, { ...job, result: job.result! }, typeof sbom === 'string' ? { sbomMediaType: sbom } : {});
+        return sendJson(res, 200, mimeType, body);
+      }
+    }
+  });
+
+  return router;
+}
+
+function toTarget(request: ScanRequest): ScanTarget {
+  const { registry, artifact } = request;
+  return {
+    registryUrl: registry.url,
+    repository: artifact.repository,
+    digest: artifact.digest,
+    ...(artifact.tag ? { tag: artifact.tag } : {}),
+    ...(artifact.mime_type ? { mimeType: artifact.mime_type } : {}),
+    ...(artifact.size !== undefined ? { size: artifact.size } : {}),
+  };
+}
+
+/** Spec 1.2: 501 when the request enables a capability type we do not offer. */
+function unsupportedCapability(request: ScanRequest, metadata: ScannerAdapterMetadata): string | undefined {
+  const offered = new Set(metadata.capabilities.map((c) => c.type ?? 'vulnerability'));
+  const missing = (request.enabled_capabilities ?? []).map((c) => c.type).filter((t) => !offered.has(t as never));
+  return missing.length > 0 ? `no capability to handle the scan request: ${missing.join(', ')} (offered: ${[...offered].join(', ')})` : undefined;
+}

@@ -1,0 +1,11 @@
+/** Response writers: content types and the `{"error":{"message"}}` envelope live here only. */
+import type { Response } from 'express';
+import { API_MIME } from '../../spec/mime.js';
+
+export function sendJson(res: Response, status: number, contentType: string, body: unknown): void {
+  res.status(status).type(contentType).send(JSON.stringify(body));
+}
+
+export function sendError(res: Response, status: number, message: string): void {
+  sendJson(res, status, API_MIME.errorV1_0, { error: { message } });
+}

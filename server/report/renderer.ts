@@ -1,0 +1,54 @@
+/**
+ * Renders a finished scan in the report format Harbor asked for. The job result is stored once; each
+ * format is a pure mapping of it (./vulnerability-report.ts, ./model-security-report.ts).
+ */
+import { REPORT_MIME, sameMime } from '../../spec/mime.js';
+import type { ReportRenderer } from '../http/report-renderer.js';
+import { SCANNER } from '../http/scanner-info.js';
+import type { ScanJob, ScanResult } from '../jobs/model.js';
+import type { ReportContext } from './context.js';
+import { toModelSecurityReport } from './model-security-report.js';
+import { toVulnerabilityReport } from './vulnerability-report.js';
+
+export interface HarborReportRendererOptions {
+  /** Published URL of docs/rules.md; every finding links to its rule's section there. */
+  readonly docsUrl: string;
+}
+
+export class HarborReportRenderer implements ReportRenderer {
+  /** Vulnerability 1.1 first: it is what a wildcard or absent `Accept` gets. */
+  readonly produces = [REPORT_MIME.vulnerabilityV1_1, REPORT_MIME.modelSecurityV1_0] as const;
+
+  constructor(private readonly options: HarborReportRendererOptions) {}
+
+  render(mimeType: string, job: ScanJob & { result: ScanResult }): unknown {
+    const ctx = this.context(job);
+    if (sameMime(mimeType, REPORT_MIME.vulnerabilityV1_1)) return toVulnerabilityReport(job.result.findings, ctx);
+    if (sameMime(mimeType, REPORT_MIME.modelSecurityV1_0)) return toModelSecurityReport(job.result.findings, ctx);
+    throw new Error(`no renderer for report type ${mimeType}`);
+  }
+
+  private context(job: ScanJob & { result: ScanResult }): ReportContext {
+    const { target, result } = job;
+    const fileDigests = new Map<string, string>();
+    // Tar members have no digest of their own: their layer's digest still ties the record to this content.
+    for (const file of result.files) {
+      const digest = file.digest ?? file.layerDigest;
+      if (digest) fileDigests.set(file.path, digest);
+    }
+    return {
+      artifact: {
+        repository: target.repository,
+        digest: target.digest,
+        ...(target.tag === undefined ? {} : { tag: target.tag }),
+        ...(target.mimeType === undefined ? {} : { mime_type: target.mimeType }),
+      },
+      scanner: SCANNER,
+      generatedAt: new Date(result.generatedAt),
+      fileDigests,
+      filesScanned: result.filesScanned,
+      bytesScanned: result.bytesScanned,
+      docsBaseUrl: this.options.docsUrl,
+    };
+  }
+}

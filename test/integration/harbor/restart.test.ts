@@ -1,0 +1,94 @@
+/**
+ * A scan Harbor submitted survives the scanner dying: the job and its sealed credentials are in the
+ * embedded store, and the next process resumes it, so Harbor's next poll gets the report.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { API_MIME, ARTIFACT_MIME, REPORT_MIME } from '../../../spec/mime.js';
+import { ScanResponseSchema, VulnerabilityReportSchema } from '../../../spec/schemas.js';
+import { HarborAdapterClient, ReportNotReadyError } from '../../harbor-sim/index.js';
+import { basicAuthorizationFor, REGISTRIES, TEST_USER, uniqueRepository } from '../../services/endpoints.js';
+import { startGateProxy, type GateProxy } from '../../support/gate-proxy.js';
+import { pushModelImage } from '../../support/model-artifacts.js';
+import { startScannerProcess, type ScannerProcess } from '../../support/server-process.js';
+
+const running: ScannerProcess[] = [];
+const proxies: GateProxy[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.kill()));
+  await Promise.all(proxies.splice(0).map((p) => p.close()));
+});
+
+/** A closed gate in front of the basic-auth registry: the first process's scan hangs on its first request. */
+async function gatedRegistry(): Promise<GateProxy> {
+  const proxy = await startGateProxy(REGISTRIES.basic.port);
+  proxies.push(proxy);
+  return proxy;
+}
+
+async function submit(url: string, registryUrl: string, repository: string, digest: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/scan`, {
+    method: 'POST',
+    headers: { 'content-type': API_MIME.scanRequestV1_0, accept: API_MIME.scanResponseV1_0 },
+    body: JSON.stringify({
+      registry: { url: registryUrl, authorization: basicAuthorizationFor(TEST_USER) },
+      artifact: { repository, digest, mime_type: ARTIFACT_MIME.ociManifest },
+    }),
+  });
+  expect(res.status).toBe(202);
+  return ScanResponseSchema.parse(await res.json()).id;
+}
+
+async function pollReport(url: string, id: string): Promise<string> {
+  const client = new HarborAdapterClient({ baseUrl: url, auth: { type: '' } });
+  for (let attempt = 0; attempt < 300; attempt++) {
+    try {
+      return await client.getScanReport(id, REPORT_MIME.vulnerabilityV1_1, '');
+    } catch (error) {
+      if (!(error instanceof ReportNotReadyError)) throw error;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error('report never became ready');
+}
+
+describe('scanner restart', () => {
+  it('should finish a scan whose process was killed mid-pull', async () => {
+    const model = await pushModelImage({ registry: REGISTRIES.basic, account: TEST_USER }, uniqueRepository('restart'));
+    const gate = await gatedRegistry();
+    const env = {
+      SCANNER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'scanner-restart-')),
+      SCANNER_STORE_KEY: randomBytes(32).toString('base64'),
+    };
+    const first = await startScannerProcess(env);
+    running.push(first);
+    const id = await submit(first.url, gate.url, model.repository, model.digest);
+    await new Promise((r) => setTimeout(r, 300));
+    await first.kill();
+
+    gate.open();
+    const second = await startScannerProcess(env);
+    running.push(second);
+    const report = VulnerabilityReportSchema.parse(JSON.parse(await pollReport(second.url, id)));
+    expect(report.vulnerabilities.map((v) => v.package)).toContain('models/bad.safetensors');
+  });
+
+  it('should fail a resumed scan with a clear message when the credentials cannot be recovered', async () => {
+    const model = await pushModelImage({ registry: REGISTRIES.basic, account: TEST_USER }, uniqueRepository('restart-nokey'));
+    const gate = await gatedRegistry();
+    const env = { SCANNER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'scanner-restart-')) };
+    const first = await startScannerProcess(env);
+    running.push(first);
+    const id = await submit(first.url, gate.url, model.repository, model.digest);
+    await new Promise((r) => setTimeout(r, 300));
+    await first.kill();
+
+    gate.open();
+    const second = await startScannerProcess(env);
+    running.push(second);
+    await expect(pollReport(second.url, id)).rejects.toThrow(/SCANNER_STORE_KEY/);
+  });
+});

@@ -1,0 +1,86 @@
+/**
+ * Model artifacts pushed to the test registries for end-to-end scans: a ModelPack with a raw and a tar
+ * layer, a container image carrying model files in a tar+gzip layer, and an index over the image.
+ * Each holds one hostile safetensors file (overlapping offsets) and one good one.
+ */
+import { gzipSync } from 'node:zlib';
+import { pushArtifact, pushIndex, type PushTarget, type PushedArtifact } from '../services/push.js';
+import { tarArchive, tarEntry } from '../unit/analyzers/archive/tar-builder.js';
+import { buildRaw, buildSafetensors, SAMPLE_TENSORS } from '../unit/analyzers/safetensors/build.js';
+
+const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
+
+export const GOOD_SAFETENSORS = buildSafetensors(SAMPLE_TENSORS);
+/** Two tensors claiming the same bytes: the overlap a loader would silently alias. */
+export const HOSTILE_SAFETENSORS = buildRaw(
+  JSON.stringify({
+    a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+    b: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+  }),
+  8,
+);
+
+export interface PushedModel extends PushedArtifact {
+  readonly repository: string;
+  readonly tag: string;
+  /** Harbor's artifact size: manifest + config + layers. */
+  readonly harborSize: number;
+}
+
+function sized(repository: string, tag: string, artifact: PushedArtifact): PushedModel {
+  const harborSize = artifact.manifestBytes.length + artifact.config.size + artifact.layers.reduce((n, l) => n + l.size, 0);
+  return { ...artifact, repository, tag, harborSize };
+}
+
+export async function pushModelPack(target: PushTarget, repository: string, tag = 'v1'): Promise<PushedModel> {
+  const weightsTar = tarArchive([tarEntry({ name: 'weights/good.safetensors' }, GOOD_SAFETENSORS)]);
+  const layers = [
+    {
+      mediaType: 'application/vnd.cncf.model.weight.v1.raw',
+      bytes: HOSTILE_SAFETENSORS,
+      annotations: { 'org.cncf.model.filepath': 'weights/bad.safetensors' },
+    },
+    { mediaType: 'application/vnd.cncf.model.weight.v1.tar', bytes: weightsTar, annotations: { 'org.cncf.model.filepath': 'weights/good.safetensors' } },
+    {
+      mediaType: 'application/vnd.cncf.model.doc.v1.raw',
+      bytes: new TextEncoder().encode('# Demo model\n'),
+      annotations: { 'org.cncf.model.filepath': 'README.md' },
+    },
+  ];
+  const config = {
+    descriptor: { name: 'demo-model', licenses: ['Apache-2.0'] },
+    config: { format: 'safetensors' },
+    modelfs: { type: 'layers', diffIds: [] as string[] },
+  };
+  const artifact = await pushArtifact(target, repository, tag, {
+    artifactType: 'application/vnd.cncf.model.manifest.v1+json',
+    config: { mediaType: 'application/vnd.cncf.model.config.v1+json', bytes: json(config) },
+    layers,
+  });
+  return sized(repository, tag, artifact);
+}
+
+export async function pushModelImage(target: PushTarget, repository: string, tag = 'v1'): Promise<PushedModel> {
+  const layer = gzipSync(
+    tarArchive([
+      tarEntry({ name: 'models/', type: '5', mode: 0o755 }),
+      tarEntry({ name: 'models/bad.safetensors' }, HOSTILE_SAFETENSORS),
+      tarEntry({ name: 'models/good.safetensors' }, GOOD_SAFETENSORS),
+    ]),
+  );
+  const imageConfig = {
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: [] as string[] },
+    config: { Cmd: ['/bin/serve'] },
+  };
+  const artifact = await pushArtifact(target, repository, tag, {
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', bytes: json(imageConfig) },
+    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', bytes: layer }],
+  });
+  return sized(repository, tag, artifact);
+}
+
+export async function pushImageIndex(target: PushTarget, image: PushedModel, tag = 'multi'): Promise<string> {
+  return pushIndex(target, image.repository, tag, [{ ...image.descriptor, platform: { architecture: 'amd64', os: 'linux' } } as never]);
+}
