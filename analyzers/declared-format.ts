@@ -15,7 +15,7 @@ const BY_EXTENSION: Readonly<Record<string, readonly Format[]>> = {
   ckpt: PYTORCH,
   pkl: ['pickle'],
   pickle: ['pickle'],
-  joblib: ['pickle', 'gzip', 'bzip2', 'xz', 'lzma', 'lz4', 'zstd'],
+  joblib: ['pickle', 'zlib', 'gzip', 'bzip2', 'xz', 'lzma', 'lz4', 'zstd'],
   npy: ['npy'],
   npz: ['zip'],
   keras: ['zip'],

@@ -112,7 +112,7 @@ export class ScanEngine {
       },
     };
 
-    for (const analyzer of this.byFormat.get(format) ?? []) {
+    for (const analyzer of this.analyzersFor(format, declared)) {
       try {
         findings.push(...(await withTimeout(analyzer.analyze(ctx), this.options.limits.maxFileMillis, signal)));
       } catch (error) {
@@ -121,6 +121,18 @@ export class ScanEngine {
       }
     }
     return { findings, format };
+  }
+
+  /**
+   * Analyzers for the sniffed format. Content the sniffer cannot place but the name or media type
+   * claims (a `.safetensors` whose header length is absurd) also goes to the claimed format's
+   * analyzers: they explain what is broken, where a bare mismatch would not.
+   */
+  private analyzersFor(format: Format, declared: readonly Format[] | undefined): Analyzer[] {
+    const own = this.byFormat.get(format) ?? [];
+    if (format !== 'unknown' || !declared || declared.includes('unknown')) return own;
+    const claimed = declared.flatMap((f) => this.byFormat.get(f) ?? []);
+    return [...new Set([...own, ...claimed])];
   }
 }
 
@@ -141,14 +153,17 @@ class AnalysisTimeoutError extends LimitExceededError {}
 
 async function withTimeout<T>(work: Promise<T>, millis: number, signal: AbortSignal): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const started = Date.now();
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new AnalysisTimeoutError('time (ms)', Date.now() - started, millis)), millis);
-    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
   try {
     return await Promise.race([work, timeout]);
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
   }
 }

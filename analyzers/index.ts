@@ -3,7 +3,8 @@
  * service, the CLI and the rule catalogue all take it from here.
  */
 import type { Analyzer } from './analyzer.js';
+import { ARCHIVE_ANALYZERS } from './archive/index.js';
 import { ggufAnalyzer } from './gguf/analyzer.js';
 import { safetensorsAnalyzer } from './safetensors/analyzer.js';
 
-export const ALL_ANALYZERS: readonly Analyzer[] = [safetensorsAnalyzer, ggufAnalyzer];
+export const ALL_ANALYZERS: readonly Analyzer[] = [safetensorsAnalyzer, ggufAnalyzer, ...ARCHIVE_ANALYZERS];

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { Analyzer } from '../../../analyzers/analyzer.js';
+import { ScanEngine } from '../../../analyzers/engine.js';
+import { LimitExceededError } from '../../../analyzers/engine-rules.js';
+import { makeLimits } from '../../../analyzers/limits.js';
+import { DEFAULT_SETTINGS } from '../../../analyzers/settings.js';
+import { BufferSource } from '../../../analyzers/source.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+function recorder(formats: Analyzer['formats'], behaviour?: () => Promise<never>) {
+  const seen: string[] = [];
+  const analyzer: Analyzer = {
+    name: 'recorder',
+    formats,
+    rules: [],
+    async analyze(ctx) {
+      seen.push(`${ctx.file.path}:${ctx.format}`);
+      if (behaviour) await behaviour();
+      return [];
+    },
+  };
+  return { analyzer, seen };
+}
+
+const engineWith = (analyzer: Analyzer, limits = makeLimits()) => new ScanEngine({ analyzers: [analyzer], limits, settings: DEFAULT_SETTINGS });
+
+describe('ScanEngine', () => {
+  it('should route by content, not by name', async () => {
+    const { analyzer, seen } = recorder(['gguf']);
+    await engineWith(analyzer).scanFile({ path: 'weights.txt', size: 8 }, new BufferSource(bytes('GGUF\x03\0\0\0')));
+    expect(seen).toEqual(['weights.txt:gguf']);
+  });
+
+  it('should report content that contradicts the name', async () => {
+    const { analyzer } = recorder(['gguf']);
+    const result = await engineWith(analyzer).scanFile({ path: 'model.safetensors', size: 8 }, new BufferSource(bytes('GGUF\x03\0\0\0')));
+    expect(result.findings.map((f) => f.ruleId)).toEqual(['engine.content-mismatch']);
+  });
+
+  it('should hand unrecognisable content to the analyzers of the format its name claims', async () => {
+    const { analyzer, seen } = recorder(['safetensors']);
+    await engineWith(analyzer).scanFile({ path: 'model.safetensors', size: 9 }, new BufferSource(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 0x7b])));
+    expect(seen).toEqual(['model.safetensors:unknown']);
+  });
+
+  it('should turn an analyzer crash into an analysis-failed finding', async () => {
+    const { analyzer } = recorder(['gguf'], () => Promise.reject(new Error('boom')));
+    const result = await engineWith(analyzer).scanFile({ path: 'm.gguf', size: 4 }, new BufferSource(bytes('GGUF')));
+    expect(result.findings.map((f) => [f.ruleId, f.severity])).toEqual([['engine.analysis-failed', 'High']]);
+  });
+
+  it('should turn a limit into a limit-exceeded finding', async () => {
+    const { analyzer } = recorder(['gguf'], () => Promise.reject(new LimitExceededError('header bytes', 10, 5)));
+    const result = await engineWith(analyzer).scanFile({ path: 'm.gguf', size: 4 }, new BufferSource(bytes('GGUF')));
+    expect(result.findings[0]?.ruleId).toBe('engine.limit-exceeded');
+  });
+
+  it('should stop at the depth limit with a finding', async () => {
+    const nest: Analyzer = {
+      name: 'nest',
+      formats: ['text'],
+      rules: [],
+      analyze: (ctx) => ctx.scanMember('inner', new BufferSource(bytes('plain text'))),
+    };
+    const result = await engineWith(nest, makeLimits({ maxDepth: 2 })).scanFile({ path: 'a', size: 10 }, new BufferSource(bytes('plain text')));
+    expect(result.findings.map((f) => [f.ruleId, f.file])).toEqual([['engine.limit-exceeded', 'a!inner!inner!inner']]);
+  });
+
+  it('should time out an analyzer that never finishes', async () => {
+    const { analyzer } = recorder(['gguf'], () => new Promise<never>(() => undefined));
+    const result = await engineWith(analyzer, makeLimits({ maxFileMillis: 20 })).scanFile({ path: 'm.gguf', size: 4 }, new BufferSource(bytes('GGUF')));
+    expect(result.findings[0]?.ruleId).toBe('engine.limit-exceeded');
+  });
+});
