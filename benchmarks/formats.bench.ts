@@ -15,9 +15,9 @@ import { makeLimits } from '../analyzers/limits.js';
 import { safetensorsAnalyzer } from '../analyzers/safetensors/analyzer.js';
 import { DEFAULT_SETTINGS } from '../analyzers/settings.js';
 import { FileSource } from '../analyzers/source.js';
-import { buildGguf, str } from '../test/unit/analyzers/gguf/build.js';
-import { buildRaw, padTo8, validHeader } from '../test/unit/analyzers/safetensors/build.js';
-import { CountingSource } from '../test/unit/analyzers/safetensors/sources.js';
+import { buildGguf, str } from '../test/support/gguf-builder.js';
+import { buildRaw, padTo8, validHeader } from '../test/support/safetensors-builder.js';
+import { CountingSource } from '../test/support/sources.js';
 
 const GIB = 1024 ** 3;
 const RUNS = 20;

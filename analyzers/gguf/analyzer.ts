@@ -4,7 +4,7 @@
  */
 import type { Analyzer, AnalysisContext } from '../analyzer.js';
 import type { Finding, Rule } from '../finding.js';
-import { clip, FindingBudget, type FindingSink } from '../safetensors/finding-budget.js';
+import { clip, FindingBudget, type FindingSink } from '../finding-budget.js';
 import { inspectChatTemplate, type TemplateIssueKind } from './chat-template.js';
 import type { GgufKeyValue } from './metadata.js';
 import { parseGguf } from './parse.js';

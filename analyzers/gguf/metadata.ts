@@ -3,7 +3,7 @@
  * arrays up to a fixed depth. Large arrays (a 150k-token vocabulary) are walked, not kept: only scalars
  * and short arrays are retained, so memory follows the limit, not the counts the file claims.
  */
-import { clip, type FindingSink } from '../safetensors/finding-budget.js';
+import { clip, type FindingSink } from '../finding-budget.js';
 import { GgufStructureError, type GgufReader } from './reader.js';
 import { GGUF_RULES as RULES } from './rules.js';
 

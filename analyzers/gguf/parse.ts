@@ -4,8 +4,8 @@
  * only, never tensor data; a structural break stops parsing with a finding and returns what was read.
  */
 import type { AnalyzerLimits } from '../limits.js';
-import { sourceSize } from '../safetensors/source-size.js';
-import type { FindingSink } from '../safetensors/finding-budget.js';
+import { sourceSize } from '../source-size.js';
+import type { FindingSink } from '../finding-budget.js';
 import { LimitExceededError } from '../engine-rules.js';
 import { TruncatedError, type ByteSource } from '../source.js';
 import { readMetadata, VALUE_TYPE, type GgufKeyValue } from './metadata.js';

@@ -4,7 +4,7 @@
  * and are claims, not facts; strings are clipped so a hostile value cannot bloat a report.
  */
 import type { AnalyzerLimits } from '../limits.js';
-import { clip, type FindingSink } from '../safetensors/finding-budget.js';
+import { clip, type FindingSink } from '../finding-budget.js';
 import type { ByteSource } from '../source.js';
 import { GGML_TYPES, LLAMA_FILE_TYPES } from './ggml-types.js';
 import type { GgufKeyValue, GgufValue } from './metadata.js';

@@ -4,7 +4,7 @@
  * int64, known types with whole-block rows, offsets aligned, inside the file, not overlapping, and
  * laid out contiguously in table order. All arithmetic is BigInt: offsets are u64 and forged.
  */
-import { clip, type FindingSink } from '../safetensors/finding-budget.js';
+import { clip, type FindingSink } from '../finding-budget.js';
 import { GGML_TYPES } from './ggml-types.js';
 import { readString } from './metadata.js';
 import { GgufStructureError, type GgufReader } from './reader.js';

@@ -4,10 +4,10 @@
  */
 import type { Analyzer, AnalysisContext } from '../analyzer.js';
 import type { Finding } from '../finding.js';
-import { FindingBudget } from './finding-budget.js';
+import { FindingBudget } from '../finding-budget.js';
 import { decodeSafetensorsHeader, LENGTH_PREFIX_BYTES, readSafetensorsHeader } from './header.js';
 import { SAFETENSORS_RULES } from './rules.js';
-import { sourceSize } from './source-size.js';
+import { sourceSize } from '../source-size.js';
 import { validateEntries, validateLayout } from './validate.js';
 
 export const safetensorsAnalyzer: Analyzer = {

@@ -6,7 +6,7 @@
 import { LimitExceededError } from '../engine-rules.js';
 import type { AnalyzerLimits } from '../limits.js';
 import type { ByteSource } from '../source.js';
-import type { FindingSink } from './finding-budget.js';
+import type { FindingSink } from '../finding-budget.js';
 import { scanJsonKeys } from './json-keys.js';
 import { SAFETENSORS_RULES as RULES } from './rules.js';
 

@@ -4,7 +4,7 @@
  * tensor entries, dtypes, shape × dtype = byte range, and a data layout that is sorted, contiguous from
  * 0, non-overlapping and ends exactly at the end of the file.
  */
-import { clip as display, type FindingSink } from './finding-budget.js';
+import { clip as display, type FindingSink } from '../finding-budget.js';
 import { DTYPE_BITS } from './dtypes.js';
 import { SAFETENSORS_RULES as RULES } from './rules.js';
 

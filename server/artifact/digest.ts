@@ -4,20 +4,18 @@
  * compressed blob itself is verified by the registry client at the end of a full `stream()`; Range-read
  * layers cannot be verified and are not.
  */
-import { createHash, type Hash } from 'node:crypto';
 import { ContentDigestMismatchError } from '../errors/artifact-errors.js';
+import { DigestVerifier, digestOf, isDigest, parseDigest } from '../registry/digest.js';
 
-/** A hasher for the digest's algorithm; undefined for algorithms Node has no name for (left unverified). */
-function hasherFor(digest: string): Hash | undefined {
-  const algorithm = digest.slice(0, digest.indexOf(':'));
-  return algorithm === 'sha256' || algorithm === 'sha512' ? createHash(algorithm) : undefined;
+/** A verifier for the digest's algorithm; undefined for algorithms we cannot compute (left unverified). */
+function verifierFor(digest: string): DigestVerifier | undefined {
+  return isDigest(digest) ? new DigestVerifier(parseDigest(digest)) : undefined;
 }
 
 /** Throw {@link ContentDigestMismatchError} unless `bytes` hash to `digest`. */
 export function verifyBytes(bytes: Uint8Array, digest: string, what: string): void {
-  const hash = hasherFor(digest);
-  if (!hash) return;
-  const actual = `${digest.slice(0, digest.indexOf(':'))}:${hash.update(bytes).digest('hex')}`;
+  if (!isDigest(digest)) return;
+  const actual = digestOf(bytes, parseDigest(digest).algorithm);
   if (actual !== digest) throw new ContentDigestMismatchError(what, digest, actual);
 }
 
@@ -29,7 +27,7 @@ export function verifyBytes(bytes: Uint8Array, digest: string, what: string): vo
  */
 export class HashingTap implements AsyncIterable<Uint8Array> {
   private readonly iterator: AsyncIterator<Uint8Array>;
-  private readonly hash: Hash | undefined;
+  private readonly verifier: DigestVerifier | undefined;
   private ended = false;
   private failure: unknown;
 
@@ -39,7 +37,7 @@ export class HashingTap implements AsyncIterable<Uint8Array> {
     private readonly what: string,
   ) {
     this.iterator = chunks[Symbol.asyncIterator]();
-    this.hash = expected === undefined ? undefined : hasherFor(expected);
+    this.verifier = expected === undefined ? undefined : verifierFor(expected);
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -67,7 +65,7 @@ export class HashingTap implements AsyncIterable<Uint8Array> {
     try {
       const result = await this.iterator.next();
       if (!result.done) {
-        this.hash?.update(result.value);
+        this.verifier?.update(result.value);
         return result;
       }
       this.ended = true;
@@ -80,8 +78,8 @@ export class HashingTap implements AsyncIterable<Uint8Array> {
   }
 
   private verify(): void {
-    if (!this.hash || this.expected === undefined) return;
-    const actual = `${this.expected.slice(0, this.expected.indexOf(':'))}:${this.hash.digest('hex')}`;
+    if (!this.verifier || this.expected === undefined) return;
+    const actual = this.verifier.actual();
     if (actual !== this.expected) throw new ContentDigestMismatchError(this.what, this.expected, actual);
   }
 }

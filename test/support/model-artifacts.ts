@@ -5,8 +5,8 @@
  */
 import { gzipSync } from 'node:zlib';
 import { pushArtifact, pushIndex, type PushTarget, type PushedArtifact } from '../services/push.js';
-import { tarArchive, tarEntry } from '../unit/analyzers/archive/tar-builder.js';
-import { buildRaw, buildSafetensors, SAMPLE_TENSORS } from '../unit/analyzers/safetensors/build.js';
+import { tarArchive, tarEntry } from './tar-builder.js';
+import { buildRaw, buildSafetensors, SAMPLE_TENSORS } from './safetensors-builder.js';
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decompressedName } from '../../../../analyzers/archive/compressed-analyzer.js';
 import { fixture, payload } from './fixtures.js';
 import { archiveEngine, ruleIds } from './harness.js';
-import { tarArchive, tarEntry } from './tar-builder.js';
+import { tarArchive, tarEntry } from '../../../support/tar-builder.js';
 
 const PICKLE = new Uint8Array([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixture } from './fixtures.js';
 import { archiveEngine, ruleIds } from './harness.js';
-import { tarArchive, tarEntry, type HeaderSpec } from './tar-builder.js';
+import { tarArchive, tarEntry, type HeaderSpec } from '../../../support/tar-builder.js';
 
 const PICKLE = new Uint8Array([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]);
 

@@ -8,7 +8,7 @@ import { readTar, TarFormatError, type TarEntry } from '../../../../analyzers/ar
 import { LimitExceededError } from '../../../../analyzers/engine-rules.js';
 import { makeLimits } from '../../../../analyzers/limits.js';
 import { BufferSource, ForwardSource, type ByteSource } from '../../../../analyzers/source.js';
-import { concat, gnuLongEntry, paxEntry, tarArchive, tarEntry, tarHeader } from './tar-builder.js';
+import { concat, gnuLongEntry, paxEntry, tarArchive, tarEntry, tarHeader } from '../../../support/tar-builder.js';
 
 const limits = makeLimits();
 const GiB = 1024 ** 3;

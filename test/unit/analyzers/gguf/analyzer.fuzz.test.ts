@@ -10,8 +10,8 @@ import { ggufAnalyzer } from '../../../../analyzers/gguf/analyzer.js';
 import { makeLimits } from '../../../../analyzers/limits.js';
 import { BufferSource, type ByteSource } from '../../../../analyzers/source.js';
 import { runAnalyzer } from '../safetensors/context.js';
-import { CountingSource, VirtualFileSource } from '../safetensors/sources.js';
-import { buildGguf, str, type KvValue } from './build.js';
+import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
+import { buildGguf, str, type KvValue } from '../../../support/gguf-builder.js';
 
 const limits = makeLimits({ maxHeaderBytes: 1 << 20, maxMembers: 10_000 });
 

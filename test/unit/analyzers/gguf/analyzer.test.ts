@@ -6,7 +6,7 @@ import { makeLimits } from '../../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
 import { BufferSource } from '../../../../analyzers/source.js';
 import { ruleIds, runAnalyzer } from '../safetensors/context.js';
-import { buildGguf, sampleGguf, SAMPLE_METADATA, SAMPLE_TENSORS, str, u32, type KvValue } from './build.js';
+import { buildGguf, sampleGguf, SAMPLE_METADATA, SAMPLE_TENSORS, str, u32, type KvValue } from '../../../support/gguf-builder.js';
 
 const analyze = (bytes: Uint8Array) => runAnalyzer(ggufAnalyzer, new BufferSource(bytes));
 const ARCH: readonly [string, KvValue] = ['general.architecture', str('llama')];

@@ -5,11 +5,11 @@ import { parseGguf } from '../../../../analyzers/gguf/parse.js';
 import { GGUF_RULES as RULES } from '../../../../analyzers/gguf/rules.js';
 import { readGgufSummary, summarizeGguf } from '../../../../analyzers/gguf/summary.js';
 import { makeLimits } from '../../../../analyzers/limits.js';
-import { FindingBudget } from '../../../../analyzers/safetensors/finding-budget.js';
+import { FindingBudget } from '../../../../analyzers/finding-budget.js';
 import { BufferSource, ForwardSource } from '../../../../analyzers/source.js';
 import { ruleIds, runAnalyzer } from '../safetensors/context.js';
-import { CountingSource, VirtualFileSource } from '../safetensors/sources.js';
-import { buildGguf, sampleGguf, SAMPLE_METADATA, str, type KvValue } from './build.js';
+import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
+import { buildGguf, sampleGguf, SAMPLE_METADATA, str, type KvValue } from '../../../support/gguf-builder.js';
 
 const GB = 1024 ** 3;
 const ARCH: readonly [string, KvValue] = ['general.architecture', str('llama')];

@@ -9,9 +9,9 @@ import { LimitExceededError } from '../../../../analyzers/engine-rules.js';
 import { makeLimits } from '../../../../analyzers/limits.js';
 import { safetensorsAnalyzer } from '../../../../analyzers/safetensors/analyzer.js';
 import { BufferSource, type ByteSource } from '../../../../analyzers/source.js';
-import { buildRaw, buildSafetensors, padTo8, SAMPLE_TENSORS } from './build.js';
+import { buildRaw, buildSafetensors, padTo8, SAMPLE_TENSORS } from '../../../support/safetensors-builder.js';
 import { runAnalyzer } from './context.js';
-import { CountingSource, VirtualFileSource } from './sources.js';
+import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
 
 const limits = makeLimits({ maxHeaderBytes: 1 << 20 });
 const VALID = buildSafetensors(SAMPLE_TENSORS, { format: 'pt' });

@@ -5,7 +5,7 @@ import { safetensorsAnalyzer } from '../../../../analyzers/safetensors/analyzer.
 import { SAFETENSORS_RULES } from '../../../../analyzers/safetensors/rules.js';
 import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
 import { BufferSource } from '../../../../analyzers/source.js';
-import { buildRaw, buildSafetensors, padTo8, SAMPLE_TENSORS, validHeader } from './build.js';
+import { buildRaw, buildSafetensors, padTo8, SAMPLE_TENSORS, validHeader } from '../../../support/safetensors-builder.js';
 import { ruleIds, runAnalyzer } from './context.js';
 
 const analyze = (bytes: Uint8Array) => runAnalyzer(safetensorsAnalyzer, new BufferSource(bytes));

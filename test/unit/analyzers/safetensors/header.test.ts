@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { LimitExceededError } from '../../../../analyzers/engine-rules.js';
 import { makeLimits } from '../../../../analyzers/limits.js';
 import { safetensorsAnalyzer } from '../../../../analyzers/safetensors/analyzer.js';
-import { FindingBudget } from '../../../../analyzers/safetensors/finding-budget.js';
+import { FindingBudget } from '../../../../analyzers/finding-budget.js';
 import { readSafetensorsHeader } from '../../../../analyzers/safetensors/header.js';
 import { SAFETENSORS_RULES } from '../../../../analyzers/safetensors/rules.js';
 import { BufferSource, ForwardSource } from '../../../../analyzers/source.js';
-import { buildRaw, buildSafetensors, padTo8, SAMPLE_TENSORS } from './build.js';
+import { buildRaw, buildSafetensors, padTo8, SAMPLE_TENSORS } from '../../../support/safetensors-builder.js';
 import { ruleIds, runAnalyzer } from './context.js';
-import { CountingSource, VirtualFileSource } from './sources.js';
+import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
 
 const GB = 1024 ** 3;
 

@@ -13,7 +13,7 @@ import {
   UnsupportedArtifactError,
 } from '../../../../server/errors/artifact-errors.js';
 import type { Descriptor } from '../../../../server/registry/types.js';
-import { tarArchive, tarEntry } from '../../analyzers/archive/tar-builder.js';
+import { tarArchive, tarEntry } from '../../../support/tar-builder.js';
 import { FakeRegistry, sha256 } from './fake-registry.js';
 
 const limits = makeLimits();

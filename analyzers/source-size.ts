@@ -3,9 +3,9 @@
  * such as "the data section ends exactly at end of file" need it, so the rest of the stream is counted
  * (not kept), within the per-file byte limit.
  */
-import { LimitExceededError } from '../engine-rules.js';
-import type { AnalyzerLimits } from '../limits.js';
-import type { ByteSource } from '../source.js';
+import { LimitExceededError } from './engine-rules.js';
+import type { AnalyzerLimits } from './limits.js';
+import type { ByteSource } from './source.js';
 
 /** `source.size` when known, else the offset at which the stream ends, counted from `from`. */
 export async function sourceSize(source: ByteSource, from: number, limits: AnalyzerLimits): Promise<number> {

@@ -2,8 +2,8 @@
  * Writes GGUF files in memory for tests: valid ones laid out as ggml's writer does (aligned, contiguous
  * tensor data, padding after the last tensor), with hooks to forge any field for hostile cases.
  */
-import { GGML_TYPES } from '../../../../analyzers/gguf/ggml-types.js';
-import { VALUE_TYPE } from '../../../../analyzers/gguf/metadata.js';
+import { GGML_TYPES } from '../../analyzers/gguf/ggml-types.js';
+import { VALUE_TYPE } from '../../analyzers/gguf/metadata.js';
 
 /** A metadata value as written: its GGUF type and a payload matching it. */
 export type KvValue =

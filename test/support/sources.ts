@@ -2,7 +2,7 @@
  * Test ByteSources: a counting wrapper that records every request (to prove header-only reading and
  * bounded requests), and a virtual file that claims any size without holding it.
  */
-import type { ByteSource } from '../../../../analyzers/source.js';
+import type { ByteSource } from '../../analyzers/source.js';
 
 /** Records how many bytes were asked for and delivered, and the largest single request. */
 export class CountingSource implements ByteSource {

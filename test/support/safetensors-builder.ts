@@ -2,7 +2,7 @@
  * Writes safetensors files in memory: valid ones laid out as the reference writer does (contiguous data,
  * header padded with spaces to a multiple of 8), and raw ones from any header text for hostile cases.
  */
-import { DTYPE_BITS } from '../../../../analyzers/safetensors/dtypes.js';
+import { DTYPE_BITS } from '../../analyzers/safetensors/dtypes.js';
 
 export interface TensorSpec {
   readonly dtype: string;

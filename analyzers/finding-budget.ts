@@ -2,7 +2,7 @@
  * A per-rule cap on findings. A hostile header can describe millions of broken tensors; the report
  * should name the first few of each kind and count the rest, not grow with what the file claims.
  */
-import { makeFinding, maxSeverity, type Finding, type FindingInput, type Rule, type Severity } from '../finding.js';
+import { makeFinding, maxSeverity, type Finding, type FindingInput, type Rule, type Severity } from './finding.js';
 
 /** Where parsers and validators send what they find; {@link FindingBudget} is the implementation. */
 export interface FindingSink {
