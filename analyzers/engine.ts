@@ -3,7 +3,7 @@
  * the analyzers for its format, and turn anything that stops analysis into a finding (fail closed).
  * Container analyzers re-enter the engine for their members through `scanMember`.
  */
-import type { Analyzer, AnalysisContext, FileMeta } from './analyzer.js';
+import type { Analyzer, AnalysisContext, Fact, FileMeta } from './analyzer.js';
 import { declaredFormats } from './declared-format.js';
 import { ENGINE_RULES, LimitExceededError } from './engine-rules.js';
 import { makeFinding, memberPath, type Finding, type Rule } from './finding.js';
@@ -22,7 +22,15 @@ export interface EngineOptions {
 export interface FileScanResult {
   readonly findings: Finding[];
   readonly format: Format;
+  /** Facts the analyzers recorded about the file and its members. */
+  readonly facts: Fact[];
 }
+
+/**
+ * Facts kept per top-level file: inventory data, not evidence, but a zip of a million files with an
+ * SPDX header each must not grow a scan result without bound. The overflow is reported once.
+ */
+export const MAX_FACTS_PER_FILE = 10_000;
 
 /** Counts for reports: top-level files and their bytes (members are part of their container's bytes). */
 export interface ScanStats {
@@ -56,7 +64,26 @@ export class ScanEngine {
     signal: AbortSignal = new AbortController().signal,
     stats?: ScanStats,
   ): Promise<FileScanResult> {
-    return this.scanAtDepth(file, source, 0, signal, stats);
+    const facts = new FactCollector();
+    const result = await this.scanAtDepth(file, source, 0, signal, stats, facts);
+    return { ...result, facts: facts.facts };
+  }
+
+  /**
+   * Artifact-level findings from every fact of one scan (files and packaging), by each analyzer's
+   * `conclude`. A failing conclusion becomes `engine.analysis-failed` on the artifact (`.`).
+   */
+  conclude(facts: readonly Fact[]): Finding[] {
+    const findings: Finding[] = [];
+    for (const analyzer of this.options.analyzers) {
+      if (!analyzer.conclude) continue;
+      try {
+        findings.push(...analyzer.conclude(facts, this.options.settings));
+      } catch (error) {
+        findings.push(failure('.', error, analyzer.name));
+      }
+    }
+    return findings;
   }
 
   private async scanAtDepth(
@@ -65,7 +92,8 @@ export class ScanEngine {
     depth: number,
     signal: AbortSignal,
     stats: ScanStats | undefined,
-  ): Promise<FileScanResult> {
+    facts: FactCollector,
+  ): Promise<Omit<FileScanResult, 'facts'>> {
     signal.throwIfAborted();
     if (stats && depth === 0) {
       stats.filesScanned += 1;
@@ -98,6 +126,15 @@ export class ScanEngine {
       signal,
       limits: this.options.limits,
       settings: this.options.settings,
+      record: (fact) => {
+        if (facts.add(fact) === 'first-overflow')
+          findings.push(
+            makeFinding(ENGINE_RULES.limitExceeded, file.path, {
+              message: `more than ${MAX_FACTS_PER_FILE} facts (license declarations…); later ones are not listed`,
+              details: { limit: 'facts', max: MAX_FACTS_PER_FILE },
+            }),
+          );
+      },
       scanMember: async (name, memberSource, meta) => {
         const path = memberPath(file.path, name);
         if (depth + 1 > this.options.limits.maxDepth)
@@ -108,7 +145,7 @@ export class ScanEngine {
             }),
           ];
         const member: FileMeta = { path, size: memberSource.size, ...meta };
-        return (await this.scanAtDepth(member, memberSource, depth + 1, signal, stats)).findings;
+        return (await this.scanAtDepth(member, memberSource, depth + 1, signal, stats, facts)).findings;
       },
     };
 
@@ -133,6 +170,22 @@ export class ScanEngine {
     if (format !== 'unknown' || !declared || declared.includes('unknown')) return own;
     const claimed = declared.flatMap((f) => this.byFormat.get(f) ?? []);
     return [...new Set([...own, ...claimed])];
+  }
+}
+
+/** The facts of one top-level file and its members, capped at {@link MAX_FACTS_PER_FILE}. */
+class FactCollector {
+  readonly facts: Fact[] = [];
+  private overflowed = false;
+
+  add(fact: Fact): 'kept' | 'first-overflow' | 'dropped' {
+    if (this.facts.length < MAX_FACTS_PER_FILE) {
+      this.facts.push(fact);
+      return 'kept';
+    }
+    if (this.overflowed) return 'dropped';
+    this.overflowed = true;
+    return 'first-overflow';
   }
 }
 

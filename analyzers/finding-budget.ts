@@ -33,11 +33,15 @@ export class FindingBudget implements FindingSink {
     private readonly perRule = 20,
   ) {}
 
-  add(rule: Rule, input: FindingInput): void {
+  /**
+   * `file` defaults to the budget's file; artifact-wide checks pass each finding's own file so one cap
+   * per rule holds across every file they report on.
+   */
+  add(rule: Rule, input: FindingInput, file: string = this.file): void {
     const seen = this.perRuleCount.get(rule.id) ?? 0;
     this.perRuleCount.set(rule.id, seen + 1);
     if (seen < this.perRule) {
-      this.listed.push(makeFinding(rule, this.file, input));
+      this.listed.push(makeFinding(rule, file, input));
       return;
     }
     const severity = input.severity ?? rule.severity;

@@ -33,17 +33,17 @@ export interface FormatBenchResult {
   readonly medianMillis: number;
 }
 
-/** 320 F16 tensors of 4096×4096 (32 MiB each): 10 GiB of data behind a ~30 KB header. */
-function safetensorsHeader(): Uint8Array {
+/** `count` (default 320) F16 tensors of 4096×4096 (32 MiB each): 10 GiB of data behind a ~30 KB header. */
+export function safetensorsHeader(count = 320): Uint8Array {
   const tensors = Object.fromEntries(
-    Array.from({ length: 320 }, (_, i) => [`model.layers.${i >> 3}.mlp.proj_${i & 7}.weight`, { dtype: 'F16', shape: [4096, 4096] }]),
+    Array.from({ length: count }, (_, i) => [`model.layers.${i >> 3}.mlp.proj_${i & 7}.weight`, { dtype: 'F16', shape: [4096, 4096] }]),
   );
   const { json } = validHeader(tensors, { format: 'pt' });
   return buildRaw(padTo8(json));
 }
 
-/** 160 F16 tensors of 8192×4096 (64 MiB each) with realistic metadata: 10 GiB of data. */
-function ggufHeader(): { bytes: Uint8Array; size: number } {
+/** `count` (default 160) F16 tensors of 8192×4096 (64 MiB each) with realistic metadata: 10 GiB of data. */
+export function ggufHeader(count = 160): { bytes: Uint8Array; size: number } {
   const built = buildGguf({
     metadata: [
       ['general.architecture', str('llama')],
@@ -51,13 +51,14 @@ function ggufHeader(): { bytes: Uint8Array; size: number } {
       ['general.license', str('apache-2.0')],
       ['tokenizer.chat_template', str("{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}{% endfor %}")],
     ],
-    tensors: Array.from({ length: 160 }, (_, i) => ({ name: `blk.${i >> 2}.ffn_${i & 3}.weight`, dims: [8192, 4096], type: 1 })),
+    tensors: Array.from({ length: count }, (_, i) => ({ name: `blk.${i >> 2}.ffn_${i & 3}.weight`, dims: [8192, 4096], type: 1 })),
     withData: false,
   });
   return { bytes: built.bytes, size: Number(built.fileSize) };
 }
 
-async function writeSparse(path: string, header: Uint8Array, size: number): Promise<void> {
+/** Writes `header` and extends the file to `size` bytes with a hole (no disk blocks). */
+export async function writeSparse(path: string, header: Uint8Array, size: number): Promise<void> {
   const handle = await open(path, 'w');
   try {
     await handle.write(header, 0, header.length, 0);

@@ -1,4 +1,5 @@
 /** The CLI's JSON report: a flat, stable shape for CI pipelines (issue 3, item 1). */
+import type { Fact, LicenseDeclaration } from '../analyzers/analyzer.js';
 import { maxSeverity, severityRank, type Finding, type Severity } from '../analyzers/finding.js';
 
 export interface CliReport {
@@ -9,6 +10,18 @@ export interface CliReport {
   /** Highest finding severity, `None` when clean. */
   readonly severity: Severity | 'None';
   readonly findings: readonly CliFinding[];
+  /** Every license declaration found, including those that raise no finding. */
+  readonly licenses: readonly CliLicense[];
+}
+
+export interface CliLicense {
+  /** Written like a finding's `file`; `.` or a digest for the manifest and config. */
+  readonly file: string;
+  /** SPDX id or expression, `LicenseRef-…`, or `NOASSERTION`. */
+  readonly spdx: string;
+  readonly name: string;
+  readonly source: LicenseDeclaration['source'];
+  readonly confidence: number;
 }
 
 export interface CliFinding {
@@ -26,6 +39,7 @@ export function toCliReport(
   targets: readonly string[],
   counts: { filesScanned: number; bytesScanned: number },
   findings: readonly Finding[],
+  facts: readonly Fact[] = [],
 ): CliReport {
   const sorted = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file));
   return {
@@ -43,5 +57,8 @@ export function toCliReport(
       location: f.location ?? null,
       details: f.details ?? {},
     })),
+    licenses: facts
+      .filter((f): f is LicenseDeclaration => f.kind === 'license')
+      .map(({ file, spdx, name, source, confidence }) => ({ file, spdx, name, source, confidence })),
   };
 }

@@ -3,7 +3,8 @@
  * files and registry artifacts, for CI pipelines. `main(argv)` returns the exit code (see exit-codes.ts).
  */
 import { writeFile } from 'node:fs/promises';
-import { ALL_ANALYZERS } from '../analyzers/index.js';
+import { ALL_ANALYZERS, ARTIFACT_RULES } from '../analyzers/index.js';
+import type { Fact } from '../analyzers/analyzer.js';
 import { ScanEngine } from '../analyzers/engine.js';
 import { severityRank, type Finding } from '../analyzers/finding.js';
 import { DEFAULT_LIMITS } from '../analyzers/limits.js';
@@ -12,9 +13,14 @@ import { loadConfig, loadPolicyFile } from '../server/config/config.js';
 import { SCANNER } from '../server/http/scanner-info.js';
 import { ruleDocLink } from '../server/report/rule-links.js';
 import { toSarif } from '../server/report/sarif.js';
+import { buildSbomModel } from '../server/report/sbom-model.js';
+import { renderSbom } from '../server/report/sbom-report.js';
+import type { ScannedFile } from '../server/jobs/model.js';
+import { SBOM_FORMAT } from '../spec/mime.js';
 import { basicAuthorization } from '../server/registry/credentials.js';
 import { registryArtifactOpener } from '../server/scan/registry-artifact.js';
-import { scanFiles, type ModelFileInput, type ScanProgress } from '../server/scan/scan-files.js';
+import { scanArtifact, type ScannableArtifact, type ScanProgress } from '../server/scan/scan-files.js';
+import { backfillCommand } from './backfill.js';
 import { EXIT } from './exit-codes.js';
 import { toCliReport } from './json-report.js';
 import { localFiles, type SkippedPath } from './local-files.js';
@@ -23,6 +29,7 @@ import { parseScanArgs, USAGE, UsageError, type ScanOptions } from './options.js
 import { toTable } from './table-report.js';
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  if (argv[0] === 'backfill') return backfillCommand(argv.slice(1), env);
   let options: ScanOptions | 'help';
   try {
     options = parseScanArgs(argv, env);
@@ -48,32 +55,48 @@ async function scan(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<numbe
   const signal = new AbortController().signal;
   const progress = process.stderr.isTTY ? progressLine() : undefined;
   const findings: Finding[] = [];
+  const facts: Fact[] = [];
+  const files: ScannedFile[] = [];
   const counts = { filesScanned: 0, bytesScanned: 0 };
   const skipped: SkippedPath[] = [];
 
   for (const target of options.targets) {
-    const { packaging, files, close } = await openTarget(target, options, env, skipped);
+    const opened = await openTarget(target, options, env, skipped);
     try {
       const prefix = options.targets.length > 1 && !isOciReference(target) ? `${target.replace(/\/+$/, '')}/` : '';
-      const result = await scanFiles(engine, files, { packaging, signal, ...(progress ? { onFile: progress } : {}) });
+      const result = await scanArtifact(engine, opened, { packaging: opened.packaging, signal, ...(progress ? { onFile: progress } : {}) });
       counts.filesScanned += result.filesScanned;
       counts.bytesScanned += result.bytesScanned;
       findings.push(...result.findings.map((f) => (prefix ? { ...f, file: prefix + f.file } : f)));
+      facts.push(...(result.facts ?? []).map((f) => (prefix ? { ...f, file: prefix + f.file } : f)));
+      files.push(...result.files.map((f) => (prefix ? { ...f, path: prefix + f.path } : f)));
     } finally {
-      await close();
+      await opened.close();
     }
   }
   if (progress) process.stderr.write('\r\x1b[K');
   for (const s of skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
 
-  const report = toCliReport({ name: SCANNER.name, version: SCANNER.version }, options.targets, counts, findings);
+  const report = toCliReport({ name: SCANNER.name, version: SCANNER.version }, options.targets, counts, findings, facts);
+  if (options.sbom) {
+    const model = buildSbomModel({
+      subject: { name: options.targets.length === 1 ? targetName(options.targets[0]!) : 'models' },
+      tool: SCANNER,
+      generatedAt: new Date(),
+      packaging: options.targets.some(isOciReference) ? 'oci' : 'local',
+      files,
+      facts,
+    });
+    const format = options.sbom.format === 'spdx' ? SBOM_FORMAT.spdx : SBOM_FORMAT.cyclonedx;
+    await writeFile(options.sbom.file, JSON.stringify(renderSbom(model, format), null, 2) + '\n');
+  }
   const docsUrl = loadConfig(env).harbor.docsUrl;
   const output =
     options.format === 'json'
       ? JSON.stringify(report, null, 2) + '\n'
       : options.format === 'sarif'
         ? JSON.stringify(
-            toSarif(findings, engine.rules(), {
+            toSarif(findings, [...engine.rules(), ...ARTIFACT_RULES], {
               toolName: SCANNER.name,
               toolVersion: SCANNER.version,
               informationUri: docsUrl,
@@ -90,14 +113,13 @@ async function scan(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<numbe
   return failOn && findings.some((f) => severityRank(f.severity) >= severityRank(failOn)) ? EXIT.findings : EXIT.clean;
 }
 
-interface OpenedTarget {
+interface OpenedTarget extends ScannableArtifact {
   readonly packaging: string;
-  readonly files: AsyncIterable<ModelFileInput>;
   close(): Promise<void>;
 }
 
 async function openTarget(target: string, options: ScanOptions, env: NodeJS.ProcessEnv, skipped: SkippedPath[]): Promise<OpenedTarget> {
-  if (!isOciReference(target)) return { packaging: 'local', files: localFiles(target, skipped), close: async () => undefined };
+  if (!isOciReference(target)) return { packaging: 'local', files: () => localFiles(target, skipped), close: async () => undefined };
   const ref = parseOciReference(target);
   if (!ref) throw new UsageError(`invalid OCI reference ${target}: expected oci://host/repository[:tag][@sha256:…]`);
   const registry = loadConfig(env).registry;
@@ -117,7 +139,13 @@ async function openTarget(target: string, options: ScanOptions, env: NodeJS.Proc
     authorization,
     new AbortController().signal,
   );
-  return { packaging: artifact.packaging, files: artifact.files(), close: () => artifact.close() };
+  return artifact;
+}
+
+/** A target's last path segment or repository name, without a tag or digest. */
+function targetName(target: string): string {
+  const last = target.replace(/\/+$/, '').split('/').pop() || target;
+  return last.replace(/[@:].*$/, '') || last;
 }
 
 function progressLine(): ScanProgress {

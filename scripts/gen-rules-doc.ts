@@ -5,12 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ENGINE_RULES } from '../analyzers/engine-rules.js';
-import { ALL_ANALYZERS } from '../analyzers/index.js';
+import { ALL_ANALYZERS, ARTIFACT_RULES } from '../analyzers/index.js';
 import { collectRules, renderRuleCatalogue } from '../server/report/rule-catalogue.js';
 
-/** The catalogue as it should be committed: engine rules plus every registered analyzer's rules. */
+/** The catalogue as it should be committed: engine rules, every registered analyzer's rules, artifact rules. */
 export function currentRuleCatalogue(): string {
-  return renderRuleCatalogue(collectRules([Object.values(ENGINE_RULES), ...ALL_ANALYZERS.map((a) => a.rules)]));
+  return renderRuleCatalogue(collectRules([Object.values(ENGINE_RULES), ...ALL_ANALYZERS.map((a) => a.rules), ARTIFACT_RULES]));
 }
 
 export const RULES_DOC = new URL('../docs/rules.md', import.meta.url);

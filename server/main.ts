@@ -1,34 +1,60 @@
 /**
  * Composition root: the only place that wires config → store → engine → queue → controller → HTTP.
- * `npm start` runs this file with the embedded defaults (SQLite under SCANNER_DATA_DIR, in-process pool).
+ * `npm start` runs this file with the embedded defaults (SQLite under SCANNER_DATA_DIR, in-process pool),
+ * or in Redis mode when SCANNER_REDIS_URL is set (./jobs/backend.ts).
  */
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
-import { ALL_ANALYZERS } from '../analyzers/index.js';
+import { ALL_ANALYZERS, ARTIFACT_RULES } from '../analyzers/index.js';
 import { ScanEngine } from '../analyzers/engine.js';
 import { loadConfig, type Config } from './config/config.js';
 import { createApp } from './http/app.js';
+import { apiAuthentication } from './http/auth.js';
 import { buildMetadata } from './http/metadata.js';
+import { createTlsServer, TlsReloader } from './http/tls.js';
+import { createJobBackend } from './jobs/backend.js';
 import { SecretSealer } from './jobs/sealed-secret.js';
-import { SqliteJobStore } from './jobs/sqlite-store.js';
-import { WorkerPool } from './jobs/worker-pool.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { ScanMetrics, type MetricSink } from './observability/metrics.js';
+import { startTelemetry } from './observability/otel.js';
+import { PrometheusSink } from './observability/prometheus.js';
 import { HarborReportRenderer } from './report/renderer.js';
-import { ScanController } from './scan/controller.js';
+import { analysisFingerprint } from './scan/analysis-key.js';
+import { ScanController, type AnalysisCounters } from './scan/controller.js';
 import { registryArtifactOpener } from './scan/registry-artifact.js';
+import { SharedAnalyses } from './scan/shared-analysis.js';
+import { createWebhookMode } from './webhook/mode.js';
 
 export interface RunningServer {
   readonly server: Server;
   readonly url: string;
+  /** Analyses performed against scan requests accepted by this process. */
+  readonly counters: Readonly<AnalysisCounters>;
+  /** Re-reads the TLS certificate files; false without TLS or when the files cannot be used (old ones stay). */
+  reloadTls(): boolean;
   stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** A metrics backend besides Prometheus: the OpenTelemetry SDK's, when it runs. */
+  readonly metricSink?: MetricSink;
 }
 
 /** How often finished reports past their TTL are deleted. */
 const PURGE_INTERVAL_MS = 60_000;
 
-export async function startServer(config: Config, logger: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const store = new SqliteJobStore(config.dataDir);
-  const queue = new WorkerPool(config.jobs.workers);
+export async function startServer(
+  config: Config,
+  logger: Logger = createLogger(config.logLevel),
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  // First, so that certificate files that cannot be used stop the start before anything is opened.
+  const tlsServer = config.tls ? createTlsServer(config.tls) : undefined;
+  const server: Server = tlsServer ?? http.createServer();
+  const { store, queue, ledger, location } = await createJobBackend(config, logger);
+  const prometheus = config.metrics.enabled ? new PrometheusSink() : undefined;
+  const sinks = [prometheus, options.metricSink].filter((sink) => sink !== undefined);
+  const metrics = sinks.length > 0 ? new ScanMetrics({ sinks, queueDepth: () => queue.depth() }) : undefined;
   const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: config.limits, settings: config.settings });
   const controller = new ScanController({
     store,
@@ -38,7 +64,22 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     sealer: new SecretSealer(config.storeKey),
     openArtifact: registryArtifactOpener({ ...config.registry, limits: config.limits, logger }),
     scanTimeoutMs: config.jobs.scanTimeoutMs,
+    sharing: new SharedAnalyses({ ledger, store, queue, fingerprint: analysisFingerprint(config.settings, config.limits) }),
+    progressLogIntervalMs: config.jobs.progressLogIntervalMs,
+    ...(metrics ? { metrics } : {}),
   });
+  const webhookMode = config.harborMode
+    ? createWebhookMode({
+        settings: config.harborMode,
+        registry: config.registry,
+        controller,
+        store,
+        renderer: new HarborReportRenderer({ docsUrl: config.harbor.docsUrl }),
+        rules: [...engine.rules(), ...ARTIFACT_RULES],
+        docsUrl: config.harbor.docsUrl,
+        logger,
+      })
+    : undefined;
   const app = createApp({
     logger,
     store,
@@ -46,32 +87,54 @@ export async function startServer(config: Config, logger: Logger = createLogger(
     metadata: buildMetadata(config.harbor),
     renderer: new HarborReportRenderer({ docsUrl: config.harbor.docsUrl }),
     refreshAfterSeconds: config.jobs.refreshAfterSeconds,
+    authenticate: apiAuthentication(config.apiAuth, logger),
+    ...(prometheus ? { metrics: prometheus } : {}),
+    ...(webhookMode ? { webhookRouter: webhookMode.router } : {}),
   });
 
-  queue.start(controller.run);
+  queue.start(controller.run, controller.abandon);
+  await webhookMode?.resume();
   await controller.resume();
   const purge = setInterval(() => {
     store.purge(Date.now() - config.jobs.reportTtlMs).catch((err: unknown) => logger.warn({ err }, 'purging expired reports failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.api.port, config.api.host, () => resolve(s));
-    s.once('error', reject);
+  server.on('request', app);
+  const tlsReloader = tlsServer && config.tls ? new TlsReloader(tlsServer, config.tls, logger) : undefined;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.api.port, config.api.host, () => resolve());
   });
+  tlsReloader?.watch();
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.api.port;
-  const url = `http://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`;
-  logger.info({ url, data_dir: config.dataDir, workers: config.jobs.workers, model_security: config.harbor.modelSecurity }, 'scanner listening');
+  const url = `${config.tls ? 'https' : 'http'}://${config.api.host.includes(':') ? `[${config.api.host}]` : config.api.host}:${port}`;
+  logger.info(
+    {
+      url,
+      job_store: location,
+      workers: config.jobs.workers,
+      model_security: config.harbor.modelSecurity,
+      api_auth: config.apiAuth.credentials.mode,
+      mutual_tls: (config.tls?.clientCaFiles.length ?? 0) > 0,
+      metrics: config.metrics.enabled,
+    },
+    'scanner listening',
+  );
 
   return {
     server,
     url,
+    counters: controller.counters,
+    reloadTls: () => tlsReloader?.reload() ?? false,
     async stop() {
       clearInterval(purge);
+      tlsReloader?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await queue.stop(5_000);
+      await webhookMode?.close();
       await store.close();
     },
   };
@@ -86,14 +149,30 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
-  const running = await startServer(config, logger);
+  // Before the server: spans and metrics recorded from the first request on go to the exporters.
+  const telemetry = await startTelemetry(config.telemetry, logger);
+  let running: RunningServer;
+  try {
+    running = await startServer(config, logger, telemetry ? { metricSink: telemetry.sink } : {});
+  } catch (error) {
+    process.stderr.write(`harbor-scanner-models: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  // SIGHUP re-reads the TLS certificate (as file changes do); without TLS it is ignored rather than fatal.
+  process.on('SIGHUP', () => {
+    if (config.tls) running.reloadTls();
+    else logger.info({ signal: 'SIGHUP' }, 'nothing to reload: TLS is not configured');
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const)
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');
-      running.stop().then(
-        () => process.exit(0),
-        () => process.exit(1),
-      );
+      running
+        .stop()
+        .then(() => telemetry?.shutdown())
+        .then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
     });
 }
 

@@ -1,10 +1,88 @@
 /**
- * Is this the start of a pickle stream? Protocol 2+ pickles open with PROTO (0x80, version); protocols
- * 0 and 1 have no header and may be plain ASCII, so they are recognised by decoding the head.
+ * Is this the start of a pickle stream? The head is decoded and run through the symbolic interpreter
+ * up to the first point where a loader would fail; the verdict rests on what the loader would have
+ * done before that point:
+ *
+ * - protocol 2+ (`PROTO 2..5` first): a pickle unless the loader fails right away — after at most two
+ *   more opcodes and before importing anything. Raw tensor bytes inside a PyTorch zip start with
+ *   `\x80\x02` now and then; `pickle.load` rejects them at once and so should the sniffer.
+ * - protocols 0 and 1 have no header and may be plain ASCII (`cos\nsystem\n…`). Text breaks the VM's
+ *   rules within a few bytes, so a head counts if it decodes cleanly for a while (or to STOP), or if
+ *   it calls or imports something dangerous before it breaks — a payload followed by junk (nullifAI)
+ *   is still a pickle.
  */
+import { DEFAULT_SETTINGS } from '../settings.js';
+import { PickleDecoder, type DecodedOpcode } from './decoder.js';
+import { PickleInterpreter, type InterpreterHost } from './interpreter.js';
+import { isValidDottedName } from './names.js';
+import { Observations } from './observations.js';
+import { Op } from './opcodes.js';
+import { policyFor } from './policy.js';
+
+/** Opcodes that only make sense in a pickle: imports, memo traffic, MARK-consuming builders. */
+const STRUCTURAL = new Set<number>([
+  Op.GLOBAL, Op.INST, Op.PUT, Op.BINPUT, Op.LONG_BINPUT, Op.GET, Op.BINGET, Op.LONG_BINGET, Op.MEMOIZE, Op.TUPLE,
+  Op.LIST, Op.DICT, Op.OBJ, Op.APPENDS, Op.SETITEMS, Op.REDUCE, Op.BUILD, Op.STACK_GLOBAL, Op.FROZENSET,
+]);
+const IMPORTS = new Set<number>([Op.GLOBAL, Op.INST, Op.STACK_GLOBAL, Op.EXT1, Op.EXT2, Op.EXT4]);
+/** Clean opcodes that make a header-less head a pickle. */
+const MIN_CLEAN_OPCODES = 3;
+
 export function looksLikePickle(head: Uint8Array): boolean {
-  if (head.length >= 2 && head[0] === 0x80 && head[1]! >= 2 && head[1]! <= 5) return true;
-  // Conservative protocol 0/1 check until the decoder-based check lands: GLOBAL opcode `c` followed by
-  // "module\nname\n" is how every protocol-0 code-execution pickle starts.
-  return head.length >= 4 && head[0] === 0x63 && /^c[\w.]+\n[\w.]+\n/.test(new TextDecoder('latin1').decode(head.subarray(0, 256)));
+  const declared = head.length >= 2 && head[0] === Op.PROTO && head[1]! >= 2 && head[1]! <= 5;
+  let opcodes = 0;
+  let structural = false;
+  let imported = false;
+  let stopped = false;
+  /** Offset where the loader would fail (Infinity: nowhere in the head). */
+  let brokenAt = Infinity;
+  const obs = new Observations(policyFor(DEFAULT_SETTINGS.pickle));
+  const host: InterpreterHost = {
+    pickleEnd: () => {
+      stopped = true;
+      decoder.halt();
+    },
+    inlineArray: () => undefined,
+    abort: () => decoder.halt(),
+    rejected: (offset) => {
+      brokenAt = Math.min(brokenAt, offset);
+      decoder.halt();
+    },
+  };
+  const limits = { maxOpcodes: head.length, maxStack: head.length, maxMemo: head.length };
+  const interpreter = new PickleInterpreter(obs, limits, host, { reportInvalid: false, stopOnInvalid: true });
+  const decoder: PickleDecoder = new PickleDecoder({
+    opcode(op: DecodedOpcode) {
+      opcodes++;
+      if (STRUCTURAL.has(op.code)) structural = true;
+      if (IMPORTS.has(op.code)) imported = true;
+      interpreter.opcode(op);
+    },
+    frameViolation: () => undefined,
+    failure(offset, _reason, truncated) {
+      // Running out of head is not the loader failing: the file goes on.
+      if (!truncated) brokenAt = Math.min(brokenAt, offset);
+    },
+  });
+  decoder.push(head);
+  const broken = brokenAt !== Infinity;
+  if (!stopped && !broken) decoder.finish();
+
+  if (stopped) return true;
+  // A declared pickle whose head decodes without a loader error is a pickle even when a long line or
+  // payload runs past the head: fickling's frame-lie (model-scanners.md App. B) hides its payload behind
+  // a 128 KiB line. Random tensor bytes that happen to start with PROTO break within a few opcodes.
+  if (declared) return !broken || imported || opcodes > MIN_CLEAN_OPCODES;
+  if (actedDangerously(obs, brokenAt)) return true;
+  return !broken && opcodes >= MIN_CLEAN_OPCODES && structural;
+}
+
+/** Before the loader fails: a call, or an import of something denied — it matters even if the stream breaks next. */
+function actedDangerously(obs: Observations, brokenAt: number): boolean {
+  for (const g of obs.globals.values()) {
+    if (!isValidDottedName(g.module) || !isValidDottedName(g.name)) continue;
+    if ((g.invokedAt >= 0 && g.invokedAt < brokenAt) || (g.verdict.kind === 'denied' && g.firstOffset < brokenAt)) return true;
+  }
+  for (const e of obs.extensions.values()) if (e.invokedAt >= 0 && e.invokedAt < brokenAt) return true;
+  return false;
 }

@@ -53,21 +53,23 @@ export class RegistryAuthError extends ScannerError {
     readonly target: RegistryTarget,
     readonly status: number,
     reason: 'rejected' | 'missing' | 'forbidden' | 'token-rejected',
+    /** What was being done: pulls come from scans, pushes from attaching results (webhook mode). */
+    access: 'pull' | 'push' = 'pull',
   ) {
     const at = where(target);
     const text = {
       rejected:
         `registry rejected the credentials (${status}) for repository ${at}: check that the robot account ` +
-        `still exists (Harbor deletes it when the scan task ends), has pull permission on the project, and ` +
+        `still exists (Harbor deletes it when the scan task ends), has ${access} permission on the project, and ` +
         `that a Bearer token from Harbor has not expired`,
       missing:
         `registry requires credentials (${status}) for repository ${at} but none were given: check the ` +
         `scanner registration's registry authorization settings`,
       forbidden:
-        `registry denied access (${status}) to repository ${at}: the credentials are valid but lack the pull ` +
+        `registry denied access (${status}) to repository ${at}: the credentials are valid but lack the ${access} ` +
         `permission (or a presigned storage URL was refused)`,
       'token-rejected':
-        `token service rejected the credentials (${status}) while requesting pull access to ${at}: check ` +
+        `token service rejected the credentials (${status}) while requesting ${access} access to ${at}: check ` +
         `that the robot account still exists and its secret is current`,
     }[reason];
     super(text);

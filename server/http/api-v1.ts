@@ -3,7 +3,7 @@
  * Thin: validate with spec/ schemas, hand off to the controller, map job state to status codes.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import { API_MIME, mimeEssence, negotiate } from '../../spec/mime.js';
+import { API_MIME, REPORT_MIME, SBOM_FORMAT, mimeEssence, negotiate, sameMime } from '../../spec/mime.js';
 import { API_ROUTES, REFRESH_AFTER_SECONDS, toExpressPath } from '../../spec/routes.js';
 import { parseScanRequest, type ScanRequest, type ScannerAdapterMetadata } from '../../spec/schemas.js';
 import type { JobStore } from '../jobs/store.js';
@@ -53,6 +53,8 @@ export function apiV1Router(deps: ApiDeps): Router {
       if (!parsed.ok) return sendError(res, 400, `invalid scan request: ${parsed.message}`);
       const unsupported = unsupportedCapability(parsed.value, deps.metadata);
       if (unsupported) return sendError(res, 501, unsupported);
+      const badFormat = unsupportedSbomFormat(parsed.value);
+      if (badFormat) return sendError(res, 400, badFormat);
       const id = await deps.controller.accept(toTarget(parsed.value), parsed.value.registry.authorization || undefined);
       sendJson(res, 202, API_MIME.scanResponseV1_0, { id });
     },
@@ -62,6 +64,10 @@ export function apiV1Router(deps: ApiDeps): Router {
     const id = String(req.params['scan_request_id']);
     const mimeType = negotiate(req.headers.accept, deps.renderer.produces);
     if (!mimeType) return sendError(res, 400, `unsupported report type ${req.headers.accept}; this scanner produces: ${deps.renderer.produces.join(', ')}`);
+    const sbom = req.query['sbom_media_type'];
+    // Spec 1.2: an SBOM report request names its document format; Harbor always sends it.
+    if (sameMime(mimeType, REPORT_MIME.sbomV1_0) && !SBOM_FORMATS.includes(typeof sbom === 'string' ? sbom : ''))
+      return sendError(res, 400, `missing or unsupported sbom_media_type ${JSON.stringify(sbom ?? '')}: expected one of ${SBOM_FORMATS.join(', ')}`);
     const job = await deps.store.get(id);
     if (!job) return sendError(res, 404, `unknown scan request id ${id}`);
     switch (job.status) {
@@ -74,7 +80,6 @@ export function apiV1Router(deps: ApiDeps): Router {
       case 'failed':
         return sendError(res, 500, job.failure?.message ?? 'scan failed');
       case 'finished': {
-        const sbom = req.query['sbom_media_type'];
         const body = deps.renderer.render(mimeType, { ...job, result: job.result! }, typeof sbom === 'string' ? { sbomMediaType: sbom } : {});
         return sendJson(res, 200, mimeType, body);
       }
@@ -93,7 +98,18 @@ function toTarget(request: ScanRequest): ScanTarget {
     ...(artifact.tag ? { tag: artifact.tag } : {}),
     ...(artifact.mime_type ? { mimeType: artifact.mime_type } : {}),
     ...(artifact.size !== undefined ? { size: artifact.size } : {}),
+    // Spec: a request without enabled_capabilities asks for a vulnerability report.
+    capabilities: request.enabled_capabilities?.length ? request.enabled_capabilities.map((c) => c.type) : ['vulnerability'],
   };
+}
+
+const SBOM_FORMATS: readonly string[] = Object.values(SBOM_FORMAT);
+
+/** An SBOM capability may only ask for the document formats we write (`parameters.sbom_media_types`). */
+function unsupportedSbomFormat(request: ScanRequest): string | undefined {
+  const asked = (request.enabled_capabilities ?? []).filter((c) => c.type === 'sbom').flatMap((c) => c.parameters?.sbom_media_types ?? []);
+  const unknown = asked.filter((format) => !SBOM_FORMATS.includes(format));
+  return unknown.length > 0 ? `unsupported sbom_media_types ${unknown.join(', ')}: this scanner writes ${SBOM_FORMATS.join(', ')}` : undefined;
 }
 
 /** Spec 1.2: 501 when the request enables a capability type we do not offer. */

@@ -1,11 +1,19 @@
-/** The express application: Harbor's API, probes, and JSON errors for whatever goes wrong on the way. */
-import express, { type NextFunction, type Request, type Response } from 'express';
+/** The express application: Harbor's API, probes, metrics, and JSON errors for whatever goes wrong on the way. */
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from '../observability/logger.js';
+import { METRICS_PATH } from '../observability/metrics.js';
+import type { MetricsExposition } from '../observability/prometheus.js';
 import { apiV1Router, type ApiDeps } from './api-v1.js';
 import { sendError } from './responses.js';
 
 export interface AppDeps extends ApiDeps {
   readonly logger: Logger;
+  /** Checks the credentials Harbor sends (./auth.ts); absent: the API is open. */
+  readonly authenticate?: RequestHandler;
+  /** Served on GET /metrics; absent: no such route. */
+  readonly metrics?: MetricsExposition;
+  /** The webhook mode's routes (../webhook/routes.ts), guarded by their own auth header. */
+  readonly webhookRouter?: express.Router;
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -25,6 +33,10 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
 
+  // Before the adapter API's authentication: Harbor's webhook can only send its own Authorization value.
+  if (deps.webhookRouter) app.use(deps.webhookRouter);
+  if (deps.authenticate) app.use(deps.authenticate);
+
   app.get('/probe/healthy', (_req, res) => {
     res.status(200).json({ status: 'ok' });
   });
@@ -32,6 +44,12 @@ export function createApp(deps: AppDeps): express.Express {
     const ready = await deps.store.healthy();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'store unavailable' });
   });
+
+  const { metrics } = deps;
+  if (metrics)
+    app.get(METRICS_PATH, async (_req, res) => {
+      res.status(200).type(metrics.contentType).send(await metrics.render());
+    });
 
   app.use('/', apiV1Router(deps));
 

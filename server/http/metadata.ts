@@ -4,10 +4,12 @@
  * every capability consumes the Docker v2 manifest type and produces a report type Harbor knows. The
  * model-security capability of the `chlins/harbor` fork (§5.2) consumes only the model manifest type and
  * produces only the model report, which upstream's validator rejects; it is therefore added only when
- * SCANNER_MODEL_SECURITY=true, for Harbor builds with model scanning. Tests run both validators.
+ * SCANNER_MODEL_SECURITY=true, for Harbor builds with model scanning. The `sbom` capability (spec 1.2,
+ * §2.7, §3.11) passes both validators: it consumes the image manifest types and produces the SBOM report.
+ * Tests run both validators.
  */
 import { RULESET } from '../../analyzers/ruleset.js';
-import { ARTIFACT_MIME, REPORT_MIME } from '../../spec/mime.js';
+import { ARTIFACT_MIME, REPORT_MIME, SBOM_FORMAT } from '../../spec/mime.js';
 import type { ScannerAdapterMetadata, ScannerCapability } from '../../spec/schemas.js';
 import { SCANNER } from './scanner-info.js';
 
@@ -21,6 +23,13 @@ const IMAGE_MANIFESTS = [ARTIFACT_MIME.ociManifest, ARTIFACT_MIME.dockerManifest
 export function capabilities(options: Pick<MetadataOptions, 'modelSecurity'>): ScannerCapability[] {
   const list: ScannerCapability[] = [
     { type: 'vulnerability', consumes_mime_types: [...IMAGE_MANIFESTS], produces_mime_types: [REPORT_MIME.vulnerabilityV1_1] },
+    {
+      type: 'sbom',
+      // The fork sends ModelPack artifacts with the model manifest type and asks them for CycloneDX (§5.2).
+      consumes_mime_types: options.modelSecurity ? [...IMAGE_MANIFESTS, ARTIFACT_MIME.modelManifest] : [...IMAGE_MANIFESTS],
+      produces_mime_types: [REPORT_MIME.sbomV1_0],
+      additional_attributes: { sbom_media_types: [SBOM_FORMAT.spdx, SBOM_FORMAT.cyclonedx] },
+    },
   ];
   if (options.modelSecurity)
     list.push({

@@ -2,6 +2,7 @@
  * Job state, kept apart from Harbor's wire format (spec/) and from analyzer output (analyzers/).
  * A job's result is stored once; every report format Harbor asks for is rendered from it on demand.
  */
+import type { Fact } from '../../analyzers/analyzer.js';
 import type { Finding } from '../../analyzers/finding.js';
 
 export type JobStatus = 'queued' | 'running' | 'finished' | 'failed';
@@ -15,6 +16,13 @@ export interface ScanTarget {
   readonly mimeType?: string;
   /** Artifact size as Harbor reported it (manifest + config + layers). */
   readonly size?: number;
+  /** Capability types the scan request enabled (`enabled_capabilities[].type`), for metrics. */
+  readonly capabilities?: readonly string[];
+  /**
+   * Who asked, when not Harbor's scanner API: the webhook mode's receiver or backfill. Such scans get
+   * their results attached to the artifact (server/harbor/publisher.ts).
+   */
+  readonly origin?: 'webhook' | 'backfill';
 }
 
 export interface ScannedFile {
@@ -36,6 +44,11 @@ export interface ScanResult {
   readonly bytesScanned: number;
   readonly bytesFetched: number;
   readonly findings: readonly Finding[];
+  /**
+   * License declarations and model card data of every file and of the packaging (SBOMs, the CLI's
+   * license list). Absent in results stored before facts existed.
+   */
+  readonly facts?: readonly Fact[];
 }
 
 export interface JobFailure {

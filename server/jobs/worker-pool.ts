@@ -20,6 +20,13 @@ export class WorkerPool implements JobQueue {
     this.drain();
   }
 
+  /** The pool lives in this process only: whatever the store holds unfinished is queued again. */
+  async resume(unfinished: () => Promise<readonly string[]>): Promise<number> {
+    const ids = await unfinished();
+    for (const id of ids) await this.enqueue(id);
+    return ids.length;
+  }
+
   depth(): number {
     return this.waiting.length;
   }

@@ -44,6 +44,14 @@ export function pullScope(repository: string): string {
   return `repository:${repository}:pull`;
 }
 
+/**
+ * The `scope` for pushing to `repository`. `pull` comes along because a push HEADs and reads what it
+ * updates (blobs, the referrers tag), and one token then serves the whole sequence.
+ */
+export function pushScope(repository: string): string {
+  return `repository:${repository}:pull,push`;
+}
+
 export interface AuthenticatorOptions {
   readonly credentials: RegistryCredentials;
   readonly transport: HttpTransport;
@@ -154,7 +162,8 @@ export class RegistryAuthenticator {
     );
     if (response.status === 401 || response.status === 403) {
       await readRegistryErrorMessage(response.body, this.options.counter, tokenTarget);
-      throw new RegistryAuthError(target, response.status, credentials.kind === 'none' ? 'missing' : 'token-rejected');
+      const access = scope.endsWith(',push') ? 'push' : 'pull';
+      throw new RegistryAuthError(target, response.status, credentials.kind === 'none' ? 'missing' : 'token-rejected', access);
     }
     if (response.status !== 200) {
       const message = await readRegistryErrorMessage(response.body, this.options.counter, tokenTarget);

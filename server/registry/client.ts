@@ -17,16 +17,26 @@ import {
   type RegistryTarget,
 } from '../errors/registry-errors.js';
 import { BufferSource, type ByteSource } from '../../analyzers/source.js';
-import { pullScope, RegistryAuthenticator } from './authenticator.js';
+import { pullScope, pushScope, RegistryAuthenticator } from './authenticator.js';
 import { DEFAULT_BLOB_SOURCE_TUNING, RegistryBlobSource, type BlobSourceTuning } from './blob-source.js';
 import { abandonBody, ByteCounter, drainBody, readBody, readRegistryErrorMessage } from './body.js';
 import { digestOf, parseDigest } from './digest.js';
 import { createDispatcher } from './dispatcher.js';
-import { describeUrl, headerValue, HttpTransport, type HttpResponse } from './http-transport.js';
-import { interpretManifest, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES } from './manifest.js';
+import { describeUrl, headerValue, HttpTransport, type HttpRequest, type HttpResponse } from './http-transport.js';
+import { nextLink } from './link-header.js';
+import { interpretManifest, MANIFEST_ACCEPT, MAX_MANIFEST_BYTES, OCI_INDEX, parseJsonObject } from './manifest.js';
 import { checkReference, checkRepository } from './references.js';
+import { referrerDescriptors, referrersTag } from './referrers.js';
 import { RetryBudget, withRetries, type RetryPolicy } from './retry.js';
-import type { Descriptor, FetchedManifest, RegistryClient, RegistryCredentials, RegistryLogger } from './types.js';
+import type {
+  Descriptor,
+  FetchedManifest,
+  PushedManifest,
+  Referrers,
+  RegistryCredentials,
+  RegistryLogger,
+  RegistryPushClient,
+} from './types.js';
 
 export interface RegistryClientOptions {
   /** Harbor's `registry.url`: `http(s)://host[:port]`, perhaps with a path prefix; never credentials. */
@@ -50,8 +60,8 @@ export interface RegistryClientOptions {
   readonly blobSourceTuning?: BlobSourceTuning;
 }
 
-/** A {@link RegistryClient} that holds connections: close it when the scan is done. */
-export interface HttpRegistryClient extends RegistryClient {
+/** A {@link RegistryPushClient} that holds connections: close it when the scan is done. */
+export interface HttpRegistryClient extends RegistryPushClient {
   close(): Promise<void>;
 }
 
@@ -169,8 +179,93 @@ class DistributionClient implements HttpRegistryClient {
     );
   }
 
+  async pushBlob(repository: string, bytes: Uint8Array): Promise<string> {
+    const target = this.#target(checkRepository(repository));
+    const digest = digestOf(bytes);
+    const scope = pushScope(repository);
+    return withRetries(this.#budget(target), async () => {
+      const existing = await this.#send(target, { method: 'HEAD', url: this.#url(`/v2/${repository}/blobs/${digest}`) }, scope);
+      await drainBody(existing.body);
+      if (existing.status === 200) return digest;
+      if (existing.status !== 404) throw await this.#unexpected(existing, target, `HEAD blob ${digest}`);
+      // POST, then PUT with the digest: the monolithic upload distribution 2.8 completes (a POST with the
+      // body and `?digest=` answers 202 without creating the blob, test-environment.md §2.3).
+      const started = await this.#send(target, { method: 'POST', url: this.#url(`/v2/${repository}/blobs/uploads/`) }, scope);
+      if (started.status !== 202) throw await this.#unexpected(started, target, 'POST blob upload');
+      await drainBody(started.body);
+      const upload = uploadUrl(headerValue(started.headers, 'location'), started.url, target);
+      upload.searchParams.set('digest', digest);
+      // Without this Content-Type distribution reads the body as a form: 400 DIGEST_INVALID.
+      const headers = { 'content-type': 'application/octet-stream' };
+      const finished = await this.#send(target, { method: 'PUT', url: upload, headers, body: bytes }, scope);
+      if (finished.status !== 201) throw await this.#unexpected(finished, target, `PUT blob ${digest}`);
+      await drainBody(finished.body);
+      return digest;
+    });
+  }
+
+  async pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<PushedManifest> {
+    const target = this.#target(checkRepository(repository));
+    checkReference(reference);
+    if (bytes.length > this.#maxManifestBytes) throw new TooLargeError(target, `manifest ${reference}`, this.#maxManifestBytes, bytes.length);
+    const url = this.#url(`/v2/${repository}/manifests/${reference}`);
+    return withRetries(this.#budget(target), async () => {
+      const response = await this.#send(target, { method: 'PUT', url, headers: { 'content-type': mediaType }, body: bytes }, pushScope(repository));
+      if (response.status !== 201) throw await this.#unexpected(response, target, `PUT manifest ${reference}`);
+      const subject = headerValue(response.headers, 'oci-subject');
+      await drainBody(response.body);
+      return { digest: digestOf(bytes), ...(subject ? { subject } : {}) };
+    });
+  }
+
+  async getReferrers(repository: string, digest: string, artifactType?: string): Promise<Referrers> {
+    const target = this.#target(checkRepository(repository));
+    parseDigest(digest);
+    const wanted = (d: Descriptor) => artifactType === undefined || d.artifactType === artifactType;
+    let url: URL | undefined = this.#url(`/v2/${repository}/referrers/${digest}`);
+    if (artifactType !== undefined) url.searchParams.set('artifactType', artifactType);
+    const manifests: Descriptor[] = [];
+    for (let page = 0; url !== undefined; page++) {
+      if (page === MAX_REFERRER_PAGES) throw new RegistryProtocolError(target, `referrers of ${digest} span more than ${MAX_REFERRER_PAGES} pages`);
+      const current: URL = url;
+      const answer = await withRetries(this.#budget(target), () => this.#referrersPage(target, current, digest));
+      // Registries with the API never answer 404 for a valid digest (spec "Listing Referrers").
+      if (answer === 'no-api') return this.#referrersFromTag(target, digest, wanted);
+      // The spec lets a registry ignore `artifactType`, so the filter is applied here as well.
+      manifests.push(...answer.descriptors.filter(wanted));
+      url = answer.next;
+    }
+    return { manifests, source: 'api' };
+  }
+
   async close(): Promise<void> {
     await this.#dispatcher.close();
+  }
+
+  async #referrersPage(target: RegistryTarget, url: URL, digest: string): Promise<'no-api' | { descriptors: Descriptor[]; next?: URL }> {
+    const response = await this.#send(target, { method: 'GET', url, headers: { accept: OCI_INDEX } }, pullScope(target.repository ?? ''));
+    if (response.status === 404) {
+      await drainBody(response.body);
+      return 'no-api';
+    }
+    if (response.status !== 200) throw await this.#unexpected(response, target, `GET referrers of ${digest}`);
+    const what = `referrers of ${digest}`;
+    const bytes = await readBody(response.body, this.#maxManifestBytes, this.#counter, target, () => new TooLargeError(target, what, this.#maxManifestBytes));
+    const descriptors = referrerDescriptors(parseJsonObject(bytes, target, what), target, what);
+    const next = nextLink(headerValue(response.headers, 'link'), response.url);
+    return next === undefined ? { descriptors } : { descriptors, next };
+  }
+
+  /** The `sha256-<hex>` index a client without the API maintains; no tag means no referrers. */
+  async #referrersFromTag(target: RegistryTarget, digest: string, wanted: (d: Descriptor) => boolean): Promise<Referrers> {
+    const tag = referrersTag(digest);
+    try {
+      const index = await this.getManifest(target.repository ?? '', tag);
+      return { manifests: referrerDescriptors(index.body, target, `referrers tag ${tag}`).filter(wanted), source: 'tag-schema' };
+    } catch (error) {
+      if (error instanceof ManifestUnknownError) return { manifests: [], source: 'tag-schema' };
+      throw error;
+    }
   }
 
   /** A blob GET: 200, 206 and 416 are returned; 404 and anything else unexpected throw. */
@@ -185,26 +280,33 @@ class DistributionClient implements HttpRegistryClient {
     throw await this.#unexpected(response, target, `GET blob ${digest}`);
   }
 
+  /** An authenticated GET with pull scope. */
+  #get(target: RegistryTarget, path: string, headers: Record<string, string>): Promise<HttpResponse> {
+    return this.#send(target, { method: 'GET', url: this.#url(path), headers }, pullScope(target.repository ?? ''));
+  }
+
   /**
-   * An authenticated GET. A 401 makes the client learn the challenge and retry once with fresh
-   * credentials (a new token); 403 and 412 become their errors.
+   * An authenticated request. A 401 makes the client learn the challenge and retry once with fresh
+   * credentials (a new token); 403 and 412 become their errors. Credentials only go to the registry's
+   * own origin, never to an upload URL on another host.
    */
-  async #get(target: RegistryTarget, path: string, headers: Record<string, string>): Promise<HttpResponse> {
+  async #send(target: RegistryTarget, request: Omit<HttpRequest, 'authorization'>, scope: string): Promise<HttpResponse> {
     await this.#ensureProbed(target);
-    const scope = pullScope(target.repository ?? '');
-    const url = this.#url(path);
-    const first = await this.#auth.authorization(scope, target);
-    let response = await this.#transport.send({ method: 'GET', url, headers, ...withAuthorization(first) }, target);
-    if (response.status === 401 && response.url.origin === url.origin) {
+    const { url } = request;
+    const sameOrigin = url.origin === this.#base.origin;
+    const first = sameOrigin ? await this.#auth.authorization(scope, target) : undefined;
+    const access = scope.endsWith(',push') ? 'push' : 'pull';
+    let response = await this.#transport.send({ ...request, ...withAuthorization(first) }, target);
+    if (response.status === 401 && sameOrigin && response.url.origin === url.origin) {
       const challenge = headerValue(response.headers, 'www-authenticate');
       await drainBody(response.body);
       this.#auth.noteChallenge(challenge, target);
       this.#auth.invalidate(scope);
       const second = await this.#auth.authorization(scope, target);
       if (second === undefined || second === first) {
-        throw new RegistryAuthError(target, 401, this.#auth.hasCredentials ? 'rejected' : 'missing');
+        throw new RegistryAuthError(target, 401, this.#auth.hasCredentials ? 'rejected' : 'missing', access);
       }
-      response = await this.#transport.send({ method: 'GET', url, headers, ...withAuthorization(second) }, target);
+      response = await this.#transport.send({ ...request, ...withAuthorization(second) }, target);
     }
     if (response.status === 401 || response.status === 403) {
       const at = this.#answeredBy(response, target);
@@ -212,7 +314,7 @@ class DistributionClient implements HttpRegistryClient {
       // A refusal from the storage a redirect led to is about its presigned URL, not our credentials.
       const fromStorage = at.registry !== target.registry;
       const reason = response.status === 403 || fromStorage ? 'forbidden' : this.#auth.hasCredentials ? 'rejected' : 'missing';
-      throw new RegistryAuthError(at, response.status, reason);
+      throw new RegistryAuthError(at, response.status, reason, access);
     }
     if (response.status === 412) {
       throw new RegistryPolicyError(target, await readRegistryErrorMessage(response.body, this.#counter, target));
@@ -270,6 +372,24 @@ class DistributionClient implements HttpRegistryClient {
   #url(path: string): URL {
     return new URL(`${this.#base.pathname.replace(/\/+$/, '')}${path}`, this.#base.origin);
   }
+}
+
+/** Pages of a referrers list followed before giving up (each page is at most one manifest in size). */
+const MAX_REFERRER_PAGES = 100;
+
+/** The upload URL from a POST's `Location`, which may be relative to the POST URL. */
+function uploadUrl(location: string | undefined, postUrl: URL, target: RegistryTarget): URL {
+  if (location === undefined || location === '') throw new RegistryProtocolError(target, 'blob upload answered 202 without a Location');
+  let url: URL;
+  try {
+    url = new URL(location, postUrl);
+  } catch {
+    throw new RegistryProtocolError(target, 'blob upload answered an invalid Location');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new RegistryProtocolError(target, `blob upload Location uses an unsupported scheme ${url.protocol}`);
+  }
+  return url;
 }
 
 function withAuthorization(value: string | undefined): { authorization?: string } {

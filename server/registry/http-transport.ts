@@ -17,9 +17,11 @@ import { parseRetryAfter, TransientError } from './retry.js';
 import type { RegistryLogger } from './types.js';
 
 export interface HttpRequest {
-  readonly method: 'GET' | 'HEAD';
+  readonly method: 'GET' | 'HEAD' | 'POST' | 'PUT';
   readonly url: URL;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Upload bodies (blobs, manifests); re-sent only on 307/308, the redirects that keep the method. */
+  readonly body?: Uint8Array;
   /** Sent to the origin of `url` only; dropped on every hop to another origin. */
   readonly authorization?: string;
 }
@@ -68,7 +70,13 @@ export class HttpTransport {
       }
       let response: Dispatcher.ResponseData;
       try {
-        response = await this.dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method, headers });
+        response = await this.dispatcher.request({
+          origin: url.origin,
+          path: url.pathname + url.search,
+          method,
+          headers,
+          ...(request.body === undefined ? {} : { body: request.body }),
+        });
       } catch (error) {
         throw classifyNetworkError(error, hopTarget, `${method} ${describeUrl(url)}`);
       }
@@ -78,6 +86,10 @@ export class HttpTransport {
         const next = redirectTarget(url, headerValue(response.headers, 'location'), hopTarget);
         if (hops + 1 > MAX_REDIRECTS) {
           throw new RegistryProtocolError(target, `more than ${MAX_REDIRECTS} redirects for ${method} ${describeUrl(request.url)}`);
+        }
+        // 301/302/303 turn an upload into a GET of something else (RFC 9110 §15.4): never what a push means.
+        if (request.body !== undefined && status !== 307 && status !== 308) {
+          throw new RegistryProtocolError(target, `HTTP ${status} redirect in answer to ${method} ${describeUrl(url)}; uploads follow only 307/308`);
         }
         this.logger?.debug(
           { from: describeUrl(url), to: describeUrl(next), status, authorizationKept: next.origin === request.url.origin },

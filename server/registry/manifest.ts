@@ -69,7 +69,8 @@ function verifiedDigest(response: ManifestResponse, target: RegistryTarget): str
   return expected;
 }
 
-function parseJsonObject(bytes: Uint8Array, target: RegistryTarget, reference: string): Record<string, unknown> {
+/** A JSON object from UTF-8 bytes; a protocol error naming `reference` otherwise. */
+export function parseJsonObject(bytes: Uint8Array, target: RegistryTarget, reference: string): Record<string, unknown> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));

@@ -42,6 +42,38 @@ export interface RegistryClient {
   readonly bytesFetched: number;
 }
 
+/** What a manifest PUT answered (distribution-spec "Pushing Manifests"). */
+export interface PushedManifest {
+  /** `sha256` of the bytes pushed: the reference the registry stores them under. */
+  readonly digest: string;
+  /**
+   * The `OCI-Subject` response header: set by registries that index the manifest's `subject` (the
+   * referrers API). Absent means the client keeps the referrers tag schema itself (distribution-spec
+   * "Pushing Manifests with Subject").
+   */
+  readonly subject?: string;
+}
+
+/** Referrers of a manifest (oci-model-formats.md §5.5), and where the list came from. */
+export interface Referrers {
+  readonly manifests: readonly Descriptor[];
+  /** `api`: `GET /v2/<name>/referrers/<digest>`; `tag-schema`: the `sha256-<hex>` index (no API, 404). */
+  readonly source: 'api' | 'tag-schema';
+}
+
+/**
+ * Pushing, for the results the scanner attaches to an artifact (webhook mode). Pushes ask the token
+ * service for `pull,push`; pulls keep asking for `pull` only.
+ */
+export interface RegistryPushClient extends RegistryClient {
+  /** Uploads a blob unless the registry already has it (HEAD first); returns its descriptor digest. */
+  pushBlob(repository: string, bytes: Uint8Array): Promise<string>;
+  /** PUTs a manifest or index under a tag or its digest, with `mediaType` as Content-Type. */
+  pushManifest(repository: string, reference: string, bytes: Uint8Array, mediaType: string): Promise<PushedManifest>;
+  /** Referrers of `digest`, filtered by `artifactType`; the tag schema when the API answers 404. */
+  getReferrers(repository: string, digest: string, artifactType?: string): Promise<Referrers>;
+}
+
 /**
  * The slice of a logger the client uses (pino's `Logger` fits). Entries carry hosts, paths, statuses and
  * delays; never headers, credentials, tokens or query strings.

@@ -1,13 +1,15 @@
 /**
  * Renders a finished scan in the report format Harbor asked for. The job result is stored once; each
- * format is a pure mapping of it (./vulnerability-report.ts, ./model-security-report.ts).
+ * format is a pure mapping of it (./vulnerability-report.ts, ./model-security-report.ts,
+ * ./sbom-report.ts).
  */
 import { REPORT_MIME, sameMime } from '../../spec/mime.js';
-import type { ReportRenderer } from '../http/report-renderer.js';
+import type { ReportQuery, ReportRenderer } from '../http/report-renderer.js';
 import { SCANNER } from '../http/scanner-info.js';
 import type { ScanJob, ScanResult } from '../jobs/model.js';
 import type { ReportContext } from './context.js';
 import { toModelSecurityReport } from './model-security-report.js';
+import { isSbomFormat, toHarborSbomReport } from './sbom-report.js';
 import { toVulnerabilityReport } from './vulnerability-report.js';
 
 export interface HarborReportRendererOptions {
@@ -17,14 +19,20 @@ export interface HarborReportRendererOptions {
 
 export class HarborReportRenderer implements ReportRenderer {
   /** Vulnerability 1.1 first: it is what a wildcard or absent `Accept` gets. */
-  readonly produces = [REPORT_MIME.vulnerabilityV1_1, REPORT_MIME.modelSecurityV1_0] as const;
+  readonly produces = [REPORT_MIME.vulnerabilityV1_1, REPORT_MIME.modelSecurityV1_0, REPORT_MIME.sbomV1_0] as const;
 
   constructor(private readonly options: HarborReportRendererOptions) {}
 
-  render(mimeType: string, job: ScanJob & { result: ScanResult }): unknown {
+  render(mimeType: string, job: ScanJob & { result: ScanResult }, query: ReportQuery = {}): unknown {
     const ctx = this.context(job);
     if (sameMime(mimeType, REPORT_MIME.vulnerabilityV1_1)) return toVulnerabilityReport(job.result.findings, ctx);
     if (sameMime(mimeType, REPORT_MIME.modelSecurityV1_0)) return toModelSecurityReport(job.result.findings, ctx);
+    if (sameMime(mimeType, REPORT_MIME.sbomV1_0)) {
+      // The API answers 400 before rendering when the format is missing or unknown.
+      const format = query.sbomMediaType ?? '';
+      if (!isSbomFormat(format)) throw new Error(`unsupported SBOM format ${format}`);
+      return toHarborSbomReport(job, format, ctx.artifact, ctx.scanner);
+    }
     throw new Error(`no renderer for report type ${mimeType}`);
   }
 

@@ -6,18 +6,23 @@
 import { randomUUID } from 'node:crypto';
 import type { ScanEngine } from '../../analyzers/engine.js';
 import { ScannerError } from '../errors/scanner-error.js';
-import type { JobFailure, ScanResult, ScanTarget } from '../jobs/model.js';
+import type { JobFailure, ScanJob, ScanResult, ScanTarget } from '../jobs/model.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { SecretSealer } from '../jobs/sealed-secret.js';
 import type { JobStore } from '../jobs/store.js';
 import type { Logger } from '../observability/logger.js';
+import type { RunningScanMetrics, ScanMetrics, ScanStage } from '../observability/metrics.js';
+import { ScanProgress } from '../observability/progress.js';
 import { inSpan } from '../observability/tracing.js';
-import { scanFiles, type ModelFileInput } from './scan-files.js';
+import { scanArtifact, type ScannableArtifact } from './scan-files.js';
+import type { SharedAnalyses, SharedTurn } from './shared-analysis.js';
 
-/** An artifact opened for scanning: its packaging and its files, read through one registry client. */
-export interface OpenedArtifact {
+/**
+ * An artifact opened for scanning: its packaging, its files and its artifact-level findings, read through
+ * one registry client.
+ */
+export interface OpenedArtifact extends ScannableArtifact {
   readonly packaging: string;
-  files(): AsyncIterable<ModelFileInput>;
   bytesFetched(): number;
   /** Releases connections; called once the scan is over, whatever its outcome. */
   close(): Promise<void>;
@@ -34,6 +39,12 @@ export interface ScanControllerDeps {
   readonly openArtifact: ArtifactOpener;
   readonly logger: Logger;
   readonly scanTimeoutMs: number;
+  /** Scans of the same content share one analysis (./shared-analysis.ts). */
+  readonly sharing: SharedAnalyses;
+  /** Absent: nothing is measured. */
+  readonly metrics?: ScanMetrics;
+  /** Interval of "scan in progress" log lines; absent or 0: none. */
+  readonly progressLogIntervalMs?: number;
 }
 
 export class ScanTimeoutError extends ScannerError {
@@ -44,8 +55,36 @@ export class CredentialsLostError extends ScannerError {
   readonly code = 'E_CREDENTIALS_LOST';
 }
 
+/** Told about a job once this controller brought it to a final state (`finished` or `failed`). */
+export type ScanFinishedListener = (job: ScanJob) => void | Promise<void>;
+
+/** What this process did with the scans it was given: analyses performed against requests accepted. */
+export interface AnalysisCounters {
+  /** Scan requests accepted (POST /scan). */
+  requests: number;
+  /** Analyses run (registry reads and analyzers). */
+  analyses: number;
+  /** Jobs finished from an earlier analysis of the same content. */
+  reused: number;
+  /** Jobs that waited for an analysis already running (possibly on another replica). */
+  joined: number;
+}
+
 export class ScanController {
+  readonly counters: AnalysisCounters = { requests: 0, analyses: 0, reused: 0, joined: 0 };
+
+  private readonly finishedListeners: ScanFinishedListener[] = [];
+
   constructor(private readonly deps: ScanControllerDeps) {}
+
+  /**
+   * Registers `listener` for jobs this controller analysed, answered from an earlier analysis, or gave up
+   * (the webhook mode attaches results with it). A job waiting for another job's analysis is finished by
+   * that analysis, possibly on another replica, and is not reported here.
+   */
+  onFinished(listener: ScanFinishedListener): void {
+    this.finishedListeners.push(listener);
+  }
 
   /** Records and queues a scan; returns its id. Does no registry I/O. */
   async accept(target: ScanTarget, authorization: string | undefined): Promise<string> {
@@ -56,17 +95,28 @@ export class ScanController {
       ...(authorization ? { sealedAuthorization: this.deps.sealer.seal(authorization) } : {}),
     });
     await this.deps.queue.enqueue(id);
+    this.counters.requests++;
+    this.deps.metrics?.scanAccepted(target);
     this.deps.logger.info({ scan_job_id: id, repository: target.repository, digest: target.digest }, 'scan accepted');
     return id;
   }
 
-  /** Re-queues jobs a previous process accepted but did not finish. */
+  /** Resumes jobs a previous process accepted but did not finish, as far as the queue leaves that to us. */
   async resume(): Promise<number> {
-    const pending = await this.deps.store.unfinished();
-    for (const job of pending) await this.deps.queue.enqueue(job.id);
-    if (pending.length > 0) this.deps.logger.info({ count: pending.length }, 'resuming unfinished scans');
-    return pending.length;
+    const count = await this.deps.queue.resume(async () => (await this.deps.store.unfinished()).map((job) => job.id));
+    if (count > 0) this.deps.logger.info({ count }, 'resuming unfinished scans');
+    return count;
   }
+
+  /** The queue gave up on a job (its replicas kept dying): record why, and let its waiting jobs run. */
+  readonly abandon = async (jobId: string, failure: JobFailure): Promise<void> => {
+    const job = await this.deps.store.get(jobId);
+    if (!job || job.status === 'finished' || job.status === 'failed') return;
+    await this.deps.store.fail(jobId, failure);
+    await this.deps.sharing.failed(job);
+    this.deps.logger.warn({ scan_job_id: jobId, code: failure.code, error: failure.message }, 'scan abandoned');
+    await this.notifyFinished(jobId);
+  };
 
   /** Worker entry: runs one job to a final state. */
   readonly run = async (jobId: string): Promise<void> => {
@@ -75,20 +125,68 @@ export class ScanController {
     if (!job || !(await store.markRunning(jobId))) return;
     const log = logger.child({ scan_job_id: jobId });
     const started = Date.now();
+    let progress: ScanProgress | undefined;
+    let measured: RunningScanMetrics | undefined;
     try {
       const authorization = await this.authorizationOf(jobId);
-      const result = await this.scanWithTimeout(job.target, authorization, log);
+      const turn = await this.deps.sharing.join(job, () => this.checkAccess(job.target, authorization));
+      if (turn !== 'lead') {
+        this.countShared(turn, log);
+        if (turn === 'reused') await this.notifyFinished(jobId);
+        return;
+      }
+      this.counters.analyses++;
+      progress = new ScanProgress(log, this.deps.progressLogIntervalMs ?? 0);
+      measured = this.deps.metrics?.scanStarted(jobId, job.target, progress);
+      const result = await this.scanWithTimeout(job.target, authorization, log, progress, measured);
       await store.finish(jobId, result);
+      await this.deps.sharing.succeeded(job, result);
+      measured?.finished(result);
       log.info(
         { duration_ms: Date.now() - started, files: result.filesScanned, findings: result.findings.length, bytes_fetched: result.bytesFetched },
         'scan finished',
       );
     } catch (error) {
       const failure = describeFailure(error);
+      measured?.failed(error, failure);
       await store.fail(jobId, failure);
+      await this.deps.sharing.failed(job);
       log.warn({ duration_ms: Date.now() - started, code: failure.code, error: failure.message }, 'scan failed');
+    } finally {
+      progress?.stop();
     }
+    await this.notifyFinished(jobId);
   };
+
+  /**
+   * Opening the artifact with the job's own credentials (manifests only, no layer is read) proves they
+   * can pull it: only then may the job share another job's analysis.
+   */
+  private async checkAccess(target: ScanTarget, authorization: string | undefined): Promise<void> {
+    const artifact = await this.deps.openArtifact(target, authorization, AbortSignal.timeout(this.deps.scanTimeoutMs));
+    await artifact.close();
+  }
+
+  private countShared(turn: Exclude<SharedTurn, 'lead'>, log: Logger): void {
+    if (turn === 'reused') this.counters.reused++;
+    else this.counters.joined++;
+    this.deps.metrics?.analysisDeduplicated();
+    log.info({ shared: turn }, turn === 'reused' ? 'scan answered from an earlier analysis of the same content' : 'scan waits for a running analysis of the same content');
+  }
+
+  /** Hands the final job to each listener; a listener's failure is logged and never fails the job. */
+  private async notifyFinished(jobId: string): Promise<void> {
+    if (this.finishedListeners.length === 0) return;
+    const job = await this.deps.store.get(jobId);
+    if (!job || (job.status !== 'finished' && job.status !== 'failed')) return;
+    for (const listener of this.finishedListeners) {
+      try {
+        await listener(job);
+      } catch (err) {
+        this.deps.logger.warn({ scan_job_id: jobId, err }, 'scan finished listener failed');
+      }
+    }
+  }
 
   private async authorizationOf(jobId: string): Promise<string | undefined> {
     const sealed = await this.deps.store.sealedAuthorization(jobId);
@@ -101,7 +199,15 @@ export class ScanController {
     return authorization;
   }
 
-  private async scanWithTimeout(target: ScanTarget, authorization: string | undefined, log: Logger): Promise<ScanResult> {
+  private async scanWithTimeout(
+    target: ScanTarget,
+    authorization: string | undefined,
+    log: Logger,
+    progress: ScanProgress,
+    measured: RunningScanMetrics | undefined,
+  ): Promise<ScanResult> {
+    const timed = <T>(stage: ScanStage, work: () => Promise<T>): Promise<T> => (measured ? measured.time(stage, work) : work());
+    this.deps.metrics?.analysisPerformed();
     const controller = new AbortController();
     const timer = setTimeout(
       () => controller.abort(new ScanTimeoutError(`scan exceeded the time limit of ${Math.round(this.deps.scanTimeoutMs / 1000)} s (SCANNER_SCAN_TIMEOUT)`)),
@@ -109,15 +215,21 @@ export class ScanController {
     );
     try {
       return await inSpan('scan', { 'artifact.repository': target.repository, 'artifact.digest': target.digest }, async () => {
-        const artifact = await inSpan('scan.pull', {}, () => this.deps.openArtifact(target, authorization, controller.signal));
+        const artifact = await inSpan('scan.pull', {}, () => timed('pull', () => this.deps.openArtifact(target, authorization, controller.signal)));
+        progress.start(() => artifact.bytesFetched());
         try {
           return await inSpan('scan.analyze', { 'artifact.packaging': artifact.packaging }, () =>
-            scanFiles(this.deps.engine, artifact.files(), {
-              packaging: artifact.packaging,
-              signal: controller.signal,
-              bytesFetched: () => artifact.bytesFetched(),
-              onFile: (p) => log.debug({ files_done: p.files, bytes_done: p.bytes, path: p.path }, 'file analysed'),
-            }),
+            timed('analyze', () =>
+              scanArtifact(this.deps.engine, artifact, {
+                packaging: artifact.packaging,
+                signal: controller.signal,
+                bytesFetched: () => artifact.bytesFetched(),
+                onFile: (p) => {
+                  progress.update(p.files, p.bytes);
+                  log.debug({ files_done: p.files, bytes_done: p.bytes, path: p.path }, 'file analysed');
+                },
+              }),
+            ),
           );
         } finally {
           await artifact.close();

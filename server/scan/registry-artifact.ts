@@ -1,15 +1,19 @@
 /**
  * Opens a Harbor scan target in the registry: parses the credentials Harbor sent, resolves the manifest
- * (index → manifests → layers → files) and hands the files to the scan as engine inputs.
+ * (index → manifests → layers → files), hands the files to the scan as engine inputs and, once they are
+ * scanned, the manifests and layer walk to the manifest analyzer.
  */
 import type { AnalyzerLimits } from '../../analyzers/limits.js';
+import { packagingFacts } from '../../analyzers/license/packaging.js';
+import { analyzeArtifact } from '../../analyzers/manifest/analyze.js';
 import { resolveArtifact } from '../artifact/resolve.js';
-import type { ModelFile } from '../artifact/types.js';
+import type { ModelFile, ResolvedArtifact } from '../artifact/types.js';
 import { createRegistryClient } from '../registry/client.js';
 import { parseRegistryAuthorization } from '../registry/credentials.js';
 import type { RegistryLogger } from '../registry/types.js';
 import type { ArtifactOpener } from './controller.js';
-import type { ModelFileInput } from './scan-files.js';
+import { ArtifactFactsRecorder } from './artifact-facts.js';
+import type { ModelFileInput, ScannableArtifact } from './scan-files.js';
 
 export interface RegistryAccess {
   readonly caFile?: string;
@@ -21,7 +25,7 @@ export interface RegistryAccess {
 }
 
 export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
-  return async (target, authorization) => {
+  return async (target, authorization, signal) => {
     const client = createRegistryClient({
       url: target.registryUrl,
       credentials: parseRegistryAuthorization(authorization),
@@ -35,7 +39,7 @@ export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
       const artifact = await resolveArtifact(client, target.repository, target.digest, { limits: access.limits });
       return {
         packaging: artifact.packaging,
-        files: () => toEngineInputs(artifact.files()),
+        ...scannableArtifact(artifact, signal),
         bytesFetched: () => client.bytesFetched,
         close: () => client.close(),
       };
@@ -46,8 +50,28 @@ export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
   };
 }
 
-async function* toEngineInputs(files: AsyncIterable<ModelFile>): AsyncIterable<ModelFileInput> {
-  for await (const file of files)
+/**
+ * The scan's view of a resolved artifact: its files as engine inputs, and the manifest analyzer's findings
+ * about the walk that produced them. A layer broken by its content becomes a finding and the walk goes on;
+ * a registry failure still fails the scan.
+ */
+export function scannableArtifact(artifact: ResolvedArtifact, signal?: AbortSignal): ScannableArtifact {
+  let recorder: ArtifactFactsRecorder | undefined;
+  return {
+    files: () => {
+      const current = new ArtifactFactsRecorder(artifact);
+      recorder = current;
+      return toEngineInputs(artifact.files({ onLayerError: current.onLayerError, ...(signal ? { signal } : {}) }), current);
+    },
+    artifactFindings: (scanned) => (recorder ? analyzeArtifact(recorder.facts(scanned)) : []),
+    packagingFacts: () =>
+      artifact.manifests.flatMap((m) => packagingFacts(m.config.json, m.annotations, { config: m.config.descriptor.digest, manifest: m.digest })),
+  };
+}
+
+async function* toEngineInputs(files: AsyncIterable<ModelFile>, recorder: ArtifactFactsRecorder): AsyncIterable<ModelFileInput> {
+  for await (const file of files) {
+    recorder.record(file);
     yield {
       path: file.path,
       size: file.size,
@@ -56,4 +80,5 @@ async function* toEngineInputs(files: AsyncIterable<ModelFile>): AsyncIterable<M
       ...(file.digest ? { digest: file.digest } : {}),
       ...(file.mediaType ? { mediaType: file.mediaType } : {}),
     };
+  }
 }

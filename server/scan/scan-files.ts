@@ -1,9 +1,10 @@
 /**
  * Runs the engine over a sequence of model files (from a registry artifact or a local directory) and
  * collects one ScanResult. Files are taken one at a time: those backed by a decompression stream are
- * only readable until the next file is requested.
+ * only readable until the next file is requested. Artifact-level findings (manifests, configs, the layer
+ * walk) are added once every file has been scanned — the one path the service and the CLI share.
  */
-import type { FileMeta } from '../../analyzers/analyzer.js';
+import type { Fact, FileMeta } from '../../analyzers/analyzer.js';
 import type { ScanEngine, ScanStats } from '../../analyzers/engine.js';
 import type { Finding } from '../../analyzers/finding.js';
 import type { ByteSource } from '../../analyzers/source.js';
@@ -15,6 +16,31 @@ export interface ModelFileInput extends FileMeta {
   readonly layerDigest?: string;
 }
 
+/** Something to scan: the files of a registry artifact or a local directory. */
+export interface ScannableArtifact {
+  files(): AsyncIterable<ModelFileInput>;
+  /**
+   * Findings about the artifact as a whole (manifests, configs, the layer walk), asked for once `files()`
+   * has been read to the end; `scanned` lists the files in the order `files()` yielded them. Absent for
+   * local directories.
+   */
+  artifactFindings?(scanned: readonly ScannedFile[]): readonly Finding[];
+  /** What the manifests and config declare before any file is read (ModelPack/Kitfile licenses). */
+  packagingFacts?(): readonly Fact[];
+}
+
+/** Scan every file of `artifact` ({@link scanFiles}), then add its artifact-level findings. */
+export async function scanArtifact(
+  engine: ScanEngine,
+  artifact: ScannableArtifact,
+  options: Parameters<typeof scanFiles>[2],
+): Promise<ScanResult> {
+  const packaging = artifact.packagingFacts?.() ?? [];
+  const result = await scanFiles(engine, artifact.files(), packaging.length > 0 ? { ...options, facts: packaging } : options);
+  const artifactFindings = artifact.artifactFindings?.(result.files) ?? [];
+  return artifactFindings.length === 0 ? result : { ...result, findings: [...result.findings, ...artifactFindings] };
+}
+
 export interface ScanProgress {
   (done: { files: number; bytes: number; path: string }): void;
 }
@@ -22,16 +48,25 @@ export interface ScanProgress {
 export async function scanFiles(
   engine: ScanEngine,
   files: AsyncIterable<ModelFileInput>,
-  options: { packaging: string; signal: AbortSignal; onFile?: ScanProgress; bytesFetched?: () => number },
+  options: {
+    packaging: string;
+    signal: AbortSignal;
+    onFile?: ScanProgress;
+    bytesFetched?: () => number;
+    /** Facts the packaging gives before any file is read (a ModelPack config's licenses). */
+    facts?: readonly Fact[];
+  },
 ): Promise<ScanResult> {
   const stats: ScanStats = { filesScanned: 0, bytesScanned: 0 };
   const findings: Finding[] = [];
+  const facts: Fact[] = [...(options.facts ?? [])];
   const scanned: ScannedFile[] = [];
   for await (const file of files) {
     options.signal.throwIfAborted();
     const { source, layerDigest, ...meta } = file;
     const result = await engine.scanFile(meta, source, options.signal, stats);
     findings.push(...result.findings);
+    facts.push(...result.facts);
     scanned.push({
       path: meta.path,
       size: meta.size,
@@ -42,6 +77,7 @@ export async function scanFiles(
     });
     options.onFile?.({ files: scanned.length, bytes: stats.bytesScanned, path: meta.path });
   }
+  findings.push(...engine.conclude(facts));
   return {
     generatedAt: new Date().toISOString(),
     packaging: options.packaging,
@@ -50,5 +86,6 @@ export async function scanFiles(
     bytesScanned: stats.bytesScanned,
     bytesFetched: options.bytesFetched?.() ?? 0,
     findings,
+    facts,
   };
 }

@@ -4,6 +4,7 @@
  * Each holds one hostile safetensors file (overlapping offsets) and one good one.
  */
 import { gzipSync } from 'node:zlib';
+import { sha256Digest } from '../services/push.js';
 import { pushArtifact, pushIndex, type PushTarget, type PushedArtifact } from '../services/push.js';
 import { tarArchive, tarEntry } from './tar-builder.js';
 import { buildRaw, buildSafetensors, SAMPLE_TENSORS } from './safetensors-builder.js';
@@ -50,7 +51,8 @@ export async function pushModelPack(target: PushTarget, repository: string, tag 
   const config = {
     descriptor: { name: 'demo-model', licenses: ['Apache-2.0'] },
     config: { format: 'safetensors' },
-    modelfs: { type: 'layers', diffIds: [] as string[] },
+    // Uncompressed layers: the diff ID is the layer digest (ModelPack config, oci-model-formats.md §1.3).
+    modelfs: { type: 'layers', diffIds: layers.map((layer) => sha256Digest(layer.bytes)) },
   };
   const artifact = await pushArtifact(target, repository, tag, {
     artifactType: 'application/vnd.cncf.model.manifest.v1+json',
@@ -61,17 +63,16 @@ export async function pushModelPack(target: PushTarget, repository: string, tag 
 }
 
 export async function pushModelImage(target: PushTarget, repository: string, tag = 'v1'): Promise<PushedModel> {
-  const layer = gzipSync(
-    tarArchive([
-      tarEntry({ name: 'models/', type: '5', mode: 0o755 }),
-      tarEntry({ name: 'models/bad.safetensors' }, HOSTILE_SAFETENSORS),
-      tarEntry({ name: 'models/good.safetensors' }, GOOD_SAFETENSORS),
-    ]),
-  );
+  const tar = tarArchive([
+    tarEntry({ name: 'models/', type: '5', mode: 0o755 }),
+    tarEntry({ name: 'models/bad.safetensors' }, HOSTILE_SAFETENSORS),
+    tarEntry({ name: 'models/good.safetensors' }, GOOD_SAFETENSORS),
+  ]);
+  const layer = gzipSync(tar);
   const imageConfig = {
     architecture: 'amd64',
     os: 'linux',
-    rootfs: { type: 'layers', diff_ids: [] as string[] },
+    rootfs: { type: 'layers', diff_ids: [sha256Digest(tar)] },
     config: { Cmd: ['/bin/serve'] },
   };
   const artifact = await pushArtifact(target, repository, tag, {

@@ -22,19 +22,27 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startScannerProcess(env: Record<string, string>, port?: number): Promise<ScannerProcess> {
+export interface ScannerProcessOptions {
+  /** `https` when `env` configures TLS. */
+  readonly scheme?: 'http' | 'https';
+  /** Readiness check; default: GET /probe/ready answers 2xx (plain fetch, so HTTP only). */
+  readonly ready?: (url: string) => Promise<boolean>;
+}
+
+export async function startScannerProcess(env: Record<string, string>, port?: number, options: ScannerProcessOptions = {}): Promise<ScannerProcess> {
   const listen = port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, SCANNER_LOG_LEVEL: 'warn', ...env, SCANNER_API_SERVER_ADDR: `127.0.0.1:${listen}` },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const url = `http://127.0.0.1:${listen}`;
+  const url = `${options.scheme ?? 'http'}://127.0.0.1:${listen}`;
+  const ready = options.ready ?? (async (base: string) => (await fetch(`${base}/probe/ready`)).ok);
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`scanner process exited with ${child.exitCode}`);
     try {
-      if ((await fetch(`${url}/probe/ready`)).ok) break;
+      if (await ready(url)) break;
     } catch {
       // not listening yet
     }

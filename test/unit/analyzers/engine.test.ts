@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Analyzer } from '../../../analyzers/analyzer.js';
-import { ScanEngine } from '../../../analyzers/engine.js';
+import { MAX_FACTS_PER_FILE, ScanEngine } from '../../../analyzers/engine.js';
 import { LimitExceededError } from '../../../analyzers/engine-rules.js';
 import { makeLimits } from '../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../../../analyzers/settings.js';
@@ -71,5 +71,34 @@ describe('ScanEngine', () => {
     const { analyzer } = recorder(['gguf'], () => new Promise<never>(() => undefined));
     const result = await engineWith(analyzer, makeLimits({ maxFileMillis: 20 })).scanFile({ path: 'm.gguf', size: 4 }, new BufferSource(bytes('GGUF')));
     expect(result.findings[0]?.ruleId).toBe('engine.limit-exceeded');
+  });
+});
+
+describe('ScanEngine facts', () => {
+  const fact = (file: string) => ({ kind: 'license', file, spdx: 'MIT', name: 'MIT', source: 'code-header', confidence: 1, scope: 'file' }) as const;
+
+  it('should collect the facts of a file and its members, and report once when they pass the cap', async () => {
+    const analyzer: Analyzer = {
+      name: 'facts',
+      formats: ['text'],
+      rules: [],
+      async analyze(ctx) {
+        for (let i = 0; i <= MAX_FACTS_PER_FILE + 5; i++) ctx.record(fact(ctx.file.path));
+        return ctx.depth === 0 ? ctx.scanMember('inner', new BufferSource(bytes('plain text'))) : [];
+      },
+    };
+    const result = await engineWith(analyzer).scanFile({ path: 'a', size: 10 }, new BufferSource(bytes('plain text')));
+    expect(result.facts).toHaveLength(MAX_FACTS_PER_FILE);
+    expect(result.findings.filter((f) => f.ruleId === 'engine.limit-exceeded')).toHaveLength(1);
+  });
+
+  it('should turn a failing conclusion into a finding on the artifact', () => {
+    const analyzer: Analyzer = {
+      ...recorder(['text']).analyzer,
+      conclude: () => {
+        throw new Error('boom');
+      },
+    };
+    expect(engineWith(analyzer).conclude([fact('a')]).map((f) => [f.ruleId, f.file])).toEqual([['engine.analysis-failed', '.']]);
   });
 });

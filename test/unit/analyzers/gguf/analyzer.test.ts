@@ -118,7 +118,7 @@ describe('ggufAnalyzer', () => {
   it('should report nothing when a valid file goes through the scan engine', async () => {
     const engine = new ScanEngine({ analyzers: [ggufAnalyzer], limits: makeLimits(), settings: DEFAULT_SETTINGS });
     const { bytes } = buildGguf({ metadata: SAMPLE_METADATA, tensors: SAMPLE_TENSORS });
-    expect(await engine.scanFile({ path: 'model.gguf', size: bytes.length }, new BufferSource(bytes))).toEqual({ findings: [], format: 'gguf' });
+    expect(await engine.scanFile({ path: 'model.gguf', size: bytes.length }, new BufferSource(bytes))).toEqual({ findings: [], format: 'gguf', facts: [] });
   });
 });
 

@@ -100,7 +100,7 @@ describe('safetensorsAnalyzer', () => {
     const engine = new ScanEngine({ analyzers: [safetensorsAnalyzer], limits: makeLimits(), settings: DEFAULT_SETTINGS });
     const bytes = buildSafetensors(SAMPLE_TENSORS);
     const result = await engine.scanFile({ path: 'model.safetensors', size: bytes.length }, new BufferSource(bytes));
-    expect(result).toEqual({ findings: [], format: 'safetensors' });
+    expect(result).toEqual({ findings: [], format: 'safetensors', facts: [] });
   });
 
   it('should report the analyzer finding when a hostile file goes through the scan engine', async () => {

@@ -21,6 +21,7 @@ export async function runAnalyzer(
     depth: 0,
     signal: new AbortController().signal,
     scanMember: async () => [],
+    record: () => undefined,
   };
   return analyzer.analyze(ctx);
 }

@@ -39,6 +39,6 @@ describe('HarborReportRenderer', () => {
   });
 
   it('should throw when asked for a type it does not produce', () => {
-    expect(() => renderer.render(REPORT_MIME.sbomV1_0, job)).toThrow(/no renderer/);
+    expect(() => renderer.render(REPORT_MIME.harborVulnV1_0, job)).toThrow(/no renderer/);
   });
 });

@@ -1,0 +1,103 @@
+/**
+ * The pickle analyzer (raw pickles, stacked pickles, legacy PyTorch files, joblib streams, pickle members
+ * of containers — whatever the engine sniffed as `pickle`) and the `.npy` analyzer, whose object arrays
+ * are pickles.
+ */
+import type { AnalysisContext, Analyzer } from '../analyzer.js';
+import { makeFinding, type Finding } from '../finding.js';
+import type { AnalyzerLimits } from '../limits.js';
+import type { ByteSource } from '../source.js';
+import { pickleFindings } from './findings.js';
+import type { InterpreterLimits } from './interpreter.js';
+import { npyHeaderLength, npyPreambleLength, parseNpyHeader } from './npy.js';
+import { policyFor } from './policy.js';
+import { NPY_RULES, PICKLE_RULES } from './rules.js';
+import { scanPickleStream } from './stream.js';
+
+/**
+ * Stack and memo ceilings. AnalyzerLimits has no fields for them yet; these are far above what real
+ * models need (a 250k-token vocabulary memoizes 250k strings) and keep the interpreter's memory bounded.
+ */
+export const PICKLE_STACK_LIMIT = 1_000_000;
+export const PICKLE_MEMO_LIMIT = 2_000_000;
+/** numpy refuses longer headers by default (`_MAX_HEADER_SIZE`); we read up to this much to report. */
+const NPY_HEADER_LIMIT = 1024 * 1024;
+
+export function interpreterLimits(limits: AnalyzerLimits): InterpreterLimits {
+  return { maxOpcodes: limits.maxPickleOpcodes, maxStack: PICKLE_STACK_LIMIT, maxMemo: PICKLE_MEMO_LIMIT };
+}
+
+/** Analyse the pickle stream(s) in `source` from `start`. */
+export async function analysePickles(ctx: AnalysisContext, source: ByteSource, start: number): Promise<Finding[]> {
+  const result = await scanPickleStream(source, start, {
+    policy: policyFor(ctx.settings.pickle),
+    limits: interpreterLimits(ctx.limits),
+    maxBytes: ctx.limits.maxBytesPerFile,
+    signal: ctx.signal,
+  });
+  return pickleFindings(result.observations, ctx.file.path);
+}
+
+export const pickleAnalyzer: Analyzer = {
+  name: 'pickle',
+  formats: ['pickle'],
+  rules: Object.values(PICKLE_RULES),
+  analyze: (ctx) => analysePickles(ctx, ctx.source, 0),
+};
+
+export const npyAnalyzer: Analyzer = {
+  name: 'npy',
+  formats: ['npy'],
+  rules: [...Object.values(NPY_RULES), ...Object.values(PICKLE_RULES)],
+  async analyze(ctx) {
+    const file = ctx.file.path;
+    const malformed = (message: string): Finding[] => [
+      makeFinding(NPY_RULES.malformedHeader, file, { message, location: 'header' }),
+    ];
+    const preambleLength = npyPreambleLength(ctx.head[6] ?? 0);
+    if (preambleLength === undefined) return malformed(`unsupported .npy format version ${ctx.head[6]}.${ctx.head[7]}`);
+    const preamble = await ctx.source.read(0, preambleLength);
+    if (preamble.length < preambleLength) return malformed('file ends inside the .npy preamble');
+    const headerLength = npyHeaderLength(preamble);
+    if (headerLength > Math.min(NPY_HEADER_LIMIT, ctx.limits.maxHeaderBytes))
+      return malformed(`header length ${headerLength} exceeds ${NPY_HEADER_LIMIT} bytes`);
+    const text = await ctx.source.read(preambleLength, headerLength);
+    if (text.length < headerLength) return malformed('file ends inside the .npy header');
+    const header = parseNpyHeader(preamble, text);
+    if (typeof header === 'string') return malformed(header);
+
+    if (header.hasObject)
+      return [
+        makeFinding(NPY_RULES.objectArray, file, {
+          message: `dtype ${header.descr} holds Python objects, stored as a pickle at offset ${header.dataOffset}`,
+          location: `offset ${header.dataOffset}`,
+          details: { descr: header.descr, shape: header.shape },
+        }),
+        ...(await analysePickles(ctx, ctx.source, header.dataOffset)),
+      ];
+
+    const expected = header.shape.reduce((n, d) => n * d, 1) * header.itemsize;
+    const actual = await dataLength(ctx, header.dataOffset);
+    if (actual === expected) return [];
+    return [
+      makeFinding(NPY_RULES.dataSizeMismatch, file, {
+        message: `header declares ${expected} data bytes (shape ${JSON.stringify(header.shape)}, ${header.itemsize}-byte items) but the file holds ${actual}`,
+        location: `offset ${header.dataOffset}`,
+        severity: actual < expected ? 'Medium' : 'Low',
+        details: { expected, actual, shape: header.shape, descr: header.descr },
+      }),
+    ];
+  },
+};
+
+/** Bytes after the header: from the size when known, else by streaming (decompressed members). */
+async function dataLength(ctx: AnalysisContext, offset: number): Promise<number> {
+  if (ctx.source.size !== undefined) return Math.max(0, ctx.source.size - offset);
+  let total = 0;
+  for await (const chunk of ctx.source.stream(offset)) {
+    ctx.signal.throwIfAborted();
+    total += chunk.length;
+    if (total > ctx.limits.maxBytesPerFile) break;
+  }
+  return total;
+}

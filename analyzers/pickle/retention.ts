@@ -1,0 +1,70 @@
+/**
+ * What the interpreter keeps of the values it builds. Names are built from strings, so short
+ * identifier-like strings are kept as text; joblib's array metadata lives in small tuples and dicts, so
+ * a few of their items are kept. Everything else collapses to shared atoms. Budgets are per scan and
+ * shared by every reading of the stream, so memory stays bounded however many strings a file holds.
+ */
+import { isValidDottedName } from './names.js';
+import * as V from './values.js';
+import { K, type Value } from './values.js';
+
+/** Longest string kept as text; global names are never longer. */
+const MAX_NAME_CHARS = 256;
+export const MAX_TUPLE_ITEMS = 64;
+const MAX_DICT_ENTRIES = 32;
+/** Characters of text, and tuple/dict items, kept per scan. */
+export const RETAINED_CHARS_BUDGET = 64 * 1024 * 1024;
+export const RETAINED_ITEMS_BUDGET = 4 * 1024 * 1024;
+
+/** A str that can only be a name when it looks like one (retaining free text would be unbounded). */
+const NAME_CHARS = /^[\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}.]*$/u;
+/** Identifier-like text over the name length or the retention budget: a name the scanner cannot read. */
+export const UNRETAINED: V.Atom = Object.freeze({ k: K.Atom, name: 'unretained str' });
+/** Any other text: not a name (an import or getattr with it fails). */
+export const TEXT: V.Atom = Object.freeze({ k: K.Atom, name: 'str that is not a name' });
+
+export class Retention {
+  chars = 0;
+  items = 0;
+
+  /** A str pushed by any string opcode. */
+  text(value: string, truncated: boolean): Value {
+    if (truncated || value.length > MAX_NAME_CHARS) return NAME_CHARS.test(value) ? UNRETAINED : TEXT;
+    // Short non-names are kept too: joblib's dtype strings and byte-order marks (`<f8`, `|`).
+    if (value.length > 8 && !isValidDottedName(value)) return TEXT;
+    if (this.chars + value.length > RETAINED_CHARS_BUDGET) return UNRETAINED;
+    this.chars += value.length;
+    return value;
+  }
+
+  /** A tuple of `length` items, `items` holding (at least) the first ones. */
+  tuple(items: Value[], length = items.length): V.TupleValue {
+    if (length > MAX_TUPLE_ITEMS || this.items + length > RETAINED_ITEMS_BUDGET) return { k: K.Tuple, length, items: undefined };
+    this.items += length;
+    return { k: K.Tuple, length, items: items.length === length ? items : items.slice(0, length) };
+  }
+
+  /** `dict[key] = value`, kept for string keys while the dict is small. */
+  setEntry(dict: V.DictValue, key: Value, value: Value): void {
+    if (typeof key !== 'string') return;
+    if (dict.entries === undefined) {
+      if (this.items >= RETAINED_ITEMS_BUDGET) return;
+      dict.entries = new Map();
+    }
+    if (dict.entries.size >= MAX_DICT_ENTRIES && !dict.entries.has(key)) return;
+    this.items++;
+    dict.entries.set(key, value);
+  }
+}
+
+/**
+ * How a STACK_GLOBAL operand can serve as a name: a `name` (kept text), `computed` at load time or too
+ * long to read (the import cannot be checked: fail closed), or `invalid` (the loader rejects it:
+ * `STACK_GLOBAL requires str`, or text that is no name).
+ */
+export function nameOperand(value: Value): 'name' | 'computed' | 'invalid' {
+  if (typeof value === 'string') return 'name';
+  if (value === UNRETAINED || value === V.LONG_TEXT || value === V.UNKNOWN || value === V.PERSISTENT) return 'computed';
+  if (typeof value === 'object' && (value.k === K.Global || value.k === K.Ext || value.k === K.Call)) return 'computed';
+  return 'invalid';
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { intLine, littleEndianLong, longLine, pythonInt, quotedString, rawUnicodeEscape } from '../../../../analyzers/pickle/text.js';
+import { BIG, FALSE, K, TRUE } from '../../../../analyzers/pickle/values.js';
+
+const b = (s: string): Uint8Array => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
+
+describe('protocol-0 argument decoding', () => {
+  it.each([
+    ['os', 'os'],
+    ['\\u006fs', 'os'],
+    ['\\U0000006fs', 'os'],
+    ['\\\\u006f', '\\\\u006f'], // an even run of backslashes is literal
+    ['\\x41', '\\x41'], // raw-unicode-escape knows only \u and \U
+    ['\\u12', '\\u12'],
+  ])('should decode UNICODE %j as %j', (raw, text) => {
+    expect(rawUnicodeEscape(b(raw))).toBe(text);
+  });
+
+  it.each([
+    ["'os'", 'os'],
+    ['"os"', 'os'],
+    ["'\\x6fs'", 'os'],
+    ["'\\157s'", 'os'],
+    ["'a\\'b'", "a'b"],
+    ["'\\n'", '\n'],
+    ["'\\q'", '\\q'],
+  ])('should decode STRING %j as %j', (raw, text) => {
+    expect(quotedString(b(raw))).toBe(text);
+  });
+
+  it.each([["os"], ["'os"], ["'os\""], ["'\\x4'"], ["'\\'"]])('should reject STRING %j like the loader', (raw) => {
+    expect(quotedString(b(raw))).toBeUndefined();
+  });
+
+  it.each([
+    ['00', FALSE],
+    ['01', TRUE],
+    ['42', 42],
+    [' -7 ', -7],
+    ['0x1F', 31],
+    ['0o17', 15],
+    ['0b101', 5],
+    ['1_000', 1000],
+    ['99999999999999999999', BIG],
+  ])('should read INT %j', (text, value) => {
+    expect(intLine(b(text))).toBe(value);
+  });
+
+  it.each([['abc'], ['1.5'], ['012'], ['']])('should reject INT %j', (text) => {
+    expect(intLine(b(text))).toBeUndefined();
+  });
+
+  it('should read LONG with its trailing L', () => {
+    expect(longLine(b('123L'))).toBe(123);
+  });
+
+  it('should read memo keys in base 10 only', () => {
+    expect(pythonInt('0x10', false)).toBeUndefined();
+    expect(pythonInt('16', false)).toBe(16);
+  });
+
+  it.each([
+    [[], 0],
+    [[0xff], -1],
+    [[0x00, 0x01], 256],
+    [[0xff, 0x7f], 32767],
+  ])('should read LONG1 bytes %j as %i', (bytes, value) => {
+    expect(littleEndianLong(Uint8Array.from(bytes), bytes.length, false)).toBe(value);
+  });
+
+  it('should keep PyTorch’s legacy magic number exactly', () => {
+    const magic = 0x1950a86a20f9469cfc6cn;
+    const le: number[] = [];
+    for (let v = magic; v > 0n; v >>= 8n) le.push(Number(v & 0xffn));
+    expect(littleEndianLong(Uint8Array.from(le), le.length, false)).toEqual({ k: K.BigInt, value: magic });
+  });
+});
