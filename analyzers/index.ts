@@ -5,11 +5,14 @@
 import type { Analyzer } from './analyzer.js';
 import { ARCHIVE_ANALYZERS } from './archive/index.js';
 import { ggufAnalyzer } from './gguf/analyzer.js';
+import { kerasAnalyzer } from './keras/analyzer.js';
 import { licenseAnalyzer } from './license/analyzer.js';
 import type { Rule } from './finding.js';
 import { MANIFEST_RULE_LIST } from './manifest/rules.js';
+import { onnxAnalyzer } from './onnx/analyzer.js';
 import { npyAnalyzer, pickleAnalyzer } from './pickle/analyzer.js';
 import { safetensorsAnalyzer } from './safetensors/analyzer.js';
+import { tensorflowAnalyzer } from './tensorflow/analyzer.js';
 
 export const ALL_ANALYZERS: readonly Analyzer[] = [
   pickleAnalyzer,
@@ -17,6 +20,9 @@ export const ALL_ANALYZERS: readonly Analyzer[] = [
   safetensorsAnalyzer,
   ggufAnalyzer,
   ...ARCHIVE_ANALYZERS,
+  onnxAnalyzer,
+  tensorflowAnalyzer,
+  kerasAnalyzer,
   licenseAnalyzer,
 ];
 

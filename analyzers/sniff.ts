@@ -6,6 +6,7 @@
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import type { Format } from './formats.js';
 import { looksLikePickle } from './pickle/sniff.js';
+import { modelProtobufKind } from './protobuf/model-kind.js';
 
 /** How many leading bytes the sniffer needs (tar's `ustar` magic sits at offset 257). */
 export const SNIFF_BYTES = 4096;
@@ -37,6 +38,8 @@ export function sniffFormat(head: Uint8Array, size: number | undefined): Format 
   if (head.length === 0) return 'empty';
   for (const [format, magic, at] of MAGIC) if (startsWith(head, magic, at ?? 0)) return format;
   if (looksLikeSafetensors(head, size)) return 'safetensors';
+  // ONNX and SavedModel protobufs have no magic: the head must parse as their schema (protobuf/model-kind.ts).
+  if (modelProtobufKind(head) !== undefined) return 'protobuf';
   if (looksLikeLzmaAlone(head)) return 'lzma';
   if (looksLikeZlib(head)) return 'zlib';
   // Pickle before text: a protocol-0 pickle is printable ASCII (`cos\nsystem\n…`).

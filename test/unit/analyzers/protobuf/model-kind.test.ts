@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { modelProtobufKind, SNIFF_WINDOW_BYTES } from '../../../../analyzers/protobuf/model-kind.js';
+import { SNIFF_BYTES, sniffFormat } from '../../../../analyzers/sniff.js';
+import { bytes, concat, lyingLength, message, varint } from './proto-writer.js';
+
+const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../../fixtures/formats/${name}`, import.meta.url)));
+const head = (data: Uint8Array) => data.subarray(0, SNIFF_BYTES);
+
+const GRAPH = message(7, message(1, bytes(1, 'x'), bytes(4, 'Relu')), bytes(2, 'g'));
+const SAVED_MODEL = concat(varint(1, 1), message(2, message(1, bytes(4, 'serve')), message(2, message(1, bytes(1, 'n'), bytes(2, 'Const')))));
+
+describe('modelProtobufKind', () => {
+  it('should use the sniffer\'s window when judging a head that ends inside a string', () => {
+    expect(SNIFF_WINDOW_BYTES).toBe(SNIFF_BYTES);
+  });
+
+  it.each([
+    ['model.onnx', 'onnx'],
+    ['external.onnx', 'onnx'],
+    ['custom-domain.onnx', 'onnx'],
+  ] as const)('should recognise %s from onnx.save as ONNX', (name, kind) => {
+    const data = fixture(name);
+    expect(modelProtobufKind(head(data))).toBe(kind);
+    expect(sniffFormat(head(data), data.length)).toBe('protobuf');
+  });
+
+  it.each([
+    ['a minimal ONNX model', concat(varint(1, 8), GRAPH), 'onnx'],
+    ['an ONNX model with IR version 1', concat(varint(1, 1), bytes(2, 'exporter'), GRAPH), 'onnx'],
+    ['an ONNX model whose doc_string fills the head', concat(varint(1, 9), bytes(6, 'documentation '.repeat(400)), GRAPH), 'onnx'],
+    ['a SavedModel', SAVED_MODEL, 'saved-model'],
+  ] as const)('should recognise %s', (_, data, kind) => {
+    expect(modelProtobufKind(head(data))).toBe(kind);
+  });
+
+  it.each([
+    ['a model cut short', concat(varint(1, 8), bytes(2, 'exporter'), GRAPH).subarray(0, 20)],
+    ['a model whose first node outgrows the head', concat(varint(1, 8), bytes(2, 'exporter-name-x'), message(7, message(1, bytes(1, 'x'.repeat(5000)))))],
+  ])('should recognise %s from its head alone', (_, data) => {
+    expect(modelProtobufKind(head(data))).toBe('onnx');
+  });
+
+  it.each([
+    ['an ONNX model without a graph', concat(varint(1, 8), bytes(2, 'exporter'))],
+    ['an IR version beyond any plausible one', concat(varint(1, 900), GRAPH)],
+    ['a first field other than ir_version', concat(bytes(2, 'exporter'), varint(1, 8), GRAPH)],
+    ['fields out of order', concat(varint(1, 8), GRAPH, bytes(2, 'exporter'))],
+    ['an unknown ModelProto field', concat(varint(1, 8), bytes(9, 'x'), GRAPH)],
+    ['a known field with the wrong wire type', concat(varint(1, 8), varint(7, 3))],
+    ['a graph whose content is not GraphProto', concat(varint(1, 8), bytes(7, new Uint8Array([0x08, 0x01])))],
+    ['a producer name that is not UTF-8', concat(varint(1, 8), bytes(2, new Uint8Array([0xff, 0xfe, 0xfd])), GRAPH)],
+    ['a graph that ends before its first field', concat(varint(1, 8), lyingLength(7, 9, new Uint8Array(0)))],
+    ['an empty graph', concat(varint(1, 8), bytes(7, new Uint8Array(0)))],
+    ['a graph whose first node is not a NodeProto', concat(varint(1, 8), message(7, bytes(1, new Uint8Array([0x08, 0x01]))))],
+    ['a graph starting with an initializer', concat(varint(1, 8), message(7, message(5, varint(2, 1))))],
+    ['a short string running past a short head', concat(varint(1, 8), lyingLength(2, 300, new TextEncoder().encode('exporter-name-long')))],
+    ['a SavedModel fingerprint.pb (checksum first)', concat(varint(1, 123456789012345n), varint(2, 42), varint(3, 7))],
+    ['a keras_metadata.pb (nodes first)', message(1, varint(1, 1), bytes(4, '_tf_keras_layer'))],
+    ['a SavedModel with schema version 2', concat(varint(1, 2), message(2, message(1, bytes(4, 'serve'))))],
+  ])('should not recognise %s', (_, data) => {
+    expect(modelProtobufKind(head(data))).toBeUndefined();
+  });
+
+  it('should never call random bytes a model protobuf', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 600 }), (data) => {
+        expect(modelProtobufKind(data)).toBeUndefined();
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('should never call random bytes starting with 0x08 a model protobuf', () => {
+    // The one byte every candidate starts with, followed by noise biased to small values.
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 600 }), (rest) => {
+        expect(modelProtobufKind(concat(new Uint8Array([0x08]), rest))).toBeUndefined();
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('should never call text a model protobuf', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 600 }), (text) => {
+        const data = new TextEncoder().encode(text);
+        expect(modelProtobufKind(data)).toBeUndefined();
+        expect(sniffFormat(data, data.length)).not.toBe('protobuf');
+      }),
+      { numRuns: 10_000 },
+    );
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Property-based fuzzing of the SavedModel analyzer: mutated and truncated SavedModels never crash it,
+ * it reports only tensorflow and keras findings (or the engine's limit and mismatch ones), and it never
+ * asks the source for more than one window at a time.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { tensorflowAnalyzer } from '../../../../analyzers/tensorflow/analyzer.js';
+import { BufferSource, type ByteSource } from '../../../../analyzers/source.js';
+import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
+import { scanBytes } from '../protobuf/scan-file.js';
+import { tf2SavedModel } from './saved-model-builder.js';
+
+const SAMPLE = tf2SavedModel({ functions: [{ name: 'f', nodes: [{ name: 'p', op: 'PrintV2', strings: { output_stream: 'file:///x' } }, { name: 'r', op: 'ReadFile' }] }] });
+const ALLOWED = /^(tensorflow|keras)\.|^engine\.(limit-exceeded|content-mismatch)$/;
+
+async function analyzeSafely(inner: ByteSource): Promise<void> {
+  const source = new CountingSource(inner);
+  const { findings } = await scanBytes('saved_model.pb', source, { analyzers: [tensorflowAnalyzer] });
+  expect(findings.every((f) => ALLOWED.test(f.ruleId))).toBe(true);
+  expect(() => JSON.stringify(findings)).not.toThrow();
+  expect(source.largestRequest).toBeLessThanOrEqual(1024 * 1024);
+}
+
+describe('tensorflowAnalyzer under fuzzing', () => {
+  it('should stay within its contract when a SavedModel is mutated or truncated', async () => {
+    const edits = fc.array(fc.record({ at: fc.nat({ max: SAMPLE.length - 1 }), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 });
+    await fc.assert(
+      fc.asyncProperty(edits, fc.option(fc.nat({ max: SAMPLE.length })), (changes, cut) => {
+        const bytes = SAMPLE.slice(0, cut ?? SAMPLE.length);
+        for (const { at, value } of changes) if (at < bytes.length) bytes[at] = value;
+        return analyzeSafely(new BufferSource(bytes));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('should never request more than a window when mutated lengths claim a huge file', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: SAMPLE.length - 1 }), fc.integer({ min: 0x80, max: 0xff }), fc.integer({ min: SAMPLE.length, max: 2 ** 40 }), (at, value, size) => {
+        const bytes = SAMPLE.slice();
+        bytes[at] = value;
+        return analyzeSafely(new VirtualFileSource(bytes, size));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
