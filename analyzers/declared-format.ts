@@ -21,7 +21,7 @@ const BY_EXTENSION: Readonly<Record<string, readonly Format[]>> = {
   keras: ['zip'],
   h5: ['hdf5'],
   hdf5: ['hdf5'],
-  onnx: ['protobuf', 'unknown'],
+  onnx: ['protobuf'],
   json: ['json'],
   zip: ['zip'],
   tar: ['tar'],

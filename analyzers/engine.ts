@@ -11,7 +11,7 @@ import type { Format } from './formats.js';
 import type { AnalyzerLimits } from './limits.js';
 import type { AnalyzerSettings } from './settings.js';
 import { SNIFF_BYTES, sniffFormat } from './sniff.js';
-import type { ByteSource } from './source.js';
+import { BufferSource, type ByteSource } from './source.js';
 
 export interface EngineOptions {
   readonly analyzers: readonly Analyzer[];
@@ -117,9 +117,23 @@ export class ScanEngine {
         }),
       );
 
+    const analyzers = this.analyzersFor(format, declared);
+    // Several analyzers each read a forward-only member (a deflated zip member, a file in a gzip layer)
+    // from its start: hold a small one in memory so every analyzer sees all of it. A large one is read by
+    // the first analyzer only; the others fail closed with a SeekError finding.
+    let shared = source;
+    if (analyzers.length > 1 && !source.seekable && source.size !== undefined && source.size <= MAX_SHARED_STREAM_BYTES) {
+      try {
+        shared = await buffered(source, source.size);
+      } catch (error) {
+        findings.push(failure(file.path, error));
+        return { findings, format };
+      }
+    }
+
     const ctx: AnalysisContext = {
       file,
-      source,
+      source: shared,
       format,
       head,
       depth,
@@ -149,7 +163,7 @@ export class ScanEngine {
       },
     };
 
-    for (const analyzer of this.analyzersFor(format, declared)) {
+    for (const analyzer of analyzers) {
       try {
         findings.push(...(await withTimeout(analyzer.analyze(ctx), this.options.limits.maxFileMillis, signal)));
       } catch (error) {
@@ -187,6 +201,15 @@ class FactCollector {
     this.overflowed = true;
     return 'first-overflow';
   }
+}
+
+/** Forward-only members up to this size are buffered when more than one analyzer reads them. */
+const MAX_SHARED_STREAM_BYTES = 16 * 1024 * 1024;
+
+async function buffered(source: ByteSource, size: number): Promise<ByteSource> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of source.stream(0, size)) chunks.push(chunk);
+  return new BufferSource(Buffer.concat(chunks));
 }
 
 function failure(path: string, error: unknown, analyzer?: string): Finding {

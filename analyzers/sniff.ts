@@ -16,6 +16,8 @@ const startsWith = (head: Uint8Array, magic: readonly number[], at = 0): boolean
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));
 
+const HDF5_SIGNATURE = [0x89, ...ascii('HDF\r\n'), 0x1a, 0x0a];
+
 const MAGIC: ReadonlyArray<readonly [Format, readonly number[], number?]> = [
   ['gguf', ascii('GGUF')],
   ['zip', [0x50, 0x4b, 0x03, 0x04]],
@@ -27,7 +29,11 @@ const MAGIC: ReadonlyArray<readonly [Format, readonly number[], number?]> = [
   ['lz4', [0x04, 0x22, 0x4d, 0x18]],
   ['7z', [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]],
   ['npy', [0x93, ...ascii('NUMPY')]],
-  ['hdf5', [0x89, ...ascii('HDF\r\n'), 0x1a, 0x0a]],
+  // HDF5 may follow a user block: the signature sits at 0, 512, 1024, 2048… (HDF5 file format spec §2.1).
+  ['hdf5', HDF5_SIGNATURE],
+  ['hdf5', HDF5_SIGNATURE, 512],
+  ['hdf5', HDF5_SIGNATURE, 1024],
+  ['hdf5', HDF5_SIGNATURE, 2048],
   ['tar', ascii('ustar'), 257],
 ];
 

@@ -102,3 +102,26 @@ describe('ScanEngine facts', () => {
     expect(engineWith(analyzer).conclude([fact('a')]).map((f) => [f.ruleId, f.file])).toEqual([['engine.analysis-failed', '.']]);
   });
 });
+
+describe('ScanEngine with forward-only sources', () => {
+  it('should let every analyzer of a small forward-only member read it from the start', async () => {
+    const { ForwardSource } = await import('../../../analyzers/source.js');
+    const text = 'x'.repeat(200_000);
+    const readers = [1, 2].map((n): Analyzer => ({
+      name: `reader${n}`,
+      formats: ['text'],
+      rules: [],
+      async analyze(ctx) {
+        const bytes = await ctx.source.read(0, 200_000);
+        if (bytes.length !== 200_000) throw new Error(`reader${n} got ${bytes.length} bytes`);
+        return [];
+      },
+    }));
+    async function* chunks() {
+      for (let i = 0; i < text.length; i += 1000) yield bytes(text.slice(i, i + 1000));
+    }
+    const engine = new ScanEngine({ analyzers: readers, limits: makeLimits(), settings: DEFAULT_SETTINGS });
+    const result = await engine.scanFile({ path: 'notes.txt', size: text.length }, new ForwardSource(chunks(), text.length));
+    expect(result.findings).toEqual([]);
+  });
+});

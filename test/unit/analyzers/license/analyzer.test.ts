@@ -98,13 +98,13 @@ describe('license analyzer on model file metadata', () => {
     expect(licenses(result)).toEqual(['unet.safetensors safetensors LicenseRef-creativeml-openrail-m']);
   });
 
-  it('should skip GGUF metadata on a forward-only source and leave the format analyzer its one pass', async () => {
+  it('should read GGUF license metadata of a small forward-only member, which the engine buffers for both analyzers', async () => {
     const { bytes } = buildGguf({ metadata: [['general.architecture', str('llama')], ['general.license', str('mit')]], tensors: GGUF_TENSORS });
     async function* chunks() {
       yield bytes;
     }
     const result = await scanBytes({ 'model.gguf': new ForwardSource(chunks(), bytes.length) });
-    expect(licenses(result)).toEqual([]);
+    expect(licenses(result)).toEqual(['model.gguf gguf MIT']);
     expect(result.findings.filter((f) => f.ruleId === 'engine.analysis-failed')).toEqual([]);
   });
 
