@@ -5,12 +5,12 @@
  * (`Authorization: Bearer <credential>`) and `APIKey` (`X-ScannerAdapter-API-Key: <credential>`).
  * Credentials are compared in constant time; failures answer 401 in the adapter's JSON error envelope.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { API_ROUTES } from '../../spec/routes.js';
 import type { Logger } from '../observability/logger.js';
 import { METRICS_PATH } from '../observability/metrics.js';
 import { SCANNER } from './scanner-info.js';
+import { matchesSecret, secretDigest } from './secret-compare.js';
 import { sendError } from './responses.js';
 
 /** What a caller must present; the mode names match Harbor's registration auth types. */
@@ -74,21 +74,21 @@ function verifier(credentials: Exclude<ApiCredentials, { mode: 'none' }>): (req:
   switch (credentials.mode) {
     case 'basic': {
       // Harbor sends base64(access_credential) and the portal builds that as `user:password`.
-      const expected = digest(`${credentials.username}:${credentials.password}`);
+      const expected = secretDigest(`${credentials.username}:${credentials.password}`);
       return (req) => {
         const value = schemeValue(req.headers.authorization, 'basic');
         return value === undefined ? 'missing' : matches(Buffer.from(value, 'base64').toString('utf8'), expected);
       };
     }
     case 'bearer': {
-      const expected = digest(credentials.token);
+      const expected = secretDigest(credentials.token);
       return (req) => {
         const value = schemeValue(req.headers.authorization, 'bearer');
         return value === undefined ? 'missing' : matches(value, expected);
       };
     }
     case 'apikey': {
-      const expected = digest(credentials.key);
+      const expected = secretDigest(credentials.key);
       return (req) => {
         const value = req.headers[API_KEY_HEADER];
         return typeof value !== 'string' || value === '' ? 'missing' : matches(value, expected);
@@ -106,16 +106,8 @@ function schemeValue(header: string | undefined, scheme: 'basic' | 'bearer'): st
   return value === '' ? undefined : value;
 }
 
-/**
- * Constant-time comparison: both sides are hashed first, so `timingSafeEqual` always compares 32 bytes and
- * neither the content nor the length of the secret leaks through timing.
- */
 function matches(presented: string, expected: Buffer): Verdict {
-  return timingSafeEqual(digest(presented), expected) ? 'accepted' : 'rejected';
-}
-
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return matchesSecret(presented, expected) ? 'accepted' : 'rejected';
 }
 
 /** RFC 7617 §2 and RFC 6750 §3 challenges; the API-key header has no standard scheme to announce. */

@@ -3,17 +3,9 @@
  * verbatim as `Authorization` (`src/pkg/notifier/handler/notification/http_handler.go`), so the whole
  * header value is the secret, whatever scheme the admin typed.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { matchesSecret, secretDigest } from '../http/secret-compare.js';
 
-/**
- * Constant-time check of a presented `Authorization` value: both sides are hashed first, so
- * `timingSafeEqual` compares 32 bytes and neither the content nor the length of the secret leaks.
- */
+/** Whether a presented `Authorization` value is the configured secret, compared in constant time. */
 export function authHeaderMatches(presented: string | undefined, expected: string): boolean {
-  if (presented === undefined) return false;
-  return timingSafeEqual(sha256(presented), sha256(expected));
-}
-
-function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
+  return presented !== undefined && matchesSecret(presented, secretDigest(expected));
 }
