@@ -29,5 +29,5 @@ USER node
 EXPOSE 8080
 VOLUME ["/var/lib/harbor-scanner-models"]
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.SCANNER_API_SERVER_ADDR||':8080').split(':').pop()+'/probe/healthy').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "dist/server/health/healthcheck.js"]
 ENTRYPOINT ["node", "dist/server/main.js"]
