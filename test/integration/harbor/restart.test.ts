@@ -55,40 +55,36 @@ async function pollReport(url: string, id: string): Promise<string> {
   throw new Error('report never became ready');
 }
 
+/**
+ * Submits a scan to a first scanner process, kills it while the scan hangs on the gated registry, opens
+ * the gate and starts a second process on the same store; returns that process and the scan id.
+ */
+async function killMidPullAndRestart(env: Record<string, string>): Promise<{ url: string; id: string }> {
+  const model = await pushModelImage({ registry: REGISTRIES.basic, account: TEST_USER }, uniqueRepository('restart'));
+  const gate = await gatedRegistry();
+  const first = await startScannerProcess(env);
+  running.push(first);
+  const id = await submit(first.url, gate.url, model.repository, model.digest);
+  await new Promise((r) => setTimeout(r, 300));
+  await first.kill();
+
+  gate.open();
+  const second = await startScannerProcess(env);
+  running.push(second);
+  return { url: second.url, id };
+}
+
+const freshDataDir = () => mkdtempSync(path.join(tmpdir(), 'scanner-restart-'));
+
 describe('scanner restart', () => {
   it('should finish a scan whose process was killed mid-pull', async () => {
-    const model = await pushModelImage({ registry: REGISTRIES.basic, account: TEST_USER }, uniqueRepository('restart'));
-    const gate = await gatedRegistry();
-    const env = {
-      SCANNER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'scanner-restart-')),
-      SCANNER_STORE_KEY: randomBytes(32).toString('base64'),
-    };
-    const first = await startScannerProcess(env);
-    running.push(first);
-    const id = await submit(first.url, gate.url, model.repository, model.digest);
-    await new Promise((r) => setTimeout(r, 300));
-    await first.kill();
-
-    gate.open();
-    const second = await startScannerProcess(env);
-    running.push(second);
-    const report = VulnerabilityReportSchema.parse(JSON.parse(await pollReport(second.url, id)));
+    const { url, id } = await killMidPullAndRestart({ SCANNER_DATA_DIR: freshDataDir(), SCANNER_STORE_KEY: randomBytes(32).toString('base64') });
+    const report = VulnerabilityReportSchema.parse(JSON.parse(await pollReport(url, id)));
     expect(report.vulnerabilities.map((v) => v.package)).toContain('models/bad.safetensors');
   });
 
   it('should fail a resumed scan with a clear message when the credentials cannot be recovered', async () => {
-    const model = await pushModelImage({ registry: REGISTRIES.basic, account: TEST_USER }, uniqueRepository('restart-nokey'));
-    const gate = await gatedRegistry();
-    const env = { SCANNER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'scanner-restart-')) };
-    const first = await startScannerProcess(env);
-    running.push(first);
-    const id = await submit(first.url, gate.url, model.repository, model.digest);
-    await new Promise((r) => setTimeout(r, 300));
-    await first.kill();
-
-    gate.open();
-    const second = await startScannerProcess(env);
-    running.push(second);
-    await expect(pollReport(second.url, id)).rejects.toThrow(/SCANNER_STORE_KEY/);
+    const { url, id } = await killMidPullAndRestart({ SCANNER_DATA_DIR: freshDataDir() });
+    await expect(pollReport(url, id)).rejects.toThrow(/SCANNER_STORE_KEY/);
   });
 });
