@@ -4,6 +4,7 @@
  * more than the header limit, whatever counts, lengths or size the file claims.
  */
 import fc from 'fast-check';
+import { mutatedOrTruncated } from '../../../support/mutations.js';
 import { describe, expect, it } from 'vitest';
 import { LimitExceededError } from '../../../../analyzers/engine-rules.js';
 import { ggufAnalyzer } from '../../../../analyzers/gguf/analyzer.js';
@@ -60,13 +61,8 @@ describe('ggufAnalyzer under fuzzing', () => {
   });
 
   it('should stay within its contract when a valid file is mutated or truncated', async () => {
-    const edits = fc.array(fc.record({ at: fc.nat({ max: SMALL.length - 1 }), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 });
     await fc.assert(
-      fc.asyncProperty(edits, fc.option(fc.nat({ max: SMALL.length })), (changes, cut) => {
-        const bytes = SMALL.slice(0, cut ?? SMALL.length);
-        for (const { at, value } of changes) if (at < bytes.length) bytes[at] = value;
-        return analyzeSafely(new BufferSource(bytes));
-      }),
+      fc.asyncProperty(mutatedOrTruncated(SMALL), (bytes) => analyzeSafely(new BufferSource(bytes))),
       { numRuns: 2000 },
     );
   });

@@ -5,6 +5,7 @@
  * lengths the file claims.
  */
 import fc from 'fast-check';
+import { mutatedOrTruncated } from '../../../support/mutations.js';
 import { describe, expect, it } from 'vitest';
 import { onnxAnalyzer } from '../../../../analyzers/onnx/analyzer.js';
 import { BufferSource, type ByteSource } from '../../../../analyzers/source.js';
@@ -46,13 +47,8 @@ describe('onnxAnalyzer under fuzzing', () => {
     ['a built model', SAMPLE],
     ['the onnx.save fixture', formatFixture('model.onnx')],
   ])('should stay within its contract when %s is mutated or truncated', async (_, valid) => {
-    const edits = fc.array(fc.record({ at: fc.nat({ max: valid.length - 1 }), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 });
     await fc.assert(
-      fc.asyncProperty(edits, fc.option(fc.nat({ max: valid.length })), (changes, cut) => {
-        const bytes = valid.slice(0, cut ?? valid.length);
-        for (const { at, value } of changes) if (at < bytes.length) bytes[at] = value;
-        return analyzeSafely(new BufferSource(bytes));
-      }),
+      fc.asyncProperty(mutatedOrTruncated(valid), (bytes) => analyzeSafely(new BufferSource(bytes))),
       { numRuns: 1500 },
     );
   });

@@ -4,6 +4,7 @@
  * asks the source for more than one window at a time.
  */
 import fc from 'fast-check';
+import { mutatedOrTruncated } from '../../../support/mutations.js';
 import { describe, expect, it } from 'vitest';
 import { tensorflowAnalyzer } from '../../../../analyzers/tensorflow/analyzer.js';
 import { BufferSource, type ByteSource } from '../../../../analyzers/source.js';
@@ -24,13 +25,8 @@ async function analyzeSafely(inner: ByteSource): Promise<void> {
 
 describe('tensorflowAnalyzer under fuzzing', () => {
   it('should stay within its contract when a SavedModel is mutated or truncated', async () => {
-    const edits = fc.array(fc.record({ at: fc.nat({ max: SAMPLE.length - 1 }), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 8 });
     await fc.assert(
-      fc.asyncProperty(edits, fc.option(fc.nat({ max: SAMPLE.length })), (changes, cut) => {
-        const bytes = SAMPLE.slice(0, cut ?? SAMPLE.length);
-        for (const { at, value } of changes) if (at < bytes.length) bytes[at] = value;
-        return analyzeSafely(new BufferSource(bytes));
-      }),
+      fc.asyncProperty(mutatedOrTruncated(SAMPLE), (bytes) => analyzeSafely(new BufferSource(bytes))),
       { numRuns: 1500 },
     );
   });

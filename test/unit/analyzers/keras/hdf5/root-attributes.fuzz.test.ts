@@ -4,6 +4,7 @@
  * mismatch ones), and no single read exceeds the cap, whatever sizes and addresses the file claims.
  */
 import fc from 'fast-check';
+import { mutatedOrTruncated } from '../../../../support/mutations.js';
 import { describe, expect, it } from 'vitest';
 import { kerasAnalyzer } from '../../../../../analyzers/keras/analyzer.js';
 import { BufferSource, type ByteSource } from '../../../../../analyzers/source.js';
@@ -26,14 +27,8 @@ const HEADS = ['keras-lambda.h5', 'keras-lambda-vlen.h5', 'keras-lambda-v3.h5'].
 
 describe('HDF5 root attributes under fuzzing', () => {
   it.each(HEADS)('should stay within its contract when %s is mutated or truncated', async (_, valid) => {
-    const focus = Math.min(valid.length, 3072);
-    const edits = fc.array(fc.record({ at: fc.nat({ max: focus - 1 }), value: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 });
     await fc.assert(
-      fc.asyncProperty(edits, fc.option(fc.nat({ max: valid.length })), (changes, cut) => {
-        const bytes = valid.slice(0, cut ?? valid.length);
-        for (const { at, value } of changes) if (at < bytes.length) bytes[at] = value;
-        return analyzeSafely(new BufferSource(bytes));
-      }),
+      fc.asyncProperty(mutatedOrTruncated(valid, { maxEdits: 6, editWithin: 3072 }), (bytes) => analyzeSafely(new BufferSource(bytes))),
       { numRuns: 800 },
     );
   });
