@@ -2,6 +2,7 @@
  * Builds tar archives byte by byte for tests, including forms real writers rarely produce (base-256 sizes,
  * PAX globals, bad checksums), so each reader branch can be exercised on exact bytes.
  */
+import { concat } from './bytes.js';
 
 const BLOCK = 512;
 const encoder = new TextEncoder();
@@ -80,7 +81,7 @@ export function bytesOf(data: string | Uint8Array): Uint8Array {
 /** Header plus padded data. */
 export function tarEntry(spec: HeaderSpec, data: string | Uint8Array = new Uint8Array(0)): Uint8Array {
   const bytes = bytesOf(data);
-  return concat([tarHeader(spec, bytes.length), padded(bytes)]);
+  return concat(tarHeader(spec, bytes.length), padded(bytes));
 }
 
 /** A PAX extended header (`x`, or `g` for global) carrying `records`. */
@@ -103,15 +104,6 @@ export function gnuLongEntry(type: 'L' | 'K', value: string): Uint8Array {
 
 /** Concatenate parts and, unless `end` is false, the two zero blocks that end an archive. */
 export function tarArchive(parts: readonly Uint8Array[], end = true): Uint8Array {
-  return concat(end ? [...parts, new Uint8Array(2 * BLOCK)] : parts);
+  return concat(...parts, ...(end ? [new Uint8Array(2 * BLOCK)] : []));
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}

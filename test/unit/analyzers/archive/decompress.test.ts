@@ -2,7 +2,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decompress, type CompressionFormat } from '../../../../analyzers/archive/decompress.js';
 import { LimitExceededError } from '../../../../analyzers/engine-rules.js';
-import { chunked, collect, concat, drain, fixture, payload } from './fixtures.js';
+import { concat } from '../../../support/bytes.js';
+import { chunked, collect, drain, fixture, payload } from './fixtures.js';
 
 const BIG = { maxOutputBytes: 1 << 30 };
 const PAYLOAD = payload();

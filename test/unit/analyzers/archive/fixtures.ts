@@ -1,6 +1,7 @@
 /** Helpers shared by the archive tests: fixture files and the payload the generator compressed. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { concat } from '../../../support/bytes.js';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/archive/', import.meta.url));
 
@@ -20,16 +21,6 @@ export function payload(): Uint8Array {
     noise[i] = (state >>> 16) & 0xff;
   }
   return concat(lines, noise, lines.subarray(0, 4096));
-}
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Yields `bytes` in pieces of `size` (default: all at once), to exercise chunk boundaries. */

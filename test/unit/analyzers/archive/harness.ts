@@ -10,7 +10,8 @@ import type { Format } from '../../../../analyzers/formats.js';
 import { makeLimits, type AnalyzerLimits } from '../../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
 import { BufferSource, ForwardSource } from '../../../../analyzers/source.js';
-import { chunked, concat } from './fixtures.js';
+import { concat } from '../../../support/bytes.js';
+import { chunked } from './fixtures.js';
 
 export interface Reached {
   readonly path: string;

@@ -8,7 +8,8 @@ import { readTar, TarFormatError, type TarEntry } from '../../../../analyzers/ar
 import { LimitExceededError } from '../../../../analyzers/engine-rules.js';
 import { makeLimits } from '../../../../analyzers/limits.js';
 import { BufferSource, ForwardSource, type ByteSource } from '../../../../analyzers/source.js';
-import { concat, gnuLongEntry, paxEntry, tarArchive, tarEntry, tarHeader } from '../../../support/tar-builder.js';
+import { concat } from '../../../support/bytes.js';
+import { gnuLongEntry, paxEntry, tarArchive, tarEntry, tarHeader } from '../../../support/tar-builder.js';
 
 const limits = makeLimits();
 const GiB = 1024 ** 3;
@@ -153,12 +154,12 @@ describe('readTar', () => {
 
     it.each([
       ['a bad header checksum', tarArchive([tarEntry({ name: 'f', checksumDelta: 1 }, 'x')]), /bad header checksum/],
-      ['a truncated header', concat([tarEntry({ name: 'f' }, 'x'), tarHeader({ name: 'g' }).subarray(0, 100)]), /truncated header/],
+      ['a truncated header', concat(tarEntry({ name: 'f' }, 'x'), tarHeader({ name: 'g' }).subarray(0, 100)), /truncated header/],
       ['invalid octal in the size field', patch(tarArchive([tarEntry({ name: 'f' }, 'x')]), 124, '0000000z001\0'), /invalid octal size/],
       ['a negative base-256 size', negativeSize(), /negative size/],
       ['a malformed PAX record', tarArchive([tarEntry({ name: 'p', type: 'x' }, '99 path=x\n'), tarEntry({ name: 'f' })]), /malformed PAX record/],
       ['a non-numeric PAX size', tarArchive([paxEntry({ size: '12abc' }), tarEntry({ name: 'f' })]), /invalid PAX size/],
-      ['a lone zero block followed by members', concat([new Uint8Array(512), tarArchive([tarEntry({ name: 'hidden' }, 'x')])]), /lone zero block/],
+      ['a lone zero block followed by members', concat(new Uint8Array(512), tarArchive([tarEntry({ name: 'hidden' }, 'x')])), /lone zero block/],
       ['more extension headers than one entry needs', tarArchive([...Array.from({ length: 9 }, () => paxEntry({ path: 'p' })), tarEntry({ name: 'f' })]), /extension headers/],
     ])('should throw TarFormatError when the archive has %s', async (_, archive, message) => {
       const error = await readAll(open(archive)).catch((e: unknown) => e);
@@ -196,9 +197,9 @@ describe('readTar', () => {
     });
 
     it.each([
-      ['two zero blocks, ignoring what follows', concat([tarArchive([tarEntry({ name: 'a' }, 'x')]), new Uint8Array(512).fill(7)])],
+      ['two zero blocks, ignoring what follows', concat(tarArchive([tarEntry({ name: 'a' }, 'x')]), new Uint8Array(512).fill(7))],
       ['the end of data without an end marker', tarArchive([tarEntry({ name: 'a' }, 'x')], false)],
-      ['a single zero block at the end of data', concat([tarArchive([tarEntry({ name: 'a' }, 'x')], false), new Uint8Array(512)])],
+      ['a single zero block at the end of data', concat(tarArchive([tarEntry({ name: 'a' }, 'x')], false), new Uint8Array(512))],
     ])('should end cleanly at %s', async (_, archive) => {
       expect((await readAll(open(archive))).map((e) => e.name)).toEqual(['a']);
     });
@@ -212,7 +213,7 @@ describe('readTar', () => {
   describe('in seekable mode', () => {
     it('should jump over a 10 GiB member reading only a few KiB when sizes come from PAX records', async () => {
       const size = 10 * GiB + 3;
-      const head = concat([paxEntry({ size: String(size), path: 'weights/model.safetensors' }), tarHeader({ name: 'model' })]);
+      const head = concat(paxEntry({ size: String(size), path: 'weights/model.safetensors' }), tarHeader({ name: 'model' }));
       const dataOffset = head.length;
       const next = dataOffset + Math.ceil(size / 512) * 512;
       const tail = tarArchive([tarEntry({ name: 'README.md' }, 'hello')]);
@@ -263,7 +264,7 @@ describe('readTar', () => {
   describe('in forward mode', () => {
     it('should report a 10 GiB PAX size without reading the data when the consumer stops', async () => {
       const size = 10 * GiB;
-      const archive = concat([paxEntry({ size: String(size) }), tarHeader({ name: 'huge' }), new Uint8Array(4096)]);
+      const archive = concat(paxEntry({ size: String(size) }), tarHeader({ name: 'huge' }), new Uint8Array(4096));
       for await (const entry of readTar(forwardSource(archive), limits)) {
         expect([entry.name, entry.size, entry.source.seekable]).toEqual(['huge', size, false]);
         break;

@@ -5,6 +5,7 @@
  */
 import { deflateRawSync } from 'node:zlib';
 import { crc32 } from '../../../../analyzers/archive/crc32.js';
+import { concat } from '../../../support/bytes.js';
 
 export interface MemberSpec {
   name: string;
@@ -64,7 +65,7 @@ export function buildZip(members: MemberSpec[], spec: ZipSpec = {}): Uint8Array 
     const flags = (member.localFlags ?? member.flags ?? 0) | (member.dataDescriptor ? 0x8 : 0);
     const name = enc.encode(member.localName ?? member.name);
     const zip64Extra = member.zip64 ? extra64(usize, body.length) : new Uint8Array(0);
-    const extra = concatBytes(zip64Extra, member.localExtra ?? new Uint8Array(0));
+    const extra = concat(zip64Extra, member.localExtra ?? new Uint8Array(0));
     const header = new DataView(new ArrayBuffer(30));
     header.setUint32(0, 0x04034b50, true);
     header.setUint16(4, member.zip64 ? 45 : 20, true);
@@ -85,7 +86,7 @@ export function buildZip(members: MemberSpec[], spec: ZipSpec = {}): Uint8Array 
     records.push({ member, crc, csize: body.length, usize, localOffset });
   }
 
-  if (spec.localOnly) return concatBytes(...parts);
+  if (spec.localOnly) return concat(...parts);
   const cdStart = offset;
   for (const { member, crc, csize, usize, localOffset } of records) {
     const name = enc.encode(member.name);
@@ -136,7 +137,7 @@ export function buildZip(members: MemberSpec[], spec: ZipSpec = {}): Uint8Array 
   e.setUint32(12, spec.zip64End ? 0xffffffff : cdSize, true);
   e.setUint32(16, spec.zip64End ? 0xffffffff : cdStart - base, true);
   push(new Uint8Array(e.buffer));
-  return concatBytes(...parts);
+  return concat(...parts);
 }
 
 function extra64(usize: number, csize: number, offset?: number): Uint8Array {
@@ -165,12 +166,3 @@ function descriptor(kind: 'signed' | 'unsigned' | 'signed64', crc: number, csize
   return new Uint8Array(v.buffer);
 }
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -4,6 +4,10 @@
  * built without a schema compiler.
  */
 
+import { concat } from '../../../support/bytes.js';
+
+export { concat };
+
 export type Part = Uint8Array;
 
 export function varintBytes(value: number | bigint): Uint8Array {
@@ -15,16 +19,6 @@ export function varintBytes(value: number | bigint): Uint8Array {
     out.push(v > 0n ? byte | 0x80 : byte);
   } while (v > 0n);
   return new Uint8Array(out);
-}
-
-export function concat(...parts: readonly Part[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 const tag = (field: number, wireType: number): Uint8Array => varintBytes((BigInt(field) << 3n) | BigInt(wireType));
