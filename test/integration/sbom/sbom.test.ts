@@ -14,6 +14,7 @@ import { OCI_MANIFEST } from '../../services/push.js';
 import { pushModelPack, type PushedModel } from '../../support/model-artifacts.js';
 import { startTestScanner, type TestScanner } from '../../support/scanner.js';
 import { cycloneDxValidator, describeErrors, spdxValidator } from '../../unit/server/report/sbom-schemas.js';
+import { spdxSpecErrors } from '../../unit/server/report/spdx-spec-schema.js';
 
 const FAST = { firstCheckDelayMs: 20, refreshSecondMs: 20 } as const;
 const robot = { name: ROBOT_USER.username, secret: ROBOT_USER.password };
@@ -61,6 +62,7 @@ describe('SBOM generation through upstream Harbor', () => {
     expect(packages.filter((p) => p['primaryPackagePurpose'] === 'FILE').map((p) => p['name'])).toEqual(
       expect.arrayContaining(['weights/bad.safetensors', 'weights/good.safetensors', 'README.md']),
     );
+    expect(spdxSpecErrors(report.sbom)).toEqual([]);
     const validate = spdxValidator();
     if (validate) expect(validate(report.sbom), describeErrors(validate)).toBe(true);
   });

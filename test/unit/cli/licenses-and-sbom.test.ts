@@ -9,6 +9,7 @@ import { main } from '../../../cli/main.js';
 import { parseScanArgs, UsageError } from '../../../cli/options.js';
 import { toTable } from '../../../cli/table-report.js';
 import type { LicenseDeclaration } from '../../../analyzers/analyzer.js';
+import { spdxSpecErrors } from '../server/report/spdx-spec-schema.js';
 
 const CONFLICT = fileURLToPath(new URL('../../fixtures/license/conflict', import.meta.url));
 const declaration: LicenseDeclaration = { kind: 'license', file: 'LICENSE', spdx: 'MIT', name: 'MIT License', source: 'license-file', confidence: 0.98, scope: 'artifact' };
@@ -50,5 +51,6 @@ describe('license inventory', () => {
     const doc = JSON.parse(readFileSync(sbom, 'utf8')) as { spdxVersion: string; packages: Array<{ name: string; licenseDeclared: string }> };
     expect(doc.spdxVersion).toBe('SPDX-2.3');
     expect(doc.packages[0]).toMatchObject({ name: 'conflict', licenseDeclared: 'LicenseRef-llama3.1 AND Apache-2.0' });
+    expect(spdxSpecErrors(doc)).toEqual([]);
   });
 });
