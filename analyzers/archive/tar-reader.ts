@@ -4,12 +4,14 @@
  * - seekable (a registry blob by Range, a file): each header is read by offset and the data is jumped
  *   over, so a 10 GB single-file layer costs a few KB of reads; entries are {@link SliceSource}s;
  * - forward (a decompressing stream): the stream is consumed once; data the consumer did not read is
- *   skipped; each entry's source is valid until the iterator moves to the next entry.
+ *   skipped; each entry's source is valid until the iterator moves to the next entry. Every byte passes
+ *   the reader anyway, so it can hash each entry's data on the way (`hashMembers`) at no extra read.
  *
  * Header layout: POSIX.1-2001 "pax" / ustar (IEEE Std 1003.1), GNU tar manual "Basic Tar Format".
  * Which entry types carry data follows Go archive/tar and Python tarfile (links, devices, directories
  * and FIFOs never do, whatever their size field says), so entry boundaries agree with common loaders.
  */
+import { createHash, type Hash } from 'node:crypto';
 import { LimitExceededError } from '../engine-rules.js';
 import type { AnalyzerLimits } from '../limits.js';
 import { ForwardSource, SliceSource, type ByteSource } from '../source.js';
@@ -49,6 +51,16 @@ export interface TarEntry {
    * valid until the iterator moves to the next entry (reading it later throws).
    */
   readonly source: ByteSource;
+  /**
+   * With `hashMembers` on a forward source: the entry data's SHA-256 (hex), known once the reader has
+   * passed the end of the data (when it moves to the next entry or ends); undefined before that.
+   */
+  readonly sha256?: () => string | undefined;
+}
+
+export interface ReadTarOptions {
+  /** Hash each entry's data while streaming (forward sources only: a seekable one skips the data). */
+  readonly hashMembers?: boolean;
 }
 
 /** The archive is malformed: bad checksum, truncated data, invalid number or PAX record. */
@@ -73,8 +85,8 @@ export class TarFormatError extends Error {
  * for await (const entry of readTar(new BufferSource(bytes), limits))
  *   if (entry.type === 'file') console.log(entry.name, entry.size);
  */
-export async function* readTar(source: ByteSource, limits: AnalyzerLimits): AsyncGenerator<TarEntry> {
-  const input: TarInput = source.seekable ? new SeekableInput(source) : new ForwardInput(source);
+export async function* readTar(source: ByteSource, limits: AnalyzerLimits, options: ReadTarOptions = {}): AsyncGenerator<TarEntry> {
+  const input: TarInput = source.seekable ? new SeekableInput(source) : new ForwardInput(source, options.hashMembers === true);
   const maxExtended = Math.min(MAX_EXTENDED_HEADER_BYTES, limits.maxHeaderBytes);
   const globals: Overrides = {};
   let local: Overrides = {};
@@ -131,7 +143,7 @@ export async function* readTar(source: ByteSource, limits: AnalyzerLimits): Asyn
         mode: header.mode & 0o7777,
         ...(type === 'symlink' || type === 'hardlink' ? { linkname } : {}),
         dataOffset,
-        source: input.entrySource(dataOffset, size),
+        ...input.entrySource(dataOffset, size),
       };
       previousDataEnd = dataEnd;
       offset = nextHeaderOffset(dataOffset, size);
@@ -323,7 +335,7 @@ interface TarInput {
   readonly size: number | undefined;
   /** Bytes [offset, offset+length), fewer only at end of data. Offsets never go backwards. */
   read(offset: number, length: number): Promise<Uint8Array>;
-  entrySource(offset: number, size: number): ByteSource;
+  entrySource(offset: number, size: number): Pick<TarEntry, 'source' | 'sha256'>;
   release(): Promise<void>;
 }
 
@@ -346,8 +358,8 @@ class SeekableInput implements TarInput {
     return this.window.subarray(0, length);
   }
 
-  entrySource(offset: number, size: number): ByteSource {
-    return new SliceSource(this.source, offset, size);
+  entrySource(offset: number, size: number): Pick<TarEntry, 'source'> {
+    return { source: new SliceSource(this.source, offset, size) };
   }
 
   async release(): Promise<void> {}
@@ -362,8 +374,13 @@ class ForwardInput implements TarInput {
   private ended = false;
   /** Bumped whenever the cursor leaves an entry, so a stale entry source cannot read wrong bytes. */
   private generation = 0;
+  /** The current entry's data range and running hash, with `hashMembers`. */
+  private member: { start: number; end: number; hash: Hash; hex?: string } | undefined;
 
-  constructor(source: ByteSource) {
+  constructor(
+    source: ByteSource,
+    private readonly hashMembers: boolean,
+  ) {
     this.chunks = source.stream(0)[Symbol.asyncIterator]();
   }
 
@@ -375,9 +392,7 @@ class ForwardInput implements TarInput {
     this.generation++;
     while (this.position < offset) {
       if (!(await this.fill())) return new Uint8Array(0);
-      const skip = Math.min(this.pending.length, offset - this.position);
-      this.pending = this.pending.subarray(skip);
-      this.position += skip;
+      this.take(offset - this.position);
     }
     const parts: Uint8Array[] = [];
     let got = 0;
@@ -389,9 +404,16 @@ class ForwardInput implements TarInput {
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts, got);
   }
 
-  entrySource(offset: number, size: number): ByteSource {
+  entrySource(offset: number, size: number): Pick<TarEntry, 'source' | 'sha256'> {
     const generation = ++this.generation;
     const end = offset + size;
+    let sha256: TarEntry['sha256'];
+    if (this.hashMembers) {
+      const member: { start: number; end: number; hash: Hash; hex?: string } = { start: offset, end, hash: createHash('sha256') };
+      this.member = member;
+      this.finishMember();
+      sha256 = () => member.hex;
+    }
     const chunks = async function* (this: ForwardInput): AsyncGenerator<Uint8Array> {
       for (;;) {
         if (this.generation !== generation)
@@ -401,7 +423,7 @@ class ForwardInput implements TarInput {
         yield this.take(end - this.position);
       }
     };
-    return new ForwardSource(chunks.call(this), size);
+    return { source: new ForwardSource(chunks.call(this), size), ...(sha256 ? { sha256 } : {}) };
   }
 
   async release(): Promise<void> {
@@ -419,10 +441,25 @@ class ForwardInput implements TarInput {
     return this.pending.length > 0;
   }
 
+  /** Every byte leaves through here, read or skipped, so the current entry's hash sees all of its data. */
   private take(max: number): Uint8Array {
     const part = this.pending.subarray(0, Math.min(max, this.pending.length));
+    const member = this.member;
+    if (member) {
+      const from = Math.max(member.start - this.position, 0);
+      const to = Math.min(member.end - this.position, part.length);
+      if (to > from) member.hash.update(part.subarray(from, to));
+    }
     this.pending = this.pending.subarray(part.length);
     this.position += part.length;
+    this.finishMember();
     return part;
+  }
+
+  private finishMember(): void {
+    if (this.member && this.position >= this.member.end) {
+      this.member.hex = this.member.hash.digest('hex');
+      this.member = undefined;
+    }
   }
 }

@@ -81,6 +81,7 @@ export async function* manifestFiles(
           pathIssues: normalised.issues,
           size: item.size,
           ...(layer.encoding === 'raw' ? { digest, mediaType: plan.descriptor.mediaType } : {}),
+          ...(item.streamedDigest ? { streamedDigest: item.streamedDigest } : {}),
           ...(item.mode === undefined ? {} : { mode: item.mode }),
           kind: plan.kind,
           layerDigest: digest,

@@ -26,6 +26,8 @@ export interface LayerItem {
   readonly size: number | undefined;
   /** Set for regular files. */
   readonly source?: ByteSource;
+  /** Members of streamed layers: `ModelFile.streamedDigest` (./types.ts). */
+  readonly streamedDigest?: () => string | undefined;
   readonly mode?: number;
   readonly linkname?: string;
 }
@@ -99,7 +101,8 @@ async function compressedLayer(
   }
   async function* items(): AsyncGenerator<LayerItem> {
     try {
-      yield* tarItems(readTar(tar, context.limits));
+      // The stream passes every byte anyway: hashing members gives each file a digest of its own.
+      yield* tarItems(readTar(tar, context.limits, { hashMembers: true }));
       await decompressed.drain();
       await compressed.drain();
     } finally {
@@ -107,6 +110,13 @@ async function compressedLayer(
     }
   }
   return { encoding: format === 'gzip' ? 'tar+gzip' : 'tar+zstd', items: items() };
+}
+
+function digestOf(sha256: () => string | undefined): () => string | undefined {
+  return () => {
+    const hex = sha256();
+    return hex === undefined ? undefined : `sha256:${hex}`;
+  };
 }
 
 async function* tarItems(entries: AsyncIterable<TarEntry>): AsyncGenerator<LayerItem> {
@@ -117,6 +127,7 @@ async function* tarItems(entries: AsyncIterable<TarEntry>): AsyncGenerator<Layer
       size: entry.size,
       mode: entry.mode,
       ...(entry.type === 'file' ? { source: entry.source } : {}),
+      ...(entry.type === 'file' && entry.sha256 ? { streamedDigest: digestOf(entry.sha256) } : {}),
       ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
     };
 }

@@ -57,6 +57,11 @@ export interface ModelFile {
   readonly size: number | undefined;
   /** Set when the file is a whole layer blob (its descriptor digest, not re-verified on Range reads). */
   readonly digest?: string;
+  /**
+   * Members of a streamed (compressed) layer: `sha256:<hex>` of the file's bytes, hashed as the layer
+   * streams past; known once the walk has moved beyond the file, undefined before or if the layer broke off.
+   */
+  readonly streamedDigest?: () => string | undefined;
   /** The layer media type, set when the file is a whole layer blob. */
   readonly mediaType?: string;
   /** Permission bits of tar members (setuid/setgid included). */

@@ -39,7 +39,8 @@ export class HarborReportRenderer implements ReportRenderer {
   private context(job: ScanJob & { result: ScanResult }): ReportContext {
     const { target, result } = job;
     const fileDigests = new Map<string, string>();
-    // Tar members have no digest of their own: their layer's digest still ties the record to this content.
+    // Members of uncompressed tar layers are read by Range, never whole, so they have no digest of their
+    // own: their layer's digest still ties the record to this content.
     for (const file of result.files) {
       const digest = file.digest ?? file.layerDigest;
       if (digest) fileDigests.set(file.path, digest);

@@ -1,8 +1,8 @@
 /**
  * The SBOM as an SPDX 2.3 JSON document (`application/spdx+json`, what upstream Harbor asks for and
  * renders, harbor-scanner-api.md §3.11). The model is one package; each file is a package of purpose
- * `FILE` (SPDX files must carry a checksum, and a file inside a streamed layer has none without reading
- * all of it); base models are packages the model is a `DESCENDANT_OF`.
+ * `FILE` (SPDX files must carry a checksum, and a member of an uncompressed tar layer, read by Range, has
+ * none without downloading all of it); base models are packages the model is a `DESCENDANT_OF`.
  */
 import { randomUUID } from 'node:crypto';
 import { NOASSERTION, purl, type SbomFile, type SbomModel } from './sbom-model.js';

@@ -78,6 +78,7 @@ async function* toEngineInputs(files: AsyncIterable<ModelFile>, recorder: Artifa
       source: file.source,
       layerDigest: file.layerDigest,
       ...(file.digest ? { digest: file.digest } : {}),
+      ...(file.streamedDigest ? { streamedDigest: file.streamedDigest } : {}),
       ...(file.mediaType ? { mediaType: file.mediaType } : {}),
     };
   }

@@ -14,6 +14,8 @@ export interface ModelFileInput extends FileMeta {
   readonly source: ByteSource;
   /** Digest of the layer holding the file, when the file has none of its own (tar members). */
   readonly layerDigest?: string;
+  /** The digest of a member of a streamed layer, known once the files after it are being read. */
+  readonly streamedDigest?: () => string | undefined;
 }
 
 /** Something to scan: the files of a registry artifact or a local directory. */
@@ -61,9 +63,11 @@ export async function scanFiles(
   const findings: Finding[] = [];
   const facts: Fact[] = [...(options.facts ?? [])];
   const scanned: ScannedFile[] = [];
+  const streamed: Array<{ index: number; digest: () => string | undefined }> = [];
   for await (const file of files) {
     options.signal.throwIfAborted();
-    const { source, layerDigest, ...meta } = file;
+    const { source, layerDigest, streamedDigest, ...meta } = file;
+    if (streamedDigest) streamed.push({ index: scanned.length, digest: streamedDigest });
     const result = await engine.scanFile(meta, source, options.signal, stats);
     findings.push(...result.findings);
     facts.push(...result.facts);
@@ -76,6 +80,10 @@ export async function scanFiles(
       ...(layerDigest ? { layerDigest } : {}),
     });
     options.onFile?.({ files: scanned.length, bytes: stats.bytesScanned, path: meta.path });
+  }
+  for (const { index, digest } of streamed) {
+    const value = digest();
+    if (value) scanned[index] = { ...scanned[index]!, digest: value };
   }
   findings.push(...engine.conclude(facts));
   return {

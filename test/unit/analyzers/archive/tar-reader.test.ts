@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -283,6 +284,40 @@ describe('readTar', () => {
       expect(entries.map((e) => e.name)).toEqual(['a', 'b', 'c']);
       expect(heads).toEqual(['AAA', 'C']);
       await expect(entries[1]!.source.read(0, 10)).rejects.toThrow(/no longer readable/);
+    });
+
+    it('should hash every member with hashMembers, whether the consumer read all, part or none of it', async () => {
+      const contents = { a: 'A'.repeat(5000), b: 'B'.repeat(700), empty: '', c: 'C' };
+      const archive = tarArchive(Object.entries(contents).map(([name, text]) => tarEntry({ name }, text)));
+      const entries: TarEntry[] = [];
+      for await (const entry of readTar(forwardSource(archive, 333), limits, { hashMembers: true })) {
+        entries.push(entry);
+        if (entry.name === 'a') await entry.source.read(0, 3);
+        if (entry.name === 'c') for await (const _ of entry.source.stream()) void _;
+      }
+      const expected = Object.values(contents).map((text) => createHash('sha256').update(text).digest('hex'));
+      expect(entries.map((e) => e.sha256?.())).toEqual(expected);
+    });
+
+    it("should know a member's hash only once the reader has passed its end, and never for a cut-short member", async () => {
+      const whole = tarArchive([tarEntry({ name: 'first' }, 'x'.repeat(2000)), tarEntry({ name: 'cut' }, 'z'.repeat(3000))], false);
+      const seen: Array<string | undefined> = [];
+      const entries: TarEntry[] = [];
+      const error = await (async () => {
+        for await (const entry of readTar(forwardSource(whole.subarray(0, 4000)), limits, { hashMembers: true })) {
+          seen.push(entry.sha256?.());
+          entries.push(entry);
+        }
+      })().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TarFormatError);
+      expect(seen).toEqual([undefined, undefined]);
+      expect(entries[0]!.sha256?.()).toBe(createHash('sha256').update('x'.repeat(2000)).digest('hex'));
+      expect(entries[1]!.sha256?.()).toBeUndefined();
+    });
+
+    it('should not hash members of a seekable source, whose data it jumps over', async () => {
+      for await (const entry of readTar(new BufferSource(tarArchive([tarEntry({ name: 'a' }, 'A')])), limits, { hashMembers: true }))
+        expect(entry.sha256).toBeUndefined();
     });
 
     it('should throw TarFormatError from the member read when its data is cut short', async () => {

@@ -122,6 +122,27 @@ describe('resolveArtifact', () => {
       expect(files[1]).toMatchObject({ kind: 'config', layerMediaType: 'application/vnd.cncf.model.weight.config.v1.tar', mode: 0o644 });
     });
 
+    it('should give members of a streamed layer their own digest once the walk has passed them, and none to Range-read members', async () => {
+      const { registry } = build();
+      const artifact = await resolveArtifact(registry, REPO, 'v1', { limits });
+      const files: ModelFile[] = [];
+      const whenYielded: Array<string | undefined> = [];
+      for await (const file of artifact.files()) {
+        files.push(file);
+        whenYielded.push(file.streamedDigest?.());
+      }
+      const digests = Object.fromEntries(files.map((f) => [f.path, f.streamedDigest?.()]));
+      expect(digests).toEqual({
+        'model.safetensors': undefined,
+        'config.json': undefined,
+        'shards/model-00002.bin': undefined,
+        'README.md': sha256(new TextEncoder().encode('# model')),
+        LICENSE: sha256(new TextEncoder().encode('Apache-2.0')),
+        'etc/passwd': undefined,
+      });
+      expect(whenYielded.every((d) => d === undefined)).toBe(true);
+    });
+
     it('should read a layer declared as tar as a raw file when its content is not a tar', async () => {
       const registry = new FakeRegistry();
       const notTar = registry.blob('application/vnd.cncf.model.weight.v1.tar', '\x80\x04\x95 pickle bytes', filepath('model.bin'));
