@@ -14,14 +14,6 @@
 import { z } from 'zod';
 import { describeIssues, DigestSchema, type ParseResult } from './schemas.js';
 
-/** Routes of the webhook mode on the scanner (not part of Harbor's adapter API). */
-export const HARBOR_MODE_ROUTES = {
-  /** Harbor's webhook target (policy "Endpoint URL"). */
-  webhook: '/api/v1/webhooks/harbor',
-  /** Starts (POST) or reports (GET) a backfill over Harbor's projects. */
-  backfill: '/api/v1/backfill',
-} as const;
-
 /** Event types as Harbor names them (`src/controller/event/topic.go`). */
 export const HARBOR_EVENT = { pushArtifact: 'PUSH_ARTIFACT' } as const;
 

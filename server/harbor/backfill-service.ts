@@ -1,6 +1,7 @@
 /** The server's backfill: one run at a time, started by `POST /api/v1/backfill`, watched by `GET`. */
 import type { Logger } from '../observability/logger.js';
-import { newBackfillProgress, runBackfill, type BackfillDeps, type BackfillOptions, type BackfillProgress } from './backfill.js';
+import type { BackfillProgress } from '../../spec/harbor-mode-api.js';
+import { newBackfillProgress, runBackfill, type BackfillDeps, type BackfillOptions } from './backfill.js';
 
 export class BackfillService {
   #current: BackfillProgress | undefined;

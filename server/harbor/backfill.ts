@@ -5,6 +5,7 @@
  * slot, so a Harbor with a million artifacts costs one page of memory. Used by `POST /api/v1/backfill`
  * and `harbor-scanner-models backfill`.
  */
+import type { BackfillProgress } from '../../spec/harbor-mode-api.js';
 import type { HarborArtifact } from '../../spec/harbor-rest.js';
 import { ScannerError } from '../errors/scanner-error.js';
 import type { Logger } from '../observability/logger.js';
@@ -24,25 +25,6 @@ export interface BackfillOptions {
   readonly concurrency: number;
 }
 
-/** Counters of one run; also the JSON body of the backfill API. */
-export interface BackfillProgress {
-  state: 'running' | 'finished' | 'failed';
-  started_at: string;
-  finished_at?: string;
-  dry_run: boolean;
-  projects: number;
-  repositories: number;
-  artifacts: number;
-  /** Not scanned: Harbor type IMAGE (scope non-image), a current result exists, already being scanned, not a model. */
-  skipped: { image: number; current: number; in_flight: number; out_of_scope: number };
-  /** Would be scanned (dry run) or were queued. */
-  to_scan: number;
-  attached: number;
-  failed: number;
-  /** The first problems met (at most {@link MAX_ERRORS}). */
-  errors: string[];
-}
-
 export interface BackfillDeps {
   readonly harbor: HarborRestClient;
   readonly scans: HarborArtifactScans;
@@ -52,6 +34,7 @@ export interface BackfillDeps {
   readonly logger: Logger;
 }
 
+/** At most this many `errors` are kept in a run's progress. */
 const MAX_ERRORS = 20;
 
 /** One line per artifact decided, for progress output (CLI stderr, server log). */

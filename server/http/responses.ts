@@ -6,6 +6,7 @@ export function sendJson(res: Response, status: number, contentType: string, bod
   res.status(status).type(contentType).send(JSON.stringify(body));
 }
 
-export function sendError(res: Response, status: number, message: string): void {
-  sendJson(res, status, API_MIME.errorV1_0, { error: { message } });
+/** The adapter's error envelope; the webhook-mode API sends it as plain `application/json`. */
+export function sendError(res: Response, status: number, message: string, contentType: string = API_MIME.errorV1_0): void {
+  sendJson(res, status, contentType, { error: { message } });
 }

@@ -5,11 +5,12 @@
  * attached: Prometheus for /metrics (./prometheus.ts), OpenTelemetry when its SDK runs (./otel.ts).
  * With no sink attached nothing is recorded anywhere.
  */
+import { METRICS_ROUTE } from '../../spec/routes.js';
 import * as registryErrors from '../errors/registry-errors.js';
 import type { JobFailure, ScanResult, ScanTarget } from '../jobs/model.js';
 
 /** Where Prometheus scrapes (the path harbor-scanner-trivy uses too). */
-export const METRICS_PATH = '/metrics';
+export const METRICS_PATH = METRICS_ROUTE.path;
 
 export type Labels = Readonly<Record<string, string>>;
 

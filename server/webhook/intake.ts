@@ -5,6 +5,8 @@
  * duplicate delivery claims nothing) and the rest — manifest read, scope decision, queueing — runs after
  * the answer, a few at a time. A delivery lost to a crash in that window is picked up by the backfill.
  */
+import type { z } from 'zod';
+import type { WebhookAcceptedSchema, WebhookIgnoredSchema } from '../../spec/harbor-mode-api.js';
 import { HARBOR_EVENT, type HarborWebhookEvent } from '../../spec/harbor-webhook.js';
 import type { ArtifactRef, HarborArtifactScans } from '../harbor/artifact-scans.js';
 import { ConcurrencyLimiter } from '../harbor/limiter.js';
@@ -12,8 +14,8 @@ import type { Logger } from '../observability/logger.js';
 import { checkRepository } from '../registry/references.js';
 
 export type IntakeAnswer =
-  | { readonly status: 202; readonly body: { readonly status: 'accepted'; readonly accepted: number; readonly duplicates: number } }
-  | { readonly status: 200; readonly body: { readonly status: 'ignored'; readonly reason: string } }
+  | { readonly status: 202; readonly body: z.infer<typeof WebhookAcceptedSchema> }
+  | { readonly status: 200; readonly body: z.infer<typeof WebhookIgnoredSchema> }
   | { readonly status: 400 | 503; readonly message: string };
 
 export class WebhookIntake {

@@ -5,11 +5,12 @@
  * `{"error":{"message"}}` envelope with `application/json`.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { z } from 'zod';
-import { HARBOR_MODE_ROUTES, parseHarborWebhook } from '../../spec/harbor-webhook.js';
+import { BackfillRequestSchema, HARBOR_MODE_ROUTES } from '../../spec/harbor-mode-api.js';
+import { parseHarborWebhook } from '../../spec/harbor-webhook.js';
 import { describeIssues } from '../../spec/schemas.js';
 import type { BackfillService } from '../harbor/backfill-service.js';
 import type { Logger } from '../observability/logger.js';
+import { sendError as sendAdapterError } from '../http/responses.js';
 import { authHeaderMatches } from './auth.js';
 import type { WebhookIntake } from './intake.js';
 
@@ -22,13 +23,6 @@ export interface HarborModeRoutesDeps {
 
 /** A webhook body is one event with one resource; anything near this size is not from Harbor. */
 const MAX_BODY = '256kb';
-
-const BackfillRequestSchema = z
-  .strictObject({
-    projects: z.array(z.string().min(1)).min(1).optional(),
-    dry_run: z.boolean().optional(),
-  })
-  .default({});
 
 export function harborModeRouter(deps: HarborModeRoutesDeps): Router {
   const router = express.Router();
@@ -74,6 +68,10 @@ export function harborModeRouter(deps: HarborModeRoutesDeps): Router {
   return router;
 }
 
+function sendError(res: Response, status: number, message: string): void {
+  sendAdapterError(res, status, message, 'application/json');
+}
+
 function parseBody(req: Request): unknown {
   try {
     return JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
@@ -82,6 +80,3 @@ function parseBody(req: Request): unknown {
   }
 }
 
-function sendError(res: Response, status: number, message: string): void {
-  res.status(status).json({ error: { message } });
-}

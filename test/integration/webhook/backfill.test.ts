@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../../cli/main.js';
-import type { BackfillProgress } from '../../../server/harbor/backfill.js';
+import type { BackfillProgress } from '../../../spec/harbor-mode-api.js';
 import type { HttpRegistryClient } from '../../../server/registry/client.js';
 import { ROBOT_USER, TEST_USER, uniqueRepository } from '../../services/endpoints.js';
 import { pushModelImage, pushModelPack, type PushedModel } from '../../support/model-artifacts.js';

@@ -7,7 +7,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { REPORT_MIME } from '../../../spec/mime.js';
-import { API_ROUTES, REFRESH_AFTER_SECONDS } from '../../../spec/routes.js';
+import {
+  BackfillConflictSchema,
+  BackfillProgressSchema,
+  BackfillRequestSchema,
+  HARBOR_MODE_API_ROUTES,
+  WebhookAcceptedSchema,
+  WebhookIgnoredSchema,
+} from '../../../spec/harbor-mode-api.js';
+import { API_ROUTES, METRICS_ROUTE, REFRESH_AFTER_SECONDS, type ApiRoute } from '../../../spec/routes.js';
 import {
   ErrorResponseSchema,
   HarborSbomReportSchema,
@@ -19,6 +27,8 @@ import {
 } from '../../../spec/schemas.js';
 
 type Json = Record<string, any>;
+/** Every route the server can mount: the adapter API and probes, metrics, the webhook mode. */
+const ROUTES: readonly ApiRoute[] = [...API_ROUTES, METRICS_ROUTE, ...HARBOR_MODE_API_ROUTES];
 const doc: Json = JSON.parse(readFileSync(new URL('../../../spec/openapi.json', import.meta.url), 'utf8'));
 
 function resolve(schema: Json): Json {
@@ -60,10 +70,10 @@ describe('spec/openapi.json', () => {
     const documented = Object.entries(doc.paths as Record<string, Json>).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method} ${path}`),
     );
-    expect(documented.sort()).toEqual(API_ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(documented.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
   });
 
-  it.each(API_ROUTES.map((route) => [route.operationId, route] as const))(
+  it.each(ROUTES.map((route) => [route.operationId, route] as const))(
     'should list the declared status codes and operationId for %s',
     (_id, route) => {
       const operation = doc.paths[route.path][route.method];
@@ -90,6 +100,11 @@ describe('spec/openapi.json', () => {
     ['VulnerabilityReport', VulnerabilityReportSchema, 'output'],
     ['ModelSecurityReport', ModelSecurityReportSchema, 'output'],
     ['HarborSbomReport', HarborSbomReportSchema, 'output'],
+    ['BackfillRequest', BackfillRequestSchema, 'input'],
+    ['BackfillProgress', BackfillProgressSchema, 'output'],
+    ['BackfillConflict', BackfillConflictSchema, 'output'],
+    ['WebhookAccepted', WebhookAcceptedSchema, 'output'],
+    ['WebhookIgnored', WebhookIgnoredSchema, 'output'],
   ] as const)('should describe %s as the zod schema does', (name, schema, io) => {
     const fromZod = z.toJSONSchema(schema, { target: 'openapi-3.0', io }) as Json;
     expect(shape(doc.components.schemas[name])).toEqual(shape(fromZod));
