@@ -17,6 +17,10 @@ export interface AnalyzerLimits {
   readonly maxHeaderBytes: number;
   /** Pickle opcodes per pickle program. */
   readonly maxPickleOpcodes: number;
+  /** Pickle stack depth (items on the stack and in marked frames). */
+  readonly maxPickleStack: number;
+  /** Pickle memo entries. */
+  readonly maxPickleMemo: number;
   /** Wall-clock budget for analysing one file, in milliseconds. */
   readonly maxFileMillis: number;
 }
@@ -29,6 +33,10 @@ export const DEFAULT_LIMITS: AnalyzerLimits = Object.freeze({
   maxMembers: 100_000,
   maxHeaderBytes: 100_000_000, // safetensors MAX_HEADER_SIZE (huggingface/safetensors tensor.rs)
   maxPickleOpcodes: 50_000_000,
+  // Far above what real models need (a 250k-token vocabulary memoizes 250k strings); they bound the
+  // interpreter's memory.
+  maxPickleStack: 1_000_000,
+  maxPickleMemo: 2_000_000,
   maxFileMillis: 30 * 60 * 1000,
 });
 

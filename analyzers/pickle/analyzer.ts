@@ -14,17 +14,11 @@ import { policyFor } from './policy.js';
 import { NPY_RULES, PICKLE_RULES } from './rules.js';
 import { scanPickleStream } from './stream.js';
 
-/**
- * Stack and memo ceilings. AnalyzerLimits has no fields for them yet; these are far above what real
- * models need (a 250k-token vocabulary memoizes 250k strings) and keep the interpreter's memory bounded.
- */
-export const PICKLE_STACK_LIMIT = 1_000_000;
-export const PICKLE_MEMO_LIMIT = 2_000_000;
 /** numpy refuses longer headers by default (`_MAX_HEADER_SIZE`); we read up to this much to report. */
 const NPY_HEADER_LIMIT = 1024 * 1024;
 
 export function interpreterLimits(limits: AnalyzerLimits): InterpreterLimits {
-  return { maxOpcodes: limits.maxPickleOpcodes, maxStack: PICKLE_STACK_LIMIT, maxMemo: PICKLE_MEMO_LIMIT };
+  return { maxOpcodes: limits.maxPickleOpcodes, maxStack: limits.maxPickleStack, maxMemo: limits.maxPickleMemo };
 }
 
 /** Analyse the pickle stream(s) in `source` from `start`. */

@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decompress, type CompressionFormat } from '../../../../analyzers/archive/decompress.js';
 import { LimitExceededError } from '../../../../analyzers/engine-rules.js';
@@ -99,4 +99,21 @@ describe('decompress', () => {
     const out = await collect(decompress('gzip', chunked(two, 5), BIG));
     expect(new TextDecoder().decode(out)).toBe('first second');
   });
+
+  it.each(['gzip', 'zlib'] as const)(
+    'should hold about one output chunk, not the expansion, when a %s bomb arrives in one write and is read slowly',
+    async (format) => {
+      const zeros = Buffer.alloc(256 * 1024 * 1024);
+      const bomb = format === 'gzip' ? gzipSync(zeros) : deflateSync(zeros);
+      const before = process.memoryUsage().arrayBuffers;
+      const output = decompress(format, (async function* () { yield bomb; })(), { maxOutputBytes: zeros.length })[Symbol.asyncIterator]();
+      const first = await output.next();
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the thread pool would go on inflating here
+      const grown = process.memoryUsage().arrayBuffers - before;
+      await output.return?.(undefined);
+      expect((first.value as Uint8Array).length).toBeLessThanOrEqual(256 * 1024);
+      expect(grown).toBeLessThan(32 * 1024 * 1024);
+      expect(zeros.length).toBeGreaterThan(0); // kept alive, so its collection cannot hide growth
+    },
+  );
 });

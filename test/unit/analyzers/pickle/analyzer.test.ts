@@ -164,6 +164,14 @@ describe('pickle analyzer settings', () => {
     expect(findings.map((f) => f.ruleId)).toContain('pickle.resource-limit');
   });
 
+  it.each([
+    ['stack', { maxPickleStack: 4 }, /stack deeper than 4/],
+    ['memo', { maxPickleMemo: 2 }, /memo larger than 2/],
+  ] as const)('should report the %s limit of AnalyzerLimits as a finding', async (_name, limits, message) => {
+    const findings = await scan(fixture('benign/sklearn_pipeline.pkl'), { limits });
+    expect(findings.find((f) => f.ruleId === 'pickle.resource-limit')?.message).toMatch(message);
+  });
+
   it('should report the byte limit as a finding', async () => {
     const findings = await scan(fixture('benign/sklearn_pipeline.pkl'), { limits: { maxBytesPerFile: 64 } });
     expect(findings.map((f) => f.ruleId)).toContain('pickle.resource-limit');
