@@ -92,9 +92,19 @@ export async function runRegistryBenchmark(): Promise<RegistryBenchReport> {
 
 async function measureBehindRegistry(work: string, model: SparseModel): Promise<RegistryBenchResult> {
   const dir = join(work, model.format);
+  return withBenchRegistry(dir, async (url, port) => {
+    const path = join(dir, model.name);
+    await writeSparse(path, model.header, model.size);
+    const pushStarted = performance.now();
+    const digest = await pushModelPack({ registry: { name: 'plain', url, port, auth: 'none' } }, path, model);
+    const pushSeconds = (performance.now() - pushStarted) / 1000;
+    return { ...(await measureScans(url, digest, model)), pushSeconds };
+  });
+}
+
+/** Runs `body` against a dedicated docker-registry storing under `dir`; registry and `dir` are removed after. */
+export async function withBenchRegistry<T>(dir: string, body: (url: string, port: number) => Promise<T>): Promise<T> {
   await Promise.all(['logs', 'pids', 'storage'].map((sub) => mkdir(join(dir, sub), { recursive: true })));
-  const path = join(dir, model.name);
-  await writeSparse(path, model.header, model.size);
   const port = await freePort();
   const config = join(dir, 'registry.yml');
   await writeFile(
@@ -110,49 +120,59 @@ async function measureBehindRegistry(work: string, model: SparseModel): Promise<
   const url = `http://127.0.0.1:${port}`;
   await startService(dir, dir, { name: 'registry', command: REGISTRY_BINARY, args: ['serve', config], readyUrl: `${url}/v2/` });
   try {
-    const pushStarted = performance.now();
-    const digest = await pushModelPack({ registry: { name: 'plain', url, port, auth: 'none' } }, path, model);
-    const pushSeconds = (performance.now() - pushStarted) / 1000;
-    return { ...(await measureScans(url, digest, model)), pushSeconds };
+    return await body(url, port);
   } finally {
     await stopRecordedServices(dir, (cmdline) => cmdline.includes(config));
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** Scans the artifact {@link RUNS} times through a fresh client each, as the service does per job. */
 async function measureScans(url: string, digest: string, model: SparseModel): Promise<Omit<RegistryBenchResult, 'pushSeconds'>> {
+  const scans = await scanThroughRegistry(url, REPOSITORY, digest, RUNS);
+  const sorted = [...scans.millis].sort((a, b) => a - b);
+  return {
+    format: model.format,
+    fileBytes: model.size,
+    findings: scans.findings,
+    bytesFetched: scans.bytesFetched,
+    firstMillis: scans.millis[0]!,
+    medianMillis: sorted[Math.floor(sorted.length / 2)]!,
+  };
+}
+
+export interface RegistryScans {
+  /** Wall time of each scan, in order. */
+  readonly millis: readonly number[];
+  /** Of the first scan. */
+  readonly bytesFetched: number;
+  readonly findings: readonly string[];
+}
+
+/** Scans the artifact `runs` times through a fresh client each, as the service does per job. */
+export async function scanThroughRegistry(url: string, repository: string, digest: string, runs: number): Promise<RegistryScans> {
   const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS });
   const open = registryArtifactOpener({ insecureSkipVerify: false, timeoutMs: 30_000, retries: 0, limits: DEFAULT_LIMITS });
-  const times: number[] = [];
+  const millis: number[] = [];
   let first: { bytesFetched: number; findings: string[] } | undefined;
-  for (let run = 0; run < RUNS; run++) {
+  for (let run = 0; run < runs; run++) {
     const signal = new AbortController().signal;
     const started = performance.now();
-    const artifact = await open({ registryUrl: url, repository: REPOSITORY, digest }, undefined, signal);
+    const artifact = await open({ registryUrl: url, repository, digest }, undefined, signal);
     try {
       const result = await scanArtifact(engine, artifact, { packaging: artifact.packaging, signal, bytesFetched: () => artifact.bytesFetched() });
-      times.push(performance.now() - started);
+      millis.push(performance.now() - started);
       first ??= { bytesFetched: result.bytesFetched, findings: result.findings.map((f) => f.ruleId) };
     } finally {
       await artifact.close();
     }
   }
-  const sorted = [...times].sort((a, b) => a - b);
-  return {
-    format: model.format,
-    fileBytes: model.size,
-    findings: first!.findings,
-    bytesFetched: first!.bytesFetched,
-    firstMillis: times[0]!,
-    medianMillis: sorted[Math.floor(sorted.length / 2)]!,
-  };
+  return { millis, ...first! };
 }
 
 /** Pushes the file as the one raw weight layer of a ModelPack artifact, the way modctl lays it out. */
 async function pushModelPack(target: PushTarget, path: string, model: SparseModel): Promise<string> {
   const layerDigest = await sha256File(path);
-  await uploadFile(target.registry.url, path, layerDigest, model.size);
+  await uploadFile(target.registry.url, REPOSITORY, path, layerDigest, model.size);
   const config = new TextEncoder().encode(
     JSON.stringify({
       descriptor: { name: `sparse-${model.format}` },
@@ -161,7 +181,7 @@ async function pushModelPack(target: PushTarget, path: string, model: SparseMode
     }),
   );
   const configDigest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-  await uploadBytes(target.registry.url, config, configDigest);
+  await uploadBytes(target.registry.url, REPOSITORY, config, configDigest);
   return pushManifest(target, REPOSITORY, 'v1', {
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
@@ -178,15 +198,15 @@ async function pushModelPack(target: PushTarget, path: string, model: SparseMode
   });
 }
 
-async function sha256File(path: string): Promise<string> {
+export async function sha256File(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 8 * 1024 * 1024 })) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
 }
 
 /** Monolithic upload (POST, then PUT with the body streamed from the file). */
-async function uploadFile(registry: string, path: string, digest: string, size: number): Promise<void> {
-  const location = await startUpload(registry);
+export async function uploadFile(registry: string, repository: string, path: string, digest: string, size: number): Promise<void> {
+  const location = await startUpload(registry, repository);
   await new Promise<void>((resolve, reject) => {
     const put = request(
       location(digest),
@@ -202,15 +222,15 @@ async function uploadFile(registry: string, path: string, digest: string, size: 
   });
 }
 
-async function uploadBytes(registry: string, bytes: Uint8Array, digest: string): Promise<void> {
-  const location = await startUpload(registry);
+export async function uploadBytes(registry: string, repository: string, bytes: Uint8Array, digest: string): Promise<void> {
+  const location = await startUpload(registry, repository);
   const res = await fetch(location(digest), { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
   await res.arrayBuffer();
   if (res.status !== 201) throw new Error(`registry benchmark: upload answered ${res.status}`);
 }
 
-async function startUpload(registry: string): Promise<(digest: string) => URL> {
-  const res = await fetch(`${registry}/v2/${REPOSITORY}/blobs/uploads/`, { method: 'POST' });
+async function startUpload(registry: string, repository: string): Promise<(digest: string) => URL> {
+  const res = await fetch(`${registry}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
   await res.arrayBuffer();
   const location = res.headers.get('location');
   if (res.status !== 202 || location === null) throw new Error(`registry benchmark: starting an upload answered ${res.status}`);
@@ -221,7 +241,7 @@ async function startUpload(registry: string): Promise<(digest: string) => URL> {
   };
 }
 
-async function freeBytes(path: string): Promise<number> {
+export async function freeBytes(path: string): Promise<number> {
   const stats = await statfs(path);
   return stats.bavail * stats.bsize;
 }
