@@ -119,7 +119,8 @@ interface OpenedTarget extends ScannableArtifact {
 }
 
 async function openTarget(target: string, options: ScanOptions, env: NodeJS.ProcessEnv, skipped: SkippedPath[]): Promise<OpenedTarget> {
-  if (!isOciReference(target)) return { packaging: 'local', files: () => localFiles(target, skipped), close: async () => undefined };
+  if (!isOciReference(target))
+    return { packaging: 'local', files: () => localFiles(target, skipped, { hash: options.sbom !== undefined }), close: async () => undefined };
   const ref = parseOciReference(target);
   if (!ref) throw new UsageError(`invalid OCI reference ${target}: expected oci://host/repository[:tag][@sha256:…]`);
   const registry = loadConfig(env).registry;

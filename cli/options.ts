@@ -37,7 +37,8 @@ Options:
   --fail-on SEVERITY          exit 1 when a finding is at or above Low|Medium|High|Critical
   --policy FILE               JSON policy: {"pickle": {"allow": [...], "deny": [...]},
                               "license": {"allow": [...], "deny": [...], "severities": {...}}}
-  --sbom FILE                 also write an SBOM of the scanned files to FILE
+  --sbom FILE                 also write an SBOM of the scanned files to FILE (local files are
+                              then read whole, for their SHA-256)
   --sbom-format spdx|cyclonedx  SBOM format: SPDX 2.3 or CycloneDX 1.6 JSON (default: spdx)
   --username USER             registry user (env HSM_REGISTRY_USERNAME)
   --password PASS             registry password (env HSM_REGISTRY_PASSWORD)

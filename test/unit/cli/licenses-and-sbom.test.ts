@@ -1,4 +1,5 @@
 /** The CLI's license inventory (JSON and table) and `--sbom` output, on a license fixture directory. */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -48,8 +49,16 @@ describe('license inventory', () => {
     expect(code).toBe(0);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { licenses: Array<{ file: string; spdx: string }> };
     expect(report.licenses.map((l) => `${l.file} ${l.spdx}`).sort()).toEqual(['LICENSE LicenseRef-llama3.1', 'NOTICE LicenseRef-llama3.1', 'README.md Apache-2.0']);
-    const doc = JSON.parse(readFileSync(sbom, 'utf8')) as { spdxVersion: string; packages: Array<{ name: string; licenseDeclared: string }> };
+    const doc = JSON.parse(readFileSync(sbom, 'utf8')) as {
+      spdxVersion: string;
+      packages: Array<{ name: string; licenseDeclared: string; primaryPackagePurpose: string; checksums?: Array<{ checksumValue: string }> }>;
+    };
     expect(doc.spdxVersion).toBe('SPDX-2.3');
+    // Each local file carries the SHA-256 of its bytes.
+    const files = doc.packages.filter((p) => p.primaryPackagePurpose === 'FILE');
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files)
+      expect(file.checksums?.[0]?.checksumValue).toBe(createHash('sha256').update(readFileSync(path.join(CONFLICT, file.name))).digest('hex'));
     expect(doc.packages[0]).toMatchObject({ name: 'conflict', licenseDeclared: 'LicenseRef-llama3.1 AND Apache-2.0' });
     expect(spdxSpecErrors(doc)).toEqual([]);
   });
