@@ -11,7 +11,7 @@ import type { Format } from './formats.js';
 import type { AnalyzerLimits } from './limits.js';
 import type { AnalyzerSettings } from './settings.js';
 import { SNIFF_BYTES, sniffFormat } from './sniff.js';
-import { BufferSource, type ByteSource } from './source.js';
+import { bufferedSource, type ByteSource } from './source.js';
 
 export interface EngineOptions {
   readonly analyzers: readonly Analyzer[];
@@ -124,7 +124,7 @@ export class ScanEngine {
     let shared = source;
     if (analyzers.length > 1 && !source.seekable && source.size !== undefined && source.size <= MAX_SHARED_STREAM_BYTES) {
       try {
-        shared = await buffered(source, source.size);
+        shared = await bufferedSource(source, source.size);
       } catch (error) {
         findings.push(failure(file.path, error));
         return { findings, format };
@@ -205,12 +205,6 @@ class FactCollector {
 
 /** Forward-only members up to this size are buffered when more than one analyzer reads them. */
 const MAX_SHARED_STREAM_BYTES = 16 * 1024 * 1024;
-
-async function buffered(source: ByteSource, size: number): Promise<ByteSource> {
-  const chunks: Uint8Array[] = [];
-  for await (const chunk of source.stream(0, size)) chunks.push(chunk);
-  return new BufferSource(Buffer.concat(chunks));
-}
 
 function failure(path: string, error: unknown, analyzer?: string): Finding {
   if (error instanceof LimitExceededError)

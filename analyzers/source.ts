@@ -193,6 +193,13 @@ function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** The first `size` bytes of a (forward-only) source, held in memory as a seekable one. */
+export async function bufferedSource(source: ByteSource, size: number): Promise<ByteSource> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of source.stream(0, size)) chunks.push(chunk);
+  return new BufferSource(Buffer.concat(chunks));
+}
+
 /** Reads exactly `length` bytes or throws: for headers whose truncation is itself the finding. */
 export async function readExactly(source: ByteSource, offset: number, length: number): Promise<Uint8Array> {
   const bytes = await source.read(offset, length);

@@ -6,7 +6,7 @@
  * input throws an Error that says which format failed and why.
  */
 import { Readable } from 'node:stream';
-import { createGunzip, createInflate, type Gunzip, type Inflate } from 'node:zlib';
+import { createGunzip, createInflate, createInflateRaw, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
 import { LimitExceededError } from '../engine-rules.js';
 import { decompressBzip2 } from './bzip2-decoder.js';
 import { decompressLz4Frames } from './lz4-decoder.js';
@@ -30,15 +30,20 @@ export interface DecompressOptions {
  */
 const ZLIB_CHUNK_BYTES = 256 * 1024;
 
-export async function* decompress(
-  format: CompressionFormat,
-  input: AsyncIterable<Uint8Array>,
-  opts: DecompressOptions,
-): AsyncGenerator<Uint8Array> {
-  const max = opts.maxOutputBytes;
+export function decompress(format: CompressionFormat, input: AsyncIterable<Uint8Array>, opts: DecompressOptions): AsyncGenerator<Uint8Array> {
+  return limited(format, decoderFor(format, input, opts.maxOutputBytes), opts.maxOutputBytes);
+}
+
+/** Raw deflate (7z's Deflate coder), with the same output limit as {@link decompress}. */
+export function inflateRaw(input: AsyncIterable<Uint8Array>, opts: DecompressOptions): AsyncGenerator<Uint8Array> {
+  return limited('deflate', throughZlib(createInflateRaw({ chunkSize: ZLIB_CHUNK_BYTES }), input), opts.maxOutputBytes);
+}
+
+/** Stops at exactly `max` output bytes with a LimitExceededError; other errors name the format. */
+async function* limited(format: string, output: AsyncIterable<Uint8Array>, max: number): AsyncGenerator<Uint8Array> {
   let total = 0;
   try {
-    for await (const chunk of decoderFor(format, input, max)) {
+    for await (const chunk of output) {
       if (total + chunk.length > max) {
         if (max > total) yield chunk.subarray(0, max - total);
         throw new LimitExceededError('decompressed bytes', total + chunk.length, max);
@@ -71,7 +76,7 @@ function decoderFor(format: CompressionFormat, input: AsyncIterable<Uint8Array>,
 }
 
 /** node:zlib handles concatenated gzip members (multi-member files) itself. */
-async function* throughZlib(transform: Gunzip | Inflate, input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+async function* throughZlib(transform: Gunzip | Inflate | InflateRaw, input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   const source = Readable.from(input, { objectMode: false });
   source.on('error', (error) => transform.destroy(error));
   source.pipe(transform);
@@ -85,7 +90,7 @@ async function* throughZlib(transform: Gunzip | Inflate, input: AsyncIterable<Ui
 }
 
 /** Keeps limit errors as they are; prefixes everything else with the format so findings say what broke. */
-function describe(format: CompressionFormat, error: unknown): unknown {
+function describe(format: string, error: unknown): unknown {
   if (error instanceof LimitExceededError) return error;
   const message = error instanceof Error ? error.message : String(error);
   if (message.startsWith(`${format}:`)) return error;

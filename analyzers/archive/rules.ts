@@ -1,5 +1,5 @@
 /**
- * Rules of the archive analyzers (zip, tar, compressed wrappers). Zip tolerance rules come from the
+ * Rules of the archive analyzers (zip, tar, 7z, compressed wrappers). Zip tolerance rules come from the
  * picklescan advisories in model-scanners.md §2.1; link, device and permission rules from issue 4 §6.
  */
 import { defineRules } from '../finding.js';
@@ -38,6 +38,22 @@ export const ARCHIVE_RULES = defineRules({
     title: 'Zip structure is damaged',
     why: 'Records are missing, truncated, out of bounds or inconsistent, so some members could not be read; what could not be read was not analysed.',
     remediation: 'Re-create the archive with a standard tool; do not load it as is.',
+  },
+  sevenZipMalformed: {
+    id: 'archive.7z-malformed',
+    analyzer,
+    severity: 'High',
+    title: 'Malformed 7z archive',
+    why: 'The archive header is corrupt, inconsistent or truncated, so its members could not all be listed and analysed; 7-Zip and py7zr may still read parts of it.',
+    remediation: 'Re-create the archive, or ship the model files unarchived.',
+  },
+  encryptedMembers: {
+    id: 'archive.encrypted',
+    analyzer,
+    severity: 'High',
+    title: 'Archive content is encrypted',
+    why: 'Encrypted members (or an encrypted file list) cannot be analysed; a loader given the password runs whatever they hold. A 7z-wrapped pickle was a real scanner bypass (nullifAI).',
+    remediation: 'Ship model files unencrypted; protect them with registry access control instead.',
   },
   tarMalformed: {
     id: 'archive.tar-malformed',

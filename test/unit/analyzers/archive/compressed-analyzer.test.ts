@@ -69,12 +69,6 @@ describe('compressed analyzer', () => {
     expect(reached[0]?.bytes.length).toBeGreaterThan(0);
   });
 
-  it('should report a 7z archive as not analysable', async () => {
-    const { scan } = archiveEngine();
-    const findings = await scan('model.7z', new Uint8Array([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c, 0, 4, 1, 2, 3]));
-    expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([['engine.not-analysable', 'High']]);
-  });
-
   it.each([
     ['model.pkl.gz', 'gzip', 'model.pkl'],
     ['layer.tgz', 'gzip', 'layer.tar'],
