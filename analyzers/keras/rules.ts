@@ -81,7 +81,7 @@ export const KERAS_RULES = defineRules({
     analyzer,
     severity: 'Medium',
     title: 'HDF5 root attributes are stored in a layout the scanner does not read',
-    why: 'The scanner reads root attributes stored in the object header, as h5py writes them by default; dense attribute storage, shared messages and unknown versions are not read, so a model config there was not checked.',
+    why: 'The scanner reads root attributes stored in the object header (h5py\'s default) and in dense storage (a fractal heap); shared messages, filtered heaps, nested heap blocks, very large attribute indexes and unknown versions are not read, so a model config there was not checked.',
     remediation: 'Re-save the file with h5py defaults (`libver="earliest"`), or inspect the root attributes manually (`h5dump -A`).',
   },
 });

@@ -4,13 +4,14 @@
  * variable-length strings, one global heap collection. Datasets are never touched.
  *
  * Covered: superblock versions 0–3, object header versions 1 and 2, attributes stored in the object
- * header (h5py's default, and `libver="latest"` up to 8 attributes). Dense attribute storage (a fractal
- * heap, used beyond 8 attributes or for attributes above 64 KiB with the latest format) and shared
- * messages are reported as not analysable rather than read.
+ * header (h5py's default, and `libver="latest"` up to 8 attributes) and in dense storage (a fractal heap,
+ * used beyond 8 attributes or for attributes above 64 KiB with the latest format; ./dense-attributes.ts).
+ * Shared messages and the dense layouts that module does not cover are reported as not analysable.
  */
 import type { ByteSource } from '../../source.js';
 import { readAttribute, type H5Attribute } from './attributes.js';
-import { H5File } from './file.js';
+import { readDenseAttributeMessages, type DenseStorage } from './dense-attributes.js';
+import { H5File, H5UnsupportedError } from './file.js';
 import { FLAG_SHARED, MESSAGE, readObjectHeader, type H5Message } from './object-header.js';
 import { readSuperblock, type Superblock } from './superblock.js';
 
@@ -27,6 +28,16 @@ export async function readRootAttributes(source: ByteSource, maxRead: number, wa
   const messages = await readObjectHeader(file, superblock.rootObjectHeader, superblock);
   const found = new Map<string, H5Attribute[]>();
   let unreadable: string | undefined;
+  const dense = messages.filter((m) => m.type === MESSAGE.attributeInfo).map((m) => denseStorage(m, superblock));
+  for (const storage of dense) {
+    if (!storage) continue;
+    try {
+      messages.push(...(await readDenseAttributeMessages(file, superblock, storage)));
+    } catch (error) {
+      if (!(error instanceof H5UnsupportedError)) throw error;
+      unreadable = `attributes are kept in dense storage in a layout the scanner does not read (${error.message})`;
+    }
+  }
   for (const message of messages) {
     if (message.type === MESSAGE.attribute) {
       if (message.flags & FLAG_SHARED) {
@@ -35,17 +46,19 @@ export async function readRootAttributes(source: ByteSource, maxRead: number, wa
       }
       const attribute = await readAttribute(message, file, superblock, (name) => wanted.has(name));
       if (wanted.has(attribute.name)) found.set(attribute.name, [...(found.get(attribute.name) ?? []), attribute]);
-    } else if (message.type === MESSAGE.attributeInfo && usesDenseStorage(message, superblock))
-      unreadable = 'attributes are kept in dense storage (a fractal heap)';
+    }
   }
   return { found, unreadable };
 }
 
-/** Attribute info message: version, flags, [max creation index], fractal heap address, … */
-function usesDenseStorage(message: H5Message, superblock: Superblock): boolean {
+/** Attribute info message: version, flags, [max creation index], fractal heap and name index addresses. */
+function denseStorage(message: H5Message, superblock: Superblock): DenseStorage | undefined {
   const c = message.data;
   c.u8(); // version
   const flags = c.u8();
   if (flags & 0x01) c.skip(2);
-  return c.sized(superblock.offsetSize) !== undefined;
+  const heap = c.sized(superblock.offsetSize);
+  const nameIndex = c.sized(superblock.offsetSize);
+  if (heap === undefined || nameIndex === undefined) return undefined;
+  return { heap: superblock.base + heap, nameIndex: superblock.base + nameIndex };
 }

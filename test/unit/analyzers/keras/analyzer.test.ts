@@ -56,7 +56,11 @@ describe('kerasAnalyzer', () => {
     [RULES.lambdaLayer.id, 'a named-function Lambda', 'model.keras', kerasFile(keras3Sequential(keras3Lambda(keras3Function('keras.ops', 'square'))))],
     [RULES.configUnreadable.id, 'a config.json that is not JSON', 'model.keras', kerasFile(new TextEncoder().encode('{"class_name": "Sequential", '))],
     [RULES.lambdaBytecode.id, 'a Lambda model_config followed by a second, harmless one', 'model.h5', renamed(formatFixture('keras-lambda.h5'), 'training_config', 'model_config\0\0\0')],
-    [RULES.h5NotAnalysable.id, 'root attributes in dense storage', 'model.h5', formatFixture('keras-dense-attributes.h5')],
+    [RULES.lambdaBytecode.id, 'a Lambda config among dense (fractal heap) attributes', 'model.h5', formatFixture('keras-dense-lambda.h5')],
+    [RULES.lambdaBytecode.id, 'a Lambda config behind a root indirect heap block', 'model.h5', formatFixture('keras-dense-lambda-indirect.h5')],
+    [RULES.lambdaBytecode.id, 'a Lambda config stored as a huge heap object', 'model.h5', formatFixture('keras-dense-lambda-huge.h5')],
+    [RULES.lambdaBytecode.id, 'a Lambda config in a dense store with a multi-level name index', 'model.h5', formatFixture('keras-dense-deep-index.h5')],
+    [RULES.h5NotAnalysable.id, 'root attributes in a filtered fractal heap', 'model.h5', patched(formatFixture('keras-dense-lambda.h5'), Buffer.from(formatFixture('keras-dense-lambda.h5')).indexOf('FRHP') + 7, [0x10])],
     [RULES.h5Malformed.id, 'a truncated superblock', 'model.h5', formatFixture('keras-legacy.h5').subarray(0, 40)],
     // Superblock v0 with 8-byte offsets: the root symbol-table entry's object header address is at 0x40.
     [RULES.h5Malformed.id, 'a root object header outside the file', 'model.h5', patched(formatFixture('keras-legacy.h5'), 0x40, [0xf0, 0xff, 0xff, 0x00])],

@@ -1,6 +1,6 @@
 /**
  * Property-based fuzzing of the HDF5 root-attribute reader behind the Keras analyzer: mutated and
- * truncated h5py files never crash it, it reports only keras findings (or the engine's limit and
+ * truncated h5py files (attributes in the object header and in dense storage) never crash it, it reports only keras findings (or the engine's limit and
  * mismatch ones), and no single read exceeds the cap, whatever sizes and addresses the file claims.
  */
 import fc from 'fast-check';
@@ -23,12 +23,14 @@ async function analyzeSafely(inner: ByteSource): Promise<void> {
 }
 
 /** The structural part of each fixture: superblock, root object header, attributes, global heap. */
-const HEADS = ['keras-lambda.h5', 'keras-lambda-vlen.h5', 'keras-lambda-v3.h5'].map((name) => [name, formatFixture(name)] as const);
+const HEADS = ['keras-lambda.h5', 'keras-lambda-vlen.h5', 'keras-lambda-v3.h5'].map((name) => [name, formatFixture(name), 3072] as const);
+/** Dense stores: heap and name-index blocks lie all over these small files. */
+const DENSE = ['keras-dense-lambda-indirect.h5', 'keras-dense-lambda-huge.h5'].map((name) => [name, formatFixture(name), formatFixture(name).length] as const);
 
 describe('HDF5 root attributes under fuzzing', () => {
-  it.each(HEADS)('should stay within its contract when %s is mutated or truncated', async (_, valid) => {
+  it.each([...HEADS, ...DENSE])('should stay within its contract when %s is mutated or truncated', async (_, valid, editWithin) => {
     await fc.assert(
-      fc.asyncProperty(mutatedOrTruncated(valid, { maxEdits: 6, editWithin: 3072 }), (bytes) => analyzeSafely(new BufferSource(bytes))),
+      fc.asyncProperty(mutatedOrTruncated(valid, { maxEdits: 6, editWithin }), (bytes) => analyzeSafely(new BufferSource(bytes))),
       { numRuns: 800 },
     );
   });

@@ -15,6 +15,11 @@ describe('readRootAttributes', () => {
     ['keras-legacy-vlen.h5', 'variable-length string'],
     ['keras-legacy-v3.h5', 'variable-length string'],
     ['keras-userblock.h5', 'fixed-length string'],
+    ['keras-dense-attributes.h5', 'fixed-length string'],
+    ['keras-dense-lambda.h5', 'fixed-length string'],
+    ['keras-dense-lambda-indirect.h5', 'fixed-length string'],
+    ['keras-dense-lambda-huge.h5', 'fixed-length string'],
+    ['keras-dense-deep-index.h5', 'fixed-length string'],
   ])('should decode the Keras root attributes of %s', async (name, datatype) => {
     const root = await readRootAttributes(new BufferSource(formatFixture(name)), 1 << 20, WANTED);
     expect(root.unreadable).toBeUndefined();
@@ -36,9 +41,18 @@ describe('readRootAttributes', () => {
     expect(source.bytesRead).toBeLessThan(data.length / 2);
   });
 
-  it('should say why when attributes are in dense storage', async () => {
-    const root = await readRootAttributes(new BufferSource(formatFixture('keras-dense-attributes.h5')), 1 << 20, WANTED);
-    expect(root.unreadable).toMatch(/dense storage/);
+  it('should list every attribute of a dense store whose name index spans several B-tree nodes', async () => {
+    const notes = Array.from({ length: 400 }, (_, i) => `note_${String(i).padStart(2, '0')}`);
+    const root = await readRootAttributes(new BufferSource(formatFixture('keras-dense-deep-index.h5')), 1 << 20, new Set([...WANTED, ...notes]));
+    expect(root.unreadable).toBeUndefined();
+    expect([...root.found.keys()].sort()).toEqual([...WANTED, ...notes].sort());
+    expect([...root.found.values()].every((all) => all.length === 1)).toBe(true);
+  });
+
+  it('should say why when a dense store uses a layout it does not read (a filtered heap)', async () => {
+    const root = await readRootAttributes(new BufferSource(filteredHeap(formatFixture('keras-dense-lambda.h5'))), 1 << 20, WANTED);
+    expect(root.unreadable).toMatch(/dense storage .*filtered/);
+    expect(root.found.get('model_config')).toBeUndefined();
   });
 
   it('should find no attributes when Keras 3 weights have none', async () => {
@@ -54,3 +68,12 @@ describe('readRootAttributes', () => {
     await expect(readRootAttributes(new BufferSource(new Uint8Array(4096)), 1 << 20, WANTED)).rejects.toBeInstanceOf(H5FormatError);
   });
 });
+
+/** Marks the fractal heap as filtered (its I/O filter length, 7 bytes after the FRHP signature, set non-zero). */
+function filteredHeap(bytes: Uint8Array): Uint8Array {
+  const at = Buffer.from(bytes).indexOf('FRHP');
+  expect(at).toBeGreaterThan(0);
+  const out = bytes.slice();
+  out[at + 7] = 0x10;
+  return out;
+}
