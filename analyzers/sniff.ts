@@ -44,7 +44,7 @@ export function sniffFormat(head: Uint8Array, size: number | undefined): Format 
   if (head.length === 0) return 'empty';
   for (const [format, magic, at] of MAGIC) if (startsWith(head, magic, at ?? 0)) return format;
   if (looksLikeSafetensors(head, size)) return 'safetensors';
-  // ONNX and SavedModel protobufs have no magic: the head must parse as their schema (protobuf/model-kind.ts).
+  // ONNX, SavedModel and Keras metadata protobufs have no magic: the head must parse as their schema (protobuf/model-kind.ts).
   if (modelProtobufKind(head) !== undefined) return 'protobuf';
   if (looksLikeLzmaAlone(head)) return 'lzma';
   if (looksLikeZlib(head)) return 'zlib';

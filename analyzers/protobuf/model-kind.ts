@@ -4,14 +4,15 @@
  * follow: every field must be a known field of that message with its wire type, in ascending field
  * order (how every protobuf serializer writes known fields), and nested lengths must fit their parents.
  * ONNX starts with `ir_version` (field 1, a small varint) and must show the start of its graph;
- * a SavedModel starts with `saved_model_schema_version` 1 and must show the start of a `MetaGraphDef`.
+ * a SavedModel starts with `saved_model_schema_version` 1 and must show the start of a `MetaGraphDef`;
+ * Keras's `keras_metadata.pb` (a `SavedMetadata`) starts with a node whose identifier is `_tf_keras…`.
  * Only the head is judged: a file cut short later is still recognised, so its analyzer can report the
  * damage. Text never starts with byte 0x08 and random data fails the nested checks, which keeps false
  * positives out (test/unit/analyzers/protobuf/model-kind.test.ts).
  */
 import { decodeVarint, unsignedOf, WireType, type Varint } from './varint.js';
 
-export type ModelProtobufKind = 'onnx' | 'saved-model';
+export type ModelProtobufKind = 'onnx' | 'saved-model' | 'keras-metadata';
 
 /** How a field is encoded: a varint, a nested message, or text (which must be valid UTF-8). */
 type FieldKind = 'varint' | 'message' | 'string';
@@ -37,6 +38,12 @@ const NODE_PROTO = schema([
 const SAVED_MODEL = schema([[1, 'varint'], [2, 'message']]);
 const META_GRAPH_DEF = schema([[1, 'message'], [2, 'message'], [3, 'message'], [4, 'message'], [5, 'message'], [6, 'message'], [7, 'message']]);
 
+/** tf-keras `protobuf/saved_metadata.proto`: SavedMetadata { repeated SavedObject nodes = 1 }. */
+const SAVED_METADATA = schema([[1, 'message']]);
+const SAVED_METADATA_OBJECT = schema([[2, 'varint'], [3, 'string'], [4, 'string'], [5, 'string'], [6, 'message']]);
+/** Every identifier tf-keras writes (`_tf_keras_layer`, `_tf_keras_network`, …) starts so. */
+const KERAS_IDENTIFIER = new TextEncoder().encode('_tf_keras');
+
 /**
  * The head the engine sniffs (sniff.ts `SNIFF_BYTES`, checked equal by the tests). Only a head this long
  * can end inside a long string of a real model; a shorter one is the whole file.
@@ -61,6 +68,7 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Which model protobuf the head (the first bytes of a file) starts, if any. */
 export function modelProtobufKind(head: Uint8Array): ModelProtobufKind | undefined {
+  if (head[0] === 0x0a) return looksLikeKerasMetadata(head) ? 'keras-metadata' : undefined;
   if (head[0] !== 0x08) return undefined;
   if (looksLikeSavedModel(head)) return 'saved-model';
   if (looksLikeOnnx(head)) return 'onnx';
@@ -79,6 +87,22 @@ function looksLikeSavedModel(head: Uint8Array): boolean {
     return metaGraphShown;
   });
   return fits && metaGraphShown;
+}
+
+/** The first node must parse as a SavedObject and name a tf-keras identifier within the head. */
+function looksLikeKerasMetadata(head: Uint8Array): boolean {
+  let identified = false;
+  const fits = fitsSchema(head, 0, Infinity, SAVED_METADATA, first((node) =>
+    fitsSchema(head, node.start, node.end, SAVED_METADATA_OBJECT, (field) => {
+      if (field.number === 4) identified = startsWith(head.subarray(field.start, Math.min(field.end, head.length)), KERAS_IDENTIFIER);
+      return field.number !== 4 || identified;
+    }),
+  ));
+  return fits && identified;
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
 }
 
 function looksLikeOnnx(head: Uint8Array): boolean {

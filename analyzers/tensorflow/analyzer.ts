@@ -1,7 +1,8 @@
 /**
  * The TensorFlow SavedModel analyzer (oci-model-formats.md §6.8): walks `saved_model.pb` for operations
  * that reach files, Python or the network (ops.ts) in the graph and in every library function, tells
- * the saver's own checkpoint ops from others, and checks Keras layer metadata kept in the object graph
+ * the saver's own checkpoint ops from others, and checks Keras layer metadata — kept in the object graph,
+ * or since TF 2.5 in `keras_metadata.pb`, which Keras revives layers from (Lambda bytecode included) —
  * with the Keras config rules.
  */
 import type { Analyzer, AnalysisContext } from '../analyzer.js';
@@ -33,11 +34,13 @@ export const tensorflowAnalyzer: Analyzer = {
 
   async analyze(ctx: AnalysisContext): Promise<Finding[]> {
     // The protobuf format is shared with ONNX; the head says which one this is.
-    if (modelProtobufKind(ctx.head) !== 'saved-model') return [];
+    const kind = modelProtobufKind(ctx.head);
+    if (kind !== 'saved-model' && kind !== 'keras-metadata') return [];
     const budget = new FindingBudget(ctx.file.path);
     const walk = new SavedModelWalk(new WireReader(ctx.source));
     try {
-      await walk.savedModel();
+      if (kind === 'saved-model') await walk.savedModel();
+      else await walk.kerasMetadataFile();
     } catch (error) {
       reportWalkError(error, budget, RULES.malformed, 'tensorflow');
     }

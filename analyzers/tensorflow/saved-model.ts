@@ -27,6 +27,9 @@ const SAVER_DEF = { filenameTensor: 1, saveTensor: 2, restoreOp: 3 } as const;
 const OBJECT_GRAPH = { nodes: 1 } as const;
 const SAVED_OBJECT = { userObject: 4 } as const;
 const USER_OBJECT = { identifier: 1, metadata: 3 } as const;
+/** tf-keras `protobuf/saved_metadata.proto` (`keras_metadata.pb`, TF ≥ 2.5 SavedModels). */
+const SAVED_METADATA = { nodes: 1 } as const;
+const KERAS_SAVED_OBJECT = { nodePath: 3, metadata: 5 } as const;
 
 const MAX_NAME_BYTES = 512;
 const MAX_ATTR_VALUE_BYTES = 512;
@@ -78,6 +81,20 @@ export class SavedModelWalk {
   async savedModel(): Promise<void> {
     for await (const f of this.reader.fields(this.reader.root()))
       if (f.number === SAVED_MODEL.metaGraphs && f.wireType === WireType.Len) await this.metaGraph(f, this.facts.metaGraphs.length);
+  }
+
+  /** `keras_metadata.pb`: each node's layer metadata JSON, placed by its node path. */
+  async kerasMetadataFile(): Promise<void> {
+    let index = 0;
+    for await (const node of this.reader.fields(this.reader.root())) {
+      if (node.number !== SAVED_METADATA.nodes || node.wireType !== WireType.Len) continue;
+      let where = `nodes[${index++}]`;
+      for await (const f of this.reader.fields(this.reader.nested(node))) {
+        if (f.wireType !== WireType.Len) continue;
+        if (f.number === KERAS_SAVED_OBJECT.nodePath) where = `${where} (${await this.reader.text(f, MAX_NAME_BYTES)})`;
+        else if (f.number === KERAS_SAVED_OBJECT.metadata) await this.metadata(f, where);
+      }
+    }
   }
 
   private async metaGraph(field: WireField, index: number): Promise<void> {
@@ -182,14 +199,18 @@ export class SavedModelWalk {
   }
 
   private async userObject(field: WireField, where: string): Promise<void> {
-    for await (const f of this.reader.fields(this.reader.nested(field))) {
-      if (f.number !== USER_OBJECT.metadata || f.wireType !== WireType.Len || f.end === f.start) continue;
-      if (f.end - f.start > MAX_KERAS_METADATA_BYTES) {
-        this.facts.complete = false;
-        continue;
-      }
-      if (this.take()) this.facts.kerasMetadata.push({ where, json: await this.reader.prefix(f, MAX_KERAS_METADATA_BYTES) });
+    for await (const f of this.reader.fields(this.reader.nested(field)))
+      if (f.number === USER_OBJECT.metadata && f.wireType === WireType.Len) await this.metadata(f, where);
+  }
+
+  /** Records a Keras metadata string; an oversized one makes the facts incomplete instead. */
+  private async metadata(f: WireField, where: string): Promise<void> {
+    if (f.end === f.start) return;
+    if (f.end - f.start > MAX_KERAS_METADATA_BYTES) {
+      this.facts.complete = false;
+      return;
     }
+    if (this.take()) this.facts.kerasMetadata.push({ where, json: await this.reader.prefix(f, MAX_KERAS_METADATA_BYTES) });
   }
 
   /** Appends the string values of field `number` of the message in `field` to `out`. */

@@ -31,6 +31,7 @@ describe('modelProtobufKind', () => {
     ['an ONNX model with IR version 1', concat(varint(1, 1), bytes(2, 'exporter'), GRAPH), 'onnx'],
     ['an ONNX model whose doc_string fills the head', concat(varint(1, 9), bytes(6, 'documentation '.repeat(400)), GRAPH), 'onnx'],
     ['a SavedModel', SAVED_MODEL, 'saved-model'],
+    ['a keras_metadata.pb', message(1, bytes(3, 'root'), bytes(4, '_tf_keras_sequential'), bytes(5, '{"class_name": "Sequential"}')), 'keras-metadata'],
   ] as const)('should recognise %s', (_, data, kind) => {
     expect(modelProtobufKind(head(data))).toBe(kind);
   });
@@ -57,7 +58,9 @@ describe('modelProtobufKind', () => {
     ['a graph starting with an initializer', concat(varint(1, 8), message(7, message(5, varint(2, 1))))],
     ['a short string running past a short head', concat(varint(1, 8), lyingLength(2, 300, new TextEncoder().encode('exporter-name-long')))],
     ['a SavedModel fingerprint.pb (checksum first)', concat(varint(1, 123456789012345n), varint(2, 42), varint(3, 7))],
-    ['a keras_metadata.pb (nodes first)', message(1, varint(1, 1), bytes(4, '_tf_keras_layer'))],
+    ['a SavedMetadata-shaped file with the old VersionDef field', message(1, varint(1, 1), bytes(4, '_tf_keras_layer'))],
+    ['a SavedMetadata-shaped file whose identifier is not tf-keras', message(1, bytes(3, 'root'), bytes(4, 'my_layer'), bytes(5, '{}'))],
+    ['a SavedMetadata-shaped file without an identifier in its head', message(1, bytes(3, 'root'), bytes(5, '{}'))],
     ['a SavedModel with schema version 2', concat(varint(1, 2), message(2, message(1, bytes(4, 'serve'))))],
   ])('should not recognise %s', (_, data) => {
     expect(modelProtobufKind(head(data))).toBeUndefined();

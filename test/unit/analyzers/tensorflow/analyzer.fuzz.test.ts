@@ -10,9 +10,13 @@ import { tensorflowAnalyzer } from '../../../../analyzers/tensorflow/analyzer.js
 import { BufferSource, type ByteSource } from '../../../../analyzers/source.js';
 import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
 import { scanBytes } from '../protobuf/scan-file.js';
-import { tf2SavedModel } from './saved-model-builder.js';
+import { DENSE_METADATA, kerasMetadataFile, tf2SavedModel } from './saved-model-builder.js';
 
 const SAMPLE = tf2SavedModel({ functions: [{ name: 'f', nodes: [{ name: 'p', op: 'PrintV2', strings: { output_stream: 'file:///x' } }, { name: 'r', op: 'ReadFile' }] }] });
+const KERAS_METADATA = kerasMetadataFile([
+  { path: 'root', identifier: '_tf_keras_sequential', json: '{"class_name": "Sequential", "config": {"layers": []}}' },
+  { path: 'root.layer-1', identifier: '_tf_keras_layer', json: DENSE_METADATA },
+]);
 const ALLOWED = /^(tensorflow|keras)\.|^engine\.(limit-exceeded|content-mismatch)$/;
 
 async function analyzeSafely(inner: ByteSource): Promise<void> {
@@ -24,9 +28,12 @@ async function analyzeSafely(inner: ByteSource): Promise<void> {
 }
 
 describe('tensorflowAnalyzer under fuzzing', () => {
-  it('should stay within its contract when a SavedModel is mutated or truncated', async () => {
+  it.each([
+    ['a SavedModel', SAMPLE],
+    ['a keras_metadata.pb', KERAS_METADATA],
+  ])('should stay within its contract when %s is mutated or truncated', async (_, sample) => {
     await fc.assert(
-      fc.asyncProperty(mutatedOrTruncated(SAMPLE), (bytes) => analyzeSafely(new BufferSource(bytes))),
+      fc.asyncProperty(mutatedOrTruncated(sample), (bytes) => analyzeSafely(new BufferSource(bytes))),
       { numRuns: 1500 },
     );
   });

@@ -5,7 +5,7 @@ import { tensorflowAnalyzer } from '../../../../analyzers/tensorflow/analyzer.js
 import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
 import { bytes, concat, lyingLength, message, varint } from '../protobuf/proto-writer.js';
 import { ruleIds, scanBytes } from '../protobuf/scan-file.js';
-import { savedModel, tf1SavedModel, tf2SavedModel, type NodeSpec } from './saved-model-builder.js';
+import { DENSE_METADATA, kerasMetadataFile, savedModel, tf1SavedModel, tf2SavedModel, type NodeSpec } from './saved-model-builder.js';
 
 const scan = (data: Uint8Array) => scanBytes('saved_model.pb', data);
 const inSignature = (...nodes: NodeSpec[]) => tf2SavedModel({ functions: [{ name: '__inference_serve_9', nodes }] });
@@ -14,6 +14,13 @@ const LAMBDA_METADATA = JSON.stringify({
   name: 'lambda',
   config: { name: 'lambda', function: { class_name: '__tuple__', items: ['4wEAAAAAAAAAAAAAAAEAAAACAAAAQwAAAHMIAAAAfABkARQAUwApAk7pAgAAAKkAKQHaAXhyAgAAAHICAAAA+gg8c3RkaW4+2gg8bGFtYmRhPgEAAABzAgAAAAgA', null, null] }, function_type: 'lambda', module: '__main__' },
 });
+
+/** A Sequential model's `keras_metadata.pb`: the model node, then `layer` as its second node. */
+const kerasModelMetadata = (layer: string) =>
+  kerasMetadataFile([
+    { path: 'root', identifier: '_tf_keras_sequential', json: JSON.stringify({ class_name: 'Sequential', name: 'sequential', config: { name: 'sequential', layers: [] } }) },
+    { path: 'root.layer-1', identifier: '_tf_keras_layer', json: layer },
+  ]);
 
 describe('tensorflowAnalyzer', () => {
   it.each([
@@ -43,9 +50,16 @@ describe('tensorflowAnalyzer', () => {
     [RULES.checkpointOpOutsideSaver.id, 'RestoreV2 at the top of a TF1 graph', tf1SavedModel([{ name: 'restore_evil', op: 'RestoreV2' }])],
     [RULES.checkpointOpOutsideSaver.id, 'SaveV2 when the model has no saver', savedModel({ nodes: [{ name: 'save/SaveV2', op: 'SaveV2' }] })],
     [KERAS_RULES.lambdaBytecode.id, 'a Keras Lambda layer in the object graph', tf2SavedModel({ kerasMetadata: [LAMBDA_METADATA] })],
+    [KERAS_RULES.lambdaBytecode.id, 'a Keras Lambda layer in keras_metadata.pb', kerasModelMetadata(LAMBDA_METADATA)],
     [RULES.malformed.id, 'a truncated graph', tf2SavedModel().subarray(0, 300)],
     [RULES.malformed.id, 'a node overrunning its graph', concat(varint(1, 1), bytes(2, concat(message(1, bytes(4, 'serve')), message(2, lyingLength(1, 900, bytes(2, 'ReadFile'))))))],
   ];
+
+  it('should report nothing for the keras_metadata.pb of an ordinary model, and place a finding by node path', async () => {
+    expect(await scan(kerasModelMetadata(DENSE_METADATA))).toMatchObject({ format: 'protobuf', findings: [] });
+    const { findings } = await scanBytes('keras_metadata.pb', kerasModelMetadata(LAMBDA_METADATA));
+    expect(findings.map((f) => f.location)).toEqual([expect.stringContaining('root.layer-1')]);
+  });
 
   it.each(hostile)('should report %s when the SavedModel has %s', async (rule, _, data) => {
     const { format, findings } = await scan(data);

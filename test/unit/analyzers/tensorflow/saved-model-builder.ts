@@ -61,6 +61,19 @@ export function metaGraph(spec: MetaGraphSpec): Uint8Array {
   return concat(info, graph, ...saver, ...objects);
 }
 
+/**
+ * `keras_metadata.pb` as tf-keras writes it (`protobuf/saved_metadata.proto`): SavedMetadata nodes 1,
+ * each a SavedObject with node_id 2 (omitted when 0, as proto3 does), node_path 3, identifier 4,
+ * metadata 5 and version 6 (VersionDef producer 1, min_consumer 2).
+ */
+export function kerasMetadataFile(nodes: ReadonlyArray<{ path: string; identifier: string; json: string }>): Uint8Array {
+  return concat(
+    ...nodes.map((node, id) =>
+      message(1, ...(id === 0 ? [] : [varint(2, id)]), bytes(3, node.path), bytes(4, node.identifier), bytes(5, node.json), message(6, varint(1, 2), varint(2, 1))),
+    ),
+  );
+}
+
 /** SavedModel: saved_model_schema_version 1, meta_graphs 2. */
 export function savedModel(...metaGraphs: readonly MetaGraphSpec[]): Uint8Array {
   return concat(varint(1, 1), ...metaGraphs.map((m) => bytes(2, metaGraph(m))));
