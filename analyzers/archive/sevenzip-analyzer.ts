@@ -29,6 +29,8 @@ import { isRatioBomb } from './zip-analyzer.js';
 const MAX_HEADER_LEVELS = 4;
 /** The header is at the end: a forward-only archive (in a compressed stream) is held in memory up to this. */
 const MAX_BUFFERED_ARCHIVE_BYTES = 64 * 1024 * 1024;
+/** Member names a finding quotes; the rest are counted. */
+const LISTED_MEMBERS = 10;
 
 export const sevenZipAnalyzer: Analyzer = {
   name: 'archive',
@@ -138,24 +140,25 @@ async function collect(chunks: AsyncIterable<Uint8Array>, size: number): Promise
 async function scanFolder(ctx: AnalysisContext, folder: Folder, members: readonly SevenZipEntry[], budget: ExpansionBudget): Promise<Finding[]> {
   const file = ctx.file.path;
   const names = members.map((m) => m.name);
-  const quoted = names.map((n) => JSON.stringify(n)).join(', ');
+  const quoted = memberList(names);
   const decoding = folderDecoding(folder, ctx.limits.maxBytesPerFile);
   if (!decoding.ok) {
     const rule = decoding.encrypted ? ARCHIVE_RULES.encryptedMembers : ARCHIVE_RULES.unsupportedMethod;
     const what = decoding.encrypted ? 'encrypted' : `packed with ${decoding.methods}, which the scanner cannot decode`;
-    return [makeFinding(rule, file, { message: `7z members ${quoted} are ${what}; not analysed`, details: { members: names, methods: decoding.methods } })];
+    return [makeFinding(rule, file, { message: `7z members ${quoted} are ${what}; not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length, methods: decoding.methods } })];
   }
   const packed = folder.packed[0]!;
   const archiveSize = ctx.source.size;
   if (archiveSize !== undefined && packed.offset + packed.size > archiveSize)
-    return [makeFinding(ARCHIVE_RULES.sevenZipMalformed, file, { message: `7z members ${quoted} are packed at ${packed.offset} (+${packed.size}), past the end of the archive (${archiveSize} bytes); not analysed`, details: { members: names } })];
+    return [makeFinding(ARCHIVE_RULES.sevenZipMalformed, file, { message: `7z members ${quoted} are packed at ${packed.offset} (+${packed.size}), past the end of the archive (${archiveSize} bytes); not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length } })];
   const findings: Finding[] = [];
   const output = new FolderOutput(decoding.decode(ctx.source.stream(packed.offset, packed.offset + packed.size)), packed.size, ctx, budget, findings);
   for (const [i, member] of members.entries()) {
     const size = folder.streamSizes[i]!;
     if (output.failed) {
-      findings.push(makeFinding(ARCHIVE_RULES.truncated, file, { message: `7z member ${JSON.stringify(member.name)} was not analysed: its folder could not be decoded`, location: `member ${member.name}`, details: { member: member.name } }));
-      continue;
+      const rest = names.slice(i);
+      findings.push(makeFinding(ARCHIVE_RULES.truncated, file, { message: `7z members ${memberList(rest)} were not analysed: their folder could not be decoded`, details: { members: rest.slice(0, LISTED_MEMBERS), count: rest.length } }));
+      break;
     }
     if (!budget.takeMember()) {
       findings.push(makeFinding(ARCHIVE_RULES.tooManyMembers, file, { message: `more than ${ctx.limits.maxMembers} members in this archive (and the archives around or inside it); the rest were not analysed`, details: { max: ctx.limits.maxMembers } }));
@@ -169,6 +172,12 @@ async function scanFolder(ctx: AnalysisContext, folder: Folder, members: readonl
     while (!(await piece.next()).done); // what the member's analyzer did not read
   }
   return findings;
+}
+
+/** Names as quoted in messages: the first {@link LISTED_MEMBERS}, then how many more. */
+function memberList(names: readonly string[]): string {
+  const shown = names.slice(0, LISTED_MEMBERS).map((n) => JSON.stringify(n)).join(', ');
+  return names.length > LISTED_MEMBERS ? `${shown} and ${names.length - LISTED_MEMBERS} more` : shown;
 }
 
 /**

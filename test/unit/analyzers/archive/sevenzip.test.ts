@@ -113,8 +113,9 @@ describe('7z analyzer', () => {
     const bytes = sevenZip('large-solid.7z').slice();
     for (let i = 0; i < 64; i++) bytes[2000 + i * 97] = bytes[2000 + i * 97]! ^ 0x5a;
     const { scan } = archiveEngine();
-    const ids = ruleIds(await scan('corrupt.7z', bytes));
-    expect(ids).toContain('archive.truncated');
+    const findings = await scan('corrupt.7z', bytes);
+    expect(ruleIds(findings)).toContain('archive.truncated');
+    expect(findings.find((f) => f.message.includes('were not analysed'))?.message).toContain('"b-malicious.pkl"');
   });
 
   it('should report the same member path twice and a path leaving the archive', async () => {
