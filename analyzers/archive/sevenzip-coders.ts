@@ -24,7 +24,7 @@ const METHOD_NAMES: Readonly<Record<string, string>> = {
 };
 const AES = '06f10701';
 
-export function methodName(method: string): string {
+function methodName(method: string): string {
   return METHOD_NAMES[method] ?? `method ${method}`;
 }
 

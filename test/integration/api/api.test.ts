@@ -45,7 +45,7 @@ describe('adapter API', () => {
       expect(validateMetadataUpstream(md)).toBeUndefined();
       expect(validateMetadataModelSecurity(md)).toBeUndefined();
       expect(md.properties?.['harbor.scanner-adapter/registry-authorization-type']).toBe('Basic');
-      expect(md.properties?.['harbor-scanner-models/rule-set-version']).toMatch(/^\d{4}\.\d{2}\.\d{2}$/);
+      expect(md.properties?.['harbor-scanner-models/rule-set-version']).toMatch(/^\d{4}\.\d{2}\.\d{2}(\.\d+)?$/);
     });
 
     it('should offer model-security only when enabled, in a form the model-security Harbor accepts', async () => {
