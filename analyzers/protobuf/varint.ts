@@ -52,3 +52,15 @@ export function signedOf(v: Varint): number {
   if (v.hi < 0x80000000) return unsignedOf(v);
   return -((~v.hi >>> 0) * TWO_32 + (~v.lo >>> 0) + 1);
 }
+
+/** The varint encoding of `value` (taken modulo 2^64, as int64 fields are written). */
+export function encodeVarint(value: number | bigint): Uint8Array {
+  let rest = BigInt.asUintN(64, BigInt(value));
+  const out: number[] = [];
+  do {
+    const low = Number(rest & 0x7fn);
+    rest >>= 7n;
+    out.push(rest > 0n ? low | 0x80 : low);
+  } while (rest > 0n);
+  return Uint8Array.from(out);
+}

@@ -1,12 +1,13 @@
 /**
- * The TensorFlow SavedModel analyzer (oci-model-formats.md §6.8): walks `saved_model.pb` for operations
- * that reach files, Python or the network (ops.ts) in the graph and in every library function, tells
- * the saver's own checkpoint ops from others, and checks Keras layer metadata — kept in the object graph,
+ * The TensorFlow SavedModel analyzer (oci-model-formats.md §6.8): walks `saved_model.pb` (or its text
+ * form `saved_model.pbtxt`, ./saved-model-text.ts) for operations that reach files, Python or the
+ * network (ops.ts) in the graph and in every library function, tells the saver's own checkpoint ops
+ * from others, and checks Keras layer metadata — kept in the object graph,
  * or since TF 2.5 in `keras_metadata.pb`, which Keras revives layers from (Lambda bytecode included) —
  * with the Keras config rules.
  */
 import type { Analyzer, AnalysisContext } from '../analyzer.js';
-import { ENGINE_RULES } from '../engine-rules.js';
+import { ENGINE_RULES, LimitExceededError } from '../engine-rules.js';
 import type { Finding, Rule } from '../finding.js';
 import { clip, FindingBudget, type FindingSink } from '../finding-budget.js';
 import { inspectKerasConfig } from '../keras/config-inspector.js';
@@ -14,10 +15,16 @@ import { parsePythonJson } from '../keras/python-json.js';
 import { KERAS_RULES } from '../keras/rules.js';
 import { modelProtobufKind } from '../protobuf/model-kind.js';
 import { reportWalkError } from '../protobuf/walk-errors.js';
+import { parseTextFormat } from '../protobuf/text-format.js';
 import { WireReader } from '../protobuf/wire-reader.js';
+import { BufferSource, bufferedSource, type ByteSource } from '../source.js';
 import { CHECKPOINT_OPS, PRINT_OP, PRINT_TO_FILE, RISKY_OPS, type OpCapability, type OpRisk } from './ops.js';
 import { TENSORFLOW_RULES as RULES } from './rules.js';
 import { SavedModelWalk, type MetaGraphFacts, type OpUse, type SavedModelFacts } from './saved-model.js';
+import { looksLikeSavedModelText, savedModelWireBytes } from './saved-model-text.js';
+
+/** Text SavedModels are parsed in memory; real ones are small (the tensors live in `variables/`). */
+const MAX_TEXT_BYTES = 64 * 1024 * 1024;
 
 const RULE_FOR: Readonly<Record<OpCapability, Rule>> = {
   'python-callback': RULES.pythonCallbackOp,
@@ -28,19 +35,19 @@ const RULE_FOR: Readonly<Record<OpCapability, Rule>> = {
 
 export const tensorflowAnalyzer: Analyzer = {
   name: 'tensorflow',
-  formats: ['protobuf'],
+  formats: ['protobuf', 'text'],
   // Keras layer metadata in the object graph is judged by the Keras rules.
   rules: [...Object.values(RULES), KERAS_RULES.lambdaBytecode, KERAS_RULES.lambdaLayer, KERAS_RULES.unsafeModule, KERAS_RULES.customModule, KERAS_RULES.safeModeBypass, KERAS_RULES.nonModelingApi],
 
   async analyze(ctx: AnalysisContext): Promise<Finding[]> {
-    // The protobuf format is shared with ONNX; the head says which one this is.
-    const kind = modelProtobufKind(ctx.head);
-    if (kind !== 'saved-model' && kind !== 'keras-metadata') return [];
+    // The protobuf format is shared with ONNX, text with everything: the head says which file this is.
+    const kind = ctx.format === 'text' ? (looksLikeSavedModelText(new TextDecoder().decode(ctx.head)) ? 'saved-model-text' : undefined) : modelProtobufKind(ctx.head);
+    if (kind !== 'saved-model' && kind !== 'saved-model-text' && kind !== 'keras-metadata') return [];
     const budget = new FindingBudget(ctx.file.path);
-    const walk = new SavedModelWalk(new WireReader(ctx.source));
+    const walk = new SavedModelWalk(new WireReader(kind === 'saved-model-text' ? await wireFromText(ctx, budget) : ctx.source));
     try {
-      if (kind === 'saved-model') await walk.savedModel();
-      else await walk.kerasMetadataFile();
+      if (kind === 'keras-metadata') await walk.kerasMetadataFile();
+      else await walk.savedModel();
     } catch (error) {
       reportWalkError(error, budget, RULES.malformed, 'tensorflow');
     }
@@ -54,6 +61,22 @@ export const tensorflowAnalyzer: Analyzer = {
     return budget.findings();
   },
 };
+
+/** A `saved_model.pbtxt` as the wire bytes the walk reads; empty (and a finding) when it cannot be parsed. */
+async function wireFromText(ctx: AnalysisContext, sink: FindingSink): Promise<ByteSource> {
+  try {
+    const declared = ctx.source.size;
+    if (declared !== undefined && declared > MAX_TEXT_BYTES) throw new LimitExceededError('SavedModel text bytes', declared, MAX_TEXT_BYTES);
+    const held = await bufferedSource(ctx.source, MAX_TEXT_BYTES + 1);
+    const size = held.size ?? 0;
+    if (size > MAX_TEXT_BYTES) throw new LimitExceededError('SavedModel text bytes', size, MAX_TEXT_BYTES);
+    const text = new TextDecoder().decode(await held.read(0, size));
+    return new BufferSource(savedModelWireBytes(parseTextFormat(text)));
+  } catch (error) {
+    reportWalkError(error, sink, RULES.malformed, 'tensorflow');
+    return new BufferSource(new Uint8Array(0));
+  }
+}
 
 function judgeOps(facts: SavedModelFacts, sink: FindingSink): void {
   const savers = facts.metaGraphs.map(saverOf);

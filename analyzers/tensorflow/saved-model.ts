@@ -10,23 +10,23 @@ import type { WireField, WireReader } from '../protobuf/wire-reader.js';
 import { WireType } from '../protobuf/varint.js';
 import { CHECKPOINT_OPS, EVIDENCE_ATTRS, PRINT_OP, RISKY_OPS } from './ops.js';
 
-/** Field numbers, from the protos named above. */
-const SAVED_MODEL = { metaGraphs: 2 } as const;
-const META_GRAPH = { metaInfo: 1, graphDef: 2, saverDef: 3, objectGraph: 7 } as const;
-const META_INFO = { tags: 4 } as const;
-const GRAPH_DEF = { node: 1, library: 2 } as const;
-const LIBRARY = { function: 1 } as const;
-const FUNCTION_DEF = { signature: 1, nodeDef: 3 } as const;
-const OP_DEF = { name: 1 } as const;
-const NODE_DEF = { name: 1, op: 2, attr: 5 } as const;
-const MAP_ENTRY = { key: 1, value: 2 } as const;
-const ATTR_VALUE = { list: 1, s: 2, func: 10 } as const;
-const LIST_VALUE = { s: 2, func: 9 } as const;
-const NAME_ATTR_LIST = { name: 1 } as const;
-const SAVER_DEF = { filenameTensor: 1, saveTensor: 2, restoreOp: 3 } as const;
-const OBJECT_GRAPH = { nodes: 1 } as const;
-const SAVED_OBJECT = { userObject: 4 } as const;
-const USER_OBJECT = { identifier: 1, metadata: 3 } as const;
+/** Field numbers, from the protos named above (./saved-model-text.ts maps their text-format names onto them). */
+export const SAVED_MODEL = { schemaVersion: 1, metaGraphs: 2 } as const;
+export const META_GRAPH = { metaInfo: 1, graphDef: 2, saverDef: 3, objectGraph: 7 } as const;
+export const META_INFO = { tags: 4 } as const;
+export const GRAPH_DEF = { node: 1, library: 2 } as const;
+export const LIBRARY = { function: 1 } as const;
+export const FUNCTION_DEF = { signature: 1, nodeDef: 3 } as const;
+export const OP_DEF = { name: 1 } as const;
+export const NODE_DEF = { name: 1, op: 2, attr: 5 } as const;
+export const MAP_ENTRY = { key: 1, value: 2 } as const;
+export const ATTR_VALUE = { list: 1, s: 2, func: 10 } as const;
+export const LIST_VALUE = { s: 2, func: 9 } as const;
+export const NAME_ATTR_LIST = { name: 1 } as const;
+export const SAVER_DEF = { filenameTensor: 1, saveTensor: 2, restoreOp: 3 } as const;
+export const OBJECT_GRAPH = { nodes: 1 } as const;
+export const SAVED_OBJECT = { userObject: 4 } as const;
+export const USER_OBJECT = { identifier: 1, metadata: 3 } as const;
 /** tf-keras `protobuf/saved_metadata.proto` (`keras_metadata.pb`, TF ≥ 2.5 SavedModels). */
 const SAVED_METADATA = { nodes: 1 } as const;
 const KERAS_SAVED_OBJECT = { nodePath: 3, metadata: 5 } as const;

@@ -4,22 +4,12 @@
  * built without a schema compiler.
  */
 
+import { encodeVarint as varintBytes } from '../../../../analyzers/protobuf/varint.js';
 import { concat } from '../../../support/bytes.js';
 
-export { concat };
+export { concat, varintBytes };
 
 export type Part = Uint8Array;
-
-export function varintBytes(value: number | bigint): Uint8Array {
-  let v = BigInt.asUintN(64, BigInt(value));
-  const out: number[] = [];
-  do {
-    const byte = Number(v & 0x7fn);
-    v >>= 7n;
-    out.push(v > 0n ? byte | 0x80 : byte);
-  } while (v > 0n);
-  return new Uint8Array(out);
-}
 
 const tag = (field: number, wireType: number): Uint8Array => varintBytes((BigInt(field) << 3n) | BigInt(wireType));
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);

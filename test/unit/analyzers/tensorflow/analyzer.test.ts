@@ -105,3 +105,104 @@ describe('tensorflowAnalyzer', () => {
     expect(source.bytesRead).toBeLessThan(1024 * 1024);
   });
 });
+
+/** `saved_model.pbtxt` as `text_format.MessageToString` lays it out, with `body` in the graph. */
+function savedModelText(body: string, extra = ''): Uint8Array {
+  return new TextEncoder().encode(`saved_model_schema_version: 1
+meta_graphs {
+  meta_info_def {
+    stripped_op_list {
+      op {
+        name: "Const"
+        output_arg {
+          name: "output"
+          type_attr: "dtype"
+        }
+      }
+    }
+    tags: "serve"
+    tensorflow_version: "2.15.0"
+  }
+  graph_def {
+${body}
+    versions {
+      producer: 1645
+    }
+  }
+  saver_def {
+    filename_tensor_name: "save/Const:0"
+    save_tensor_name: "save/control_dependency:0"
+    restore_op_name: "save/restore_all"
+    max_to_keep: 5
+    version: V2
+  }
+${extra}
+}
+`);
+}
+
+const node = (name: string, op: string, attrs = '') => `    node {
+      name: "${name}"
+      op: "${op}"
+      input: "x"
+${attrs}
+      attr {
+        key: "dtype"
+        value {
+          type: DT_STRING
+        }
+      }
+    }`;
+
+describe('tensorflowAnalyzer on saved_model.pbtxt', () => {
+  const scanText = (data: Uint8Array) => scanBytes('saved_model.pbtxt', data);
+
+  it('should report nothing for a TF1 text SavedModel whose checkpoint ops sit under the saver', async () => {
+    const { format, findings } = await scanText(savedModelText([node('save/Const', 'Const'), node('save/SaveV2', 'SaveV2'), node('save/RestoreV2', 'RestoreV2')].join('\n')));
+    expect(format).toBe('text');
+    expect(findings.filter((f) => f.analyzer === 'tensorflow' || f.analyzer === 'keras')).toEqual([]);
+  });
+
+  it.each([
+    [RULES.fileReadOp.id, 'ReadFile in the graph', savedModelText(node('read', 'ReadFile'))],
+    [RULES.fileWriteOp.id, 'PrintV2 into a file (an escaped string)', savedModelText(node('print', 'PrintV2', String.raw`      attr {
+        key: "output_stream"
+        value {
+          s: "file:///home/user/.bashrc\n"
+        }
+      }`))],
+    [RULES.pythonCallbackOp.id, 'PyFunc in a library function', savedModelText(`    library {
+      function {
+        signature {
+          name: "__inference_serve_9"
+        }
+        node_def {
+          name: "py"
+          op: "PyFunc"
+        }
+      }
+    }`)],
+    [RULES.checkpointOpOutsideSaver.id, 'RestoreV2 outside the saver scope', savedModelText(node('restore_evil', 'RestoreV2'))],
+    [KERAS_RULES.lambdaBytecode.id, 'a Keras Lambda layer in the object graph', savedModelText('', `  object_graph_def {
+    nodes {
+      user_object {
+        identifier: "_tf_keras_layer"
+        version {
+          producer: 1
+        }
+        metadata: ${JSON.stringify(LAMBDA_METADATA)}
+      }
+    }
+  }`)],
+    [RULES.malformed.id, 'an unclosed message', savedModelText(node('read', 'Relu')).subarray(0, 200)],
+  ])('should report %s when a text SavedModel has %s', async (rule, _, data) => {
+    const { format, findings } = await scanText(data);
+    expect(format).toBe('text');
+    expect(ruleIds(findings)).toContain(rule);
+  });
+
+  it('should leave other text files to the other analyzers', async () => {
+    const { findings } = await scanText(new TextEncoder().encode('# notes\nop: "ReadFile"\nnode { op: "PyFunc" }\n'));
+    expect(findings.filter((f) => f.analyzer === 'tensorflow')).toEqual([]);
+  });
+});
