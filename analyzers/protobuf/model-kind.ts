@@ -5,14 +5,15 @@
  * order (how every protobuf serializer writes known fields), and nested lengths must fit their parents.
  * ONNX starts with `ir_version` (field 1, a small varint) and must show the start of its graph;
  * a SavedModel starts with `saved_model_schema_version` 1 and must show the start of a `MetaGraphDef`;
- * Keras's `keras_metadata.pb` (a `SavedMetadata`) starts with a node whose identifier is `_tf_keras…`.
+ * Keras's `keras_metadata.pb` (a `SavedMetadata`) starts with a node whose identifier is `_tf_keras…`;
+ * a frozen TensorFlow graph (a bare `GraphDef`) starts with a node showing its name, then its op.
  * Only the head is judged: a file cut short later is still recognised, so its analyzer can report the
  * damage. Text never starts with byte 0x08 and random data fails the nested checks, which keeps false
  * positives out (test/unit/analyzers/protobuf/model-kind.test.ts).
  */
 import { decodeVarint, unsignedOf, WireType, type Varint } from './varint.js';
 
-export type ModelProtobufKind = 'onnx' | 'saved-model' | 'keras-metadata';
+export type ModelProtobufKind = 'onnx' | 'saved-model' | 'keras-metadata' | 'graph-def';
 
 /** How a field is encoded: a varint, a nested message, or text (which must be valid UTF-8). */
 type FieldKind = 'varint' | 'message' | 'string';
@@ -68,7 +69,7 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Which model protobuf the head (the first bytes of a file) starts, if any. */
 export function modelProtobufKind(head: Uint8Array): ModelProtobufKind | undefined {
-  if (head[0] === 0x0a) return looksLikeKerasMetadata(head) ? 'keras-metadata' : undefined;
+  if (head[0] === 0x0a) return looksLikeKerasMetadata(head) ? 'keras-metadata' : looksLikeGraphDef(head) ? 'graph-def' : undefined;
   if (head[0] !== 0x08) return undefined;
   if (looksLikeSavedModel(head)) return 'saved-model';
   if (looksLikeOnnx(head)) return 'onnx';
@@ -100,6 +101,29 @@ function looksLikeKerasMetadata(head: Uint8Array): boolean {
   ));
   return fits && identified;
 }
+
+/** tensorflow `graph.proto` GraphDef: node 1, versions 4, library 2 (written after the nodes). */
+const GRAPH_DEF = schema([[1, 'message'], [2, 'message'], [3, 'varint'], [4, 'message']]);
+/** tensorflow `node_def.proto` NodeDef: name 1, op 2, input 3, device 4, attr 5, debug info 6, type 7. */
+const TF_NODE_DEF = schema([[1, 'string'], [2, 'string'], [3, 'string'], [4, 'string'], [5, 'message'], [6, 'message'], [7, 'message']]);
+
+/** The first node must show a name and then an op name made of an op's characters. */
+function looksLikeGraphDef(head: Uint8Array): boolean {
+  let named = false;
+  let op = false;
+  const fits = fitsSchema(head, 0, Infinity, GRAPH_DEF, first((node) =>
+    node.number === 1 &&
+    fitsSchema(head, node.start, node.end, TF_NODE_DEF, (field) => {
+      if (field.number === 1) named = field.end > field.start;
+      if (field.number === 2) op = named && OP_NAME.test(new TextDecoder().decode(head.subarray(field.start, Math.min(field.end, head.length))));
+      return true;
+    }),
+  ));
+  return fits && op;
+}
+
+/** TensorFlow op names (`REGISTER_OP`): CamelCase identifiers. */
+const OP_NAME = /^[A-Z][A-Za-z0-9_>]*$/;
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);

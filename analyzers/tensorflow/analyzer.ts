@@ -1,6 +1,6 @@
 /**
  * The TensorFlow SavedModel analyzer (oci-model-formats.md §6.8): walks `saved_model.pb` (or its text
- * form `saved_model.pbtxt`, ./saved-model-text.ts) for operations that reach files, Python or the
+ * form `saved_model.pbtxt`, ./saved-model-text.ts, or a frozen graph's bare GraphDef) for operations that reach files, Python or the
  * network (ops.ts) in the graph and in every library function, tells the saver's own checkpoint ops
  * from others, and checks Keras layer metadata — kept in the object graph,
  * or since TF 2.5 in `keras_metadata.pb`, which Keras revives layers from (Lambda bytecode included) —
@@ -42,11 +42,12 @@ export const tensorflowAnalyzer: Analyzer = {
   async analyze(ctx: AnalysisContext): Promise<Finding[]> {
     // The protobuf format is shared with ONNX, text with everything: the head says which file this is.
     const kind = ctx.format === 'text' ? (looksLikeSavedModelText(new TextDecoder().decode(ctx.head)) ? 'saved-model-text' : undefined) : modelProtobufKind(ctx.head);
-    if (kind !== 'saved-model' && kind !== 'saved-model-text' && kind !== 'keras-metadata') return [];
+    if (kind !== 'saved-model' && kind !== 'saved-model-text' && kind !== 'keras-metadata' && kind !== 'graph-def') return [];
     const budget = new FindingBudget(ctx.file.path);
     const walk = new SavedModelWalk(new WireReader(kind === 'saved-model-text' ? await wireFromText(ctx, budget) : ctx.source));
     try {
       if (kind === 'keras-metadata') await walk.kerasMetadataFile();
+      else if (kind === 'graph-def') await walk.graphDefFile();
       else await walk.savedModel();
     } catch (error) {
       reportWalkError(error, budget, RULES.malformed, 'tensorflow');

@@ -6,7 +6,7 @@
  * ops from others — and the Keras metadata of user objects. Tensor-valued attributes (constants, often
  * most of the file) are skipped unread.
  */
-import type { WireField, WireReader } from '../protobuf/wire-reader.js';
+import type { MessageRange, WireField, WireReader } from '../protobuf/wire-reader.js';
 import { WireType } from '../protobuf/varint.js';
 import { CHECKPOINT_OPS, EVIDENCE_ATTRS, PRINT_OP, RISKY_OPS } from './ops.js';
 
@@ -83,6 +83,13 @@ export class SavedModelWalk {
       if (f.number === SAVED_MODEL.metaGraphs && f.wireType === WireType.Len) await this.metaGraph(f, this.facts.metaGraphs.length);
   }
 
+  /** A frozen graph (a bare `GraphDef`, loaded with `tf.import_graph_def`): one graph without a saver. */
+  async graphDefFile(): Promise<void> {
+    const meta: MetaGraphFacts = { index: 0, tags: [], saverNames: [], graphCalls: new Map(), functionCalls: new Map() };
+    this.facts.metaGraphs.push(meta);
+    await this.graphDef(this.reader.root(), meta);
+  }
+
   /** `keras_metadata.pb`: each node's layer metadata JSON, placed by its node path. */
   async kerasMetadataFile(): Promise<void> {
     let index = 0;
@@ -103,14 +110,14 @@ export class SavedModelWalk {
     for await (const f of this.reader.fields(this.reader.nested(field))) {
       if (f.wireType !== WireType.Len) continue;
       if (f.number === META_GRAPH.metaInfo) await this.strings(f, META_INFO.tags, meta.tags);
-      else if (f.number === META_GRAPH.graphDef) await this.graphDef(f, meta);
+      else if (f.number === META_GRAPH.graphDef) await this.graphDef(this.reader.nested(f), meta);
       else if (f.number === META_GRAPH.saverDef) await this.saverDef(f, meta);
       else if (f.number === META_GRAPH.objectGraph) await this.objectGraph(f, index);
     }
   }
 
-  private async graphDef(field: WireField, meta: MetaGraphFacts): Promise<void> {
-    for await (const f of this.reader.fields(this.reader.nested(field))) {
+  private async graphDef(graph: MessageRange, meta: MetaGraphFacts): Promise<void> {
+    for await (const f of this.reader.fields(graph)) {
       if (f.wireType !== WireType.Len) continue;
       if (f.number === GRAPH_DEF.node) {
         const node = await this.node(f, 'graph', meta.index);

@@ -32,6 +32,7 @@ describe('modelProtobufKind', () => {
     ['an ONNX model whose doc_string fills the head', concat(varint(1, 9), bytes(6, 'documentation '.repeat(400)), GRAPH), 'onnx'],
     ['a SavedModel', SAVED_MODEL, 'saved-model'],
     ['a keras_metadata.pb', message(1, bytes(3, 'root'), bytes(4, '_tf_keras_sequential'), bytes(5, '{"class_name": "Sequential"}')), 'keras-metadata'],
+    ['a frozen graph', concat(message(1, bytes(1, 'input'), bytes(2, 'Placeholder')), message(1, bytes(1, 'w'), bytes(2, 'Const')), message(4, varint(1, 1645))), 'graph-def'],
   ] as const)('should recognise %s', (_, data, kind) => {
     expect(modelProtobufKind(head(data))).toBe(kind);
   });
@@ -61,6 +62,8 @@ describe('modelProtobufKind', () => {
     ['a SavedMetadata-shaped file with the old VersionDef field', message(1, varint(1, 1), bytes(4, '_tf_keras_layer'))],
     ['a SavedMetadata-shaped file whose identifier is not tf-keras', message(1, bytes(3, 'root'), bytes(4, 'my_layer'), bytes(5, '{}'))],
     ['a SavedMetadata-shaped file without an identifier in its head', message(1, bytes(3, 'root'), bytes(5, '{}'))],
+    ['a GraphDef-shaped file whose op is not an op name', message(1, bytes(1, 'x'), bytes(2, 'not an op'))],
+    ['a GraphDef-shaped file whose first node has no name', message(1, bytes(2, 'Relu'))],
     ['a SavedModel with schema version 2', concat(varint(1, 2), message(2, message(1, bytes(4, 'serve'))))],
   ])('should not recognise %s', (_, data) => {
     expect(modelProtobufKind(head(data))).toBeUndefined();

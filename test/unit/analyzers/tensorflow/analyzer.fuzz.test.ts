@@ -10,13 +10,15 @@ import { tensorflowAnalyzer } from '../../../../analyzers/tensorflow/analyzer.js
 import { BufferSource, type ByteSource } from '../../../../analyzers/source.js';
 import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
 import { scanBytes } from '../protobuf/scan-file.js';
-import { DENSE_METADATA, kerasMetadataFile, tf2SavedModel } from './saved-model-builder.js';
+import { bytes, concat } from '../protobuf/proto-writer.js';
+import { DENSE_METADATA, kerasMetadataFile, nodeDef, tf2SavedModel } from './saved-model-builder.js';
 
 const SAMPLE = tf2SavedModel({ functions: [{ name: 'f', nodes: [{ name: 'p', op: 'PrintV2', strings: { output_stream: 'file:///x' } }, { name: 'r', op: 'ReadFile' }] }] });
 const KERAS_METADATA = kerasMetadataFile([
   { path: 'root', identifier: '_tf_keras_sequential', json: '{"class_name": "Sequential", "config": {"layers": []}}' },
   { path: 'root.layer-1', identifier: '_tf_keras_layer', json: DENSE_METADATA },
 ]);
+const FROZEN_GRAPH = concat(...[{ name: 'input', op: 'Placeholder' }, { name: 'read', op: 'ReadFile' }, { name: 'out', op: 'Relu' }].map((n) => bytes(1, nodeDef(n))));
 const ALLOWED = /^(tensorflow|keras)\.|^engine\.(limit-exceeded|content-mismatch)$/;
 
 async function analyzeSafely(inner: ByteSource): Promise<void> {
@@ -31,6 +33,7 @@ describe('tensorflowAnalyzer under fuzzing', () => {
   it.each([
     ['a SavedModel', SAMPLE],
     ['a keras_metadata.pb', KERAS_METADATA],
+    ['a frozen graph', FROZEN_GRAPH],
   ])('should stay within its contract when %s is mutated or truncated', async (_, sample) => {
     await fc.assert(
       fc.asyncProperty(mutatedOrTruncated(sample), (bytes) => analyzeSafely(new BufferSource(bytes))),

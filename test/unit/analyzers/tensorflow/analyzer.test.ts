@@ -5,7 +5,7 @@ import { tensorflowAnalyzer } from '../../../../analyzers/tensorflow/analyzer.js
 import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
 import { bytes, concat, lyingLength, message, varint } from '../protobuf/proto-writer.js';
 import { ruleIds, scanBytes } from '../protobuf/scan-file.js';
-import { DENSE_METADATA, kerasMetadataFile, savedModel, tf1SavedModel, tf2SavedModel, type NodeSpec } from './saved-model-builder.js';
+import { DENSE_METADATA, kerasMetadataFile, nodeDef, savedModel, tf1SavedModel, tf2SavedModel, type NodeSpec } from './saved-model-builder.js';
 
 const scan = (data: Uint8Array) => scanBytes('saved_model.pb', data);
 const inSignature = (...nodes: NodeSpec[]) => tf2SavedModel({ functions: [{ name: '__inference_serve_9', nodes }] });
@@ -206,3 +206,22 @@ describe('tensorflowAnalyzer on saved_model.pbtxt', () => {
     expect(findings.filter((f) => f.analyzer === 'tensorflow')).toEqual([]);
   });
 });
+
+describe('tensorflowAnalyzer on a frozen graph', () => {
+  const frozen = (...nodes: NodeSpec[]) => concat(...nodes.map((n) => bytes(1, nodeDef(n))), message(4, varint(1, 1645)));
+
+  it('should report nothing for an ordinary frozen graph', async () => {
+    const { format, findings } = await scanBytes('frozen_graph.pb', frozen({ name: 'input', op: 'Placeholder' }, { name: 'w', op: 'Const', tensorBytes: 64 }, { name: 'mm', op: 'MatMul' }, { name: 'out', op: 'Relu' }));
+    expect(format).toBe('protobuf');
+    expect(findings).toEqual([]);
+  });
+
+  it.each([
+    [RULES.fileReadOp.id, 'ReadFile', frozen({ name: 'input', op: 'Placeholder' }, { name: 'read', op: 'ReadFile' })],
+    [RULES.pythonCallbackOp.id, 'PyFunc', frozen({ name: 'input', op: 'Placeholder' }, { name: 'py', op: 'PyFunc', strings: { token: 'pyfunc_0' } })],
+    [RULES.checkpointOpOutsideSaver.id, 'RestoreV2 (a frozen graph has no saver)', frozen({ name: 'input', op: 'Placeholder' }, { name: 'restore', op: 'RestoreV2' })],
+  ])('should report %s when a frozen graph has %s', async (rule, _, data) => {
+    expect(ruleIds((await scanBytes('frozen_graph.pb', data)).findings)).toContain(rule);
+  });
+});
+
