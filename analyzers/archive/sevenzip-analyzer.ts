@@ -153,6 +153,17 @@ async function scanFolder(ctx: AnalysisContext, folder: Folder, members: readonl
     return [makeFinding(ARCHIVE_RULES.sevenZipMalformed, file, { message: `7z members ${quoted} are packed at ${packed.offset} (+${packed.size}), past the end of the archive (${archiveSize} bytes); not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length } })];
   const findings: Finding[] = [];
   const output = new FolderOutput(decoding.decode(ctx.source.stream(packed.offset, packed.offset + packed.size)), packed.size, ctx, budget, findings);
+  try {
+    await scanMembers(ctx, folder, members, output, budget, findings);
+  } finally {
+    await output.close(); // the decoder and the packed stream (an HTTP body on a registry blob)
+  }
+  return findings;
+}
+
+async function scanMembers(ctx: AnalysisContext, folder: Folder, members: readonly SevenZipEntry[], output: FolderOutput, budget: ExpansionBudget, findings: Finding[]): Promise<void> {
+  const file = ctx.file.path;
+  const names = members.map((m) => m.name);
   for (const [i, member] of members.entries()) {
     const size = folder.streamSizes[i]!;
     if (output.failed) {
@@ -171,7 +182,6 @@ async function scanFolder(ctx: AnalysisContext, folder: Folder, members: readonl
     findings.push(...(await ctx.scanMember(member.name, inherit(new ForwardSource(shared, size), budget))));
     while (!(await piece.next()).done); // what the member's analyzer did not read
   }
-  return findings;
 }
 
 /** Names as quoted in messages: the first {@link LISTED_MEMBERS}, then how many more. */
@@ -228,6 +238,10 @@ class FolderOutput {
         return this.fail(makeFinding(ARCHIVE_RULES.decompressionBomb, file, { message: `a 7z folder passed a limit: ${error.message}; the rest was not analysed`, details: { limit: error.limit, value: error.value, max: error.max } }));
       return this.fail(makeFinding(ARCHIVE_RULES.truncated, file, { message: `${(error as Error).message} after ${this.produced} decoded bytes of a 7z folder`, details: { decodedBytes: this.produced } }));
     }
+  }
+
+  async close(): Promise<void> {
+    await this.iterator.return?.();
   }
 
   private fail(finding: Finding): false {
