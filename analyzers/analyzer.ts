@@ -56,13 +56,21 @@ export interface Analyzer {
   analyze(ctx: AnalysisContext): Promise<Finding[]>;
   /**
    * Artifact-level findings from the facts of every file of one scan (and those the packaging gave,
-   * such as a ModelPack config's licenses), run once after the last file. Absent: nothing to conclude.
+   * such as a ModelPack config's licenses), run once after the last file; `files` holds the paths of
+   * every file scanned. Absent: nothing to conclude.
    */
-  conclude?(facts: readonly Fact[], settings: AnalyzerSettings): Finding[];
+  conclude?(facts: readonly Fact[], settings: AnalyzerSettings, files: ReadonlySet<string>): Finding[];
 }
 
 /** What analyzers record besides findings: inputs to inventories, SBOMs and `conclude`. */
-export type Fact = LicenseDeclaration | ModelCardFact;
+export type Fact = LicenseDeclaration | ModelCardFact | ExternalDataFact;
+
+/** The files a model reads tensor data from (ONNX `external_data` locations, relative to the model). */
+export interface ExternalDataFact {
+  readonly kind: 'external-data';
+  readonly file: string;
+  readonly locations: readonly string[];
+}
 
 /** Where a license declaration was read (model-scanners.md §4.3 lists them in priority order). */
 export type LicenseSource =

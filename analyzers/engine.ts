@@ -70,15 +70,17 @@ export class ScanEngine {
   }
 
   /**
-   * Artifact-level findings from every fact of one scan (files and packaging), by each analyzer's
-   * `conclude`. A failing conclusion becomes `engine.analysis-failed` on the artifact (`.`).
+   * Artifact-level findings from every fact of one scan (files and packaging) and the paths of the files
+   * scanned, by each analyzer's `conclude`. A failing conclusion becomes `engine.analysis-failed` on the
+   * artifact (`.`).
    */
-  conclude(facts: readonly Fact[]): Finding[] {
+  conclude(facts: readonly Fact[], files: Iterable<string>): Finding[] {
     const findings: Finding[] = [];
+    const scanned = new Set(files);
     for (const analyzer of this.options.analyzers) {
       if (!analyzer.conclude) continue;
       try {
-        findings.push(...analyzer.conclude(facts, this.options.settings));
+        findings.push(...analyzer.conclude(facts, this.options.settings, scanned));
       } catch (error) {
         findings.push(failure('.', error, analyzer.name));
       }

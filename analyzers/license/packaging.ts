@@ -6,7 +6,7 @@
  * calls {@link packagingFacts} with the config it already fetched; a Kitfile found among local files
  * goes through {@link kitfileFacts}.
  */
-import type { Fact, LicenseDeclaration, LicenseSource, ModelCardFact } from '../analyzer.js';
+import type { LicenseDeclaration, LicenseSource, ModelCardFact } from '../analyzer.js';
 import { clip } from '../finding-budget.js';
 import { identifyDeclared } from './spdx-id.js';
 import { field, isObject, list, optional, text } from './values.js';
@@ -20,6 +20,9 @@ export interface PackagingLocations {
   readonly manifest: string;
 }
 
+/** What the packaging declares: licenses and the model's name. */
+export type PackagingFact = LicenseDeclaration | ModelCardFact;
+
 export const OCI_LICENSES_ANNOTATION = 'org.opencontainers.image.licenses';
 
 /** Facts from a model artifact's config blob (ModelPack or KitOps; anything else adds none) and annotations. */
@@ -27,8 +30,8 @@ export function packagingFacts(
   config: unknown,
   annotations: Readonly<Record<string, string>>,
   locations: PackagingLocations = { config: PACKAGING_FILE, manifest: PACKAGING_FILE },
-): Fact[] {
-  const facts: Fact[] = [];
+): PackagingFact[] {
+  const facts: PackagingFact[] = [];
   const descriptor = field(config, 'descriptor');
   if (isObject(descriptor)) facts.push(...modelPackFacts(descriptor, config, locations.config));
   else if (isObject(config) && ('manifestVersion' in config || 'package' in config || 'model' in config))
@@ -43,8 +46,8 @@ export function packagingFacts(
  * model; `code[].license` and `datasets[].license` for their own paths, relative to the Kitfile's
  * directory (`pathPrefix`, empty for a config blob, whose paths are the artifact's).
  */
-export function kitfileFacts(kitfile: Record<string, unknown>, file: string, pathPrefix = ''): Fact[] {
-  const facts: Fact[] = [];
+export function kitfileFacts(kitfile: Record<string, unknown>, file: string, pathPrefix = ''): PackagingFact[] {
+  const facts: PackagingFact[] = [];
   const model = field(kitfile, 'model');
   for (const owner of [field(kitfile, 'package'), model, ...list(field(model, 'parts'))]) {
     const license = text(field(owner, 'license'));
@@ -60,8 +63,8 @@ export function kitfileFacts(kitfile: Record<string, unknown>, file: string, pat
   return facts;
 }
 
-function modelPackFacts(descriptor: Record<string, unknown>, config: unknown, file: string): Fact[] {
-  const facts: Fact[] = list(descriptor['licenses'])
+function modelPackFacts(descriptor: Record<string, unknown>, config: unknown, file: string): PackagingFact[] {
+  const facts: PackagingFact[] = list(descriptor['licenses'])
     .flatMap((license) => text(license) ?? [])
     .map((license) => declaration(license, 'modelpack-config', file, 'artifact'));
   const name = text(descriptor['name']);

@@ -1,10 +1,13 @@
 /**
  * The ONNX analyzer: walks the model's protobuf wire format (never decoding it into objects and never
  * reading tensor data) for external data that escapes the model directory, tensors whose bytes do not
- * match their shape, custom operator domains and unusual opsets (oci-model-formats.md §6.3).
+ * match their shape, custom operator domains and unusual opsets (oci-model-formats.md §6.3). The
+ * external data files a model names are recorded, and once every file is scanned `conclude` reports
+ * those the scan did not include.
  */
-import type { Analyzer, AnalysisContext } from '../analyzer.js';
-import type { Finding } from '../finding.js';
+import { posix } from 'node:path';
+import type { Analyzer, AnalysisContext, ExternalDataFact, Fact } from '../analyzer.js';
+import { makeFinding, type Finding } from '../finding.js';
 import { FindingBudget } from '../finding-budget.js';
 import { modelProtobufKind } from '../protobuf/model-kind.js';
 import { reportWalkError } from '../protobuf/walk-errors.js';
@@ -36,9 +39,36 @@ export const onnxAnalyzer: Analyzer = {
     }
     census.report(budget);
     if (complete) checkOutline(walk, budget);
+    if (walk.externalLocations.size > 0) ctx.record({ kind: 'external-data', file: ctx.file.path, locations: [...walk.externalLocations] });
     return budget.findings();
   },
+
+  conclude(facts: readonly Fact[], _settings, files: ReadonlySet<string>): Finding[] {
+    const findings: Finding[] = [];
+    for (const fact of facts) {
+      // A model inside a container reads its data from beside the extracted model: not judged here.
+      if (fact.kind !== 'external-data' || fact.file.includes('!')) continue;
+      const missing = missingLocations(fact, files);
+      if (missing.length === 0) continue;
+      const shown = missing.slice(0, MAX_LISTED).map((l) => JSON.stringify(l)).join(', ');
+      findings.push(
+        makeFinding(RULES.externalDataMissing, fact.file, {
+          message: `the model reads tensor data from ${shown}${missing.length > MAX_LISTED ? ` and ${missing.length - MAX_LISTED} more` : ''}, not among the scanned files`,
+          details: { missing: missing.slice(0, MAX_LISTED), count: missing.length },
+        }),
+      );
+    }
+    return findings;
+  },
 };
+
+const MAX_LISTED = 10;
+
+/** Locations resolved against the model's directory (onnx `resolve_external_data_location`) and not found. */
+function missingLocations(fact: ExternalDataFact, files: ReadonlySet<string>): string[] {
+  const directory = posix.dirname(fact.file);
+  return fact.locations.filter((location) => !files.has(posix.normalize(posix.join(directory, location))));
+}
 
 function checkOutline({ outline }: OnnxModelWalk, budget: FindingBudget): void {
   if (outline.graphs === 0) budget.add(RULES.malformed, { message: 'the model has no graph', location: 'graph' });

@@ -23,6 +23,8 @@ export interface ModelOutline {
 
 export class OnnxModelWalk {
   readonly outline: ModelOutline = { irVersion: undefined, graphs: 0 };
+  /** Plain relative external-data locations the tensors read from. */
+  readonly externalLocations = new Set<string>();
 
   constructor(
     private readonly reader: WireReader,
@@ -58,7 +60,7 @@ export class OnnxModelWalk {
     for await (const f of this.reader.fields(this.reader.nested(field))) {
       if (f.wireType !== WireType.Len) continue;
       if (f.number === GRAPH.node) await this.node(f, `${where}.node[${counters.next('node')}]`);
-      else if (f.number === GRAPH.initializer) await checkTensor(this.reader, f, cut(`${where}.initializer[${counters.next('init')}]`), this.sink);
+      else if (f.number === GRAPH.initializer) await checkTensor(this.reader, f, cut(`${where}.initializer[${counters.next('init')}]`), this.sink, this.externalLocations);
       else if (f.number === GRAPH.sparseInitializer) await this.sparseTensor(f, `${where}.sparse_initializer[${counters.next('sparse')}]`);
     }
   }
@@ -89,10 +91,10 @@ export class OnnxModelWalk {
           name = await this.reader.text(f, MAX_NAME_BYTES);
           break;
         case ATTRIBUTE.t:
-          await checkTensor(this.reader, f, cut(at('t')), this.sink);
+          await checkTensor(this.reader, f, cut(at('t')), this.sink, this.externalLocations);
           break;
         case ATTRIBUTE.tensors:
-          await checkTensor(this.reader, f, cut(at(`tensors[${counters.next('tensor')}]`)), this.sink);
+          await checkTensor(this.reader, f, cut(at(`tensors[${counters.next('tensor')}]`)), this.sink, this.externalLocations);
           break;
         case ATTRIBUTE.g:
           await this.graph(f, at('g'));
@@ -113,8 +115,8 @@ export class OnnxModelWalk {
   private async sparseTensor(field: WireField, where: string): Promise<void> {
     for await (const f of this.reader.fields(this.reader.nested(field))) {
       if (f.wireType !== WireType.Len) continue;
-      if (f.number === SPARSE_TENSOR.values) await checkTensor(this.reader, f, cut(`${where}.values`), this.sink);
-      else if (f.number === SPARSE_TENSOR.indices) await checkTensor(this.reader, f, cut(`${where}.indices`), this.sink);
+      if (f.number === SPARSE_TENSOR.values) await checkTensor(this.reader, f, cut(`${where}.values`), this.sink, this.externalLocations);
+      else if (f.number === SPARSE_TENSOR.indices) await checkTensor(this.reader, f, cut(`${where}.indices`), this.sink, this.externalLocations);
     }
   }
 

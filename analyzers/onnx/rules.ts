@@ -61,6 +61,14 @@ export const ONNX_RULES = defineRules({
     why: 'The bytes a tensor carries (raw_data, typed values or the external `length`) must equal its element count times the element size. A mismatch makes runtimes read past the data or reject the model; it also hides bytes no tool interprets.',
     remediation: REEXPORT,
   },
+  externalDataMissing: {
+    id: 'onnx.external-data-missing',
+    analyzer,
+    severity: 'Medium',
+    title: 'Tensor external data file is not among the scanned files',
+    why: 'The model reads tensor bytes from a file next to it that the artifact (or the scanned directory) does not hold: it fails to load, or it loads whatever file is put at that path at deployment — bytes no scan has seen.',
+    remediation: 'Ship every external data file in the same artifact as the model, at the path its `location` names.',
+  },
   invalidTensor: {
     id: 'onnx.invalid-tensor',
     analyzer,

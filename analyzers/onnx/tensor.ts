@@ -18,6 +18,8 @@ const MAX_COUNTED_VARINT_BYTES = 16 * 1024 * 1024;
 const MAX_NAME_BYTES = 256;
 const MAX_ENTRY_VALUE_BYTES = 4096;
 const MAX_EXTERNAL_ENTRIES = 64;
+/** Distinct external-data files remembered per model (real ones use one, or one per tensor). */
+const MAX_LOCATIONS = 4096;
 
 const TYPED_FIELDS = [TENSOR.floatData, TENSOR.int32Data, TENSOR.stringData, TENSOR.int64Data, TENSOR.doubleData, TENSOR.uint64Data];
 const FIELD_NAMES: Readonly<Record<number, string>> = {
@@ -60,8 +62,12 @@ interface TensorFacts {
   dataLocation: number;
 }
 
-/** Walks the TensorProto in `field` and reports what is wrong with it; `where` locates it in the model. */
-export async function checkTensor(reader: WireReader, field: WireField, where: string, sink: FindingSink): Promise<void> {
+/**
+ * Walks the TensorProto in `field` and reports what is wrong with it; `where` locates it in the model.
+ * The plain relative external-data locations it reads go into `locations`, to be looked for among the
+ * artifact's files.
+ */
+export async function checkTensor(reader: WireReader, field: WireField, where: string, sink: FindingSink, locations: Set<string>): Promise<void> {
   const facts: TensorFacts = { name: '', dataType: 0, elements: 1, shapeProblem: undefined, segment: false, rawLength: undefined, typed: new Map(), external: [], dataLocation: 0 };
   for await (const f of reader.fields(reader.nested(field))) {
     switch (f.number) {
@@ -90,11 +96,11 @@ export async function checkTensor(reader: WireReader, field: WireField, where: s
         if (TYPED_FIELDS.includes(f.number as (typeof TYPED_FIELDS)[number])) await countTyped(reader, f, facts.typed);
     }
   }
-  judge(facts, facts.name === '' ? where : `${where} '${clip(facts.name)}'`, sink);
+  judge(facts, facts.name === '' ? where : `${where} '${clip(facts.name)}'`, sink, locations);
 }
 
 /** `location` (here and below) is the tensor's place in the model, as findings report it. */
-function judge(facts: TensorFacts, location: string, sink: FindingSink): void {
+function judge(facts: TensorFacts, location: string, sink: FindingSink, locations: Set<string>): void {
   const hasData = facts.rawLength !== undefined || facts.external.length > 0 || [...facts.typed.values()].some((n) => n !== 0);
   const details = { tensor: facts.name, dataType: facts.dataType };
   if (facts.dataType === 0) {
@@ -113,7 +119,7 @@ function judge(facts: TensorFacts, location: string, sink: FindingSink): void {
   // A segment holds part of a tensor split across several TensorProtos: its size cannot be judged alone.
   if (facts.segment) return;
   if (facts.dataLocation === DATA_LOCATION_EXTERNAL || facts.external.length > 0) {
-    judgeExternal(facts, type, facts.elements, location, sink);
+    judgeExternal(facts, type, facts.elements, location, sink, locations);
     return;
   }
   if (facts.rawLength !== undefined) {
@@ -145,7 +151,7 @@ function judgeTyped(facts: TensorFacts, type: OnnxDataType, elements: number, lo
   });
 }
 
-function judgeExternal(facts: TensorFacts, type: OnnxDataType, elements: number, location: string, sink: FindingSink): void {
+function judgeExternal(facts: TensorFacts, type: OnnxDataType, elements: number, location: string, sink: FindingSink, locations: Set<string>): void {
   const invalid = (message: string) => sink.add(RULES.invalidExternalData, { message: `tensor ${location} ${message}`, location, details: { tensor: facts.name } });
   if (facts.dataLocation !== DATA_LOCATION_EXTERNAL) invalid('has external_data entries but data_location is not EXTERNAL, so runtimes disagree on which data it holds');
   if (facts.rawLength !== undefined) invalid('has both raw_data and external data');
@@ -155,7 +161,7 @@ function judgeExternal(facts: TensorFacts, type: OnnxDataType, elements: number,
   // Every location is checked: with a repeated key, some runtimes keep the first and others the last.
   const paths = entries.get('location') ?? [];
   if (paths.length === 0) invalid('is stored externally but has no location');
-  for (const path of paths) checkPath(path, facts.name, location, sink);
+  for (const path of paths) if (checkPath(path, facts.name, location, sink) && locations.size < MAX_LOCATIONS) locations.add(path.value);
   const offset = numberEntry(entries.get('offset')?.[0], 'offset', invalid);
   const length = numberEntry(entries.get('length')?.[0], 'length', invalid);
   if (offset !== undefined && length !== undefined && !Number.isSafeInteger(offset + length)) invalid('has offset + length beyond 2^53');
@@ -169,19 +175,20 @@ function judgeExternal(facts: TensorFacts, type: OnnxDataType, elements: number,
     });
 }
 
-/** The external `location` entry: the path the runtime will open. */
-function checkPath(entry: ExternalEntry, tensor: string, location: string, sink: FindingSink): void {
+/** The external `location` entry: the path the runtime will open. True when it is a plain relative path. */
+function checkPath(entry: ExternalEntry, tensor: string, location: string, sink: FindingSink): boolean {
   const quoted = JSON.stringify(clip(entry.value));
   const details = { tensor, externalLocation: clip(entry.value) };
   if (entry.valueBytes > MAX_ENTRY_VALUE_BYTES) {
     sink.add(RULES.externalDataSuspiciousLocation, { message: `tensor ${location} has an external data location of ${entry.valueBytes} bytes`, location, details });
-    return;
+    return false;
   }
   const problem = inspectLocation(entry.value);
-  if (!problem) return;
+  if (!problem) return true;
   const rule =
     problem.kind === 'escape' ? RULES.externalDataEscape : problem.kind === 'memory-address' ? RULES.externalDataMemoryAddress : RULES.externalDataSuspiciousLocation;
   sink.add(rule, { message: `tensor ${location} reads its data from ${quoted}, which ${problem.reason}`, location, details });
+  return false;
 }
 
 function numberEntry(entry: ExternalEntry | undefined, key: string, invalid: (message: string) => void): number | undefined {

@@ -85,7 +85,7 @@ export async function scanFiles(
     const value = digest();
     if (value) scanned[index] = { ...scanned[index]!, digest: value };
   }
-  findings.push(...engine.conclude(facts));
+  findings.push(...engine.conclude(facts, scanned.map((f) => f.path)));
   return {
     generatedAt: new Date().toISOString(),
     packaging: options.packaging,

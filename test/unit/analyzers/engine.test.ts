@@ -99,7 +99,7 @@ describe('ScanEngine facts', () => {
         throw new Error('boom');
       },
     };
-    expect(engineWith(analyzer).conclude([fact('a')]).map((f) => [f.ruleId, f.file])).toEqual([['engine.analysis-failed', '.']]);
+    expect(engineWith(analyzer).conclude([fact('a')], []).map((f) => [f.ruleId, f.file])).toEqual([['engine.analysis-failed', '.']]);
   });
 });
 

@@ -1,4 +1,14 @@
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { localFiles } from '../../../../cli/local-files.js';
+import { ScanEngine } from '../../../../analyzers/engine.js';
+import { ALL_ANALYZERS } from '../../../../analyzers/index.js';
+import { makeLimits } from '../../../../analyzers/limits.js';
+import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
+import { scanFiles } from '../../../../server/scan/scan-files.js';
 import { onnxAnalyzer } from '../../../../analyzers/onnx/analyzer.js';
 import { ONNX_RULES as RULES } from '../../../../analyzers/onnx/rules.js';
 import { ForwardSource } from '../../../../analyzers/source.js';
@@ -151,5 +161,35 @@ describe('onnxAnalyzer', () => {
     const { format, findings } = await scanBytes('saved_model.pb', savedModel, { analyzers: [onnxAnalyzer] });
     expect(format).toBe('protobuf');
     expect(findings).toEqual([]);
+  });
+});
+
+describe('onnxAnalyzer external data across files', () => {
+  const FORMATS = fileURLToPath(new URL('../../../fixtures/formats/', import.meta.url));
+
+  async function scanDirectory(dir: string) {
+    const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: makeLimits(), settings: DEFAULT_SETTINGS });
+    const result = await scanFiles(engine, localFiles(dir, []), { packaging: 'local', signal: new AbortController().signal });
+    return { result, missing: result.findings.filter((f) => f.ruleId === RULES.externalDataMissing.id) };
+  }
+
+  it('should record the external data file and find it beside the model when both are scanned', async () => {
+    const { result, missing } = await scanDirectory(FORMATS);
+    expect(result.facts).toContainEqual({ kind: 'external-data', file: 'external.onnx', locations: ['external.onnx_data'] });
+    expect(missing).toEqual([]);
+  });
+
+  it('should report external data the scan did not include, resolved against the model directory', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'onnx-external-'));
+    mkdirSync(path.join(dir, 'weights'));
+    copyFileSync(path.join(FORMATS, 'external.onnx'), path.join(dir, 'weights', 'external.onnx'));
+    copyFileSync(path.join(FORMATS, 'external.onnx_data'), path.join(dir, 'external.onnx_data')); // one level too high
+    const { missing } = await scanDirectory(dir);
+    expect(missing.map((f) => [f.file, f.severity, f.details])).toEqual([['weights/external.onnx', 'Medium', { missing: ['external.onnx_data'], count: 1 }]]);
+  });
+
+  it('should not judge a model inside a container, whose data sits beside the extracted model', () => {
+    const fact = { kind: 'external-data' as const, file: 'bundle.zip!model.onnx', locations: ['model.onnx_data'] };
+    expect(onnxAnalyzer.conclude!([fact], DEFAULT_SETTINGS, new Set(['bundle.zip']))).toEqual([]);
   });
 });
