@@ -28,9 +28,10 @@ export interface ScanTarget {
 export interface ScannedFile {
   readonly path: string;
   readonly size: number | undefined;
+  /** The file's own digest: its blob's for a whole-layer file, hashed while streaming for a compressed layer's member. */
   readonly digest?: string;
   readonly mediaType?: string;
-  /** Digest of the layer holding the file (tar members have no digest of their own). */
+  /** Digest of the layer holding the file (members of uncompressed tar layers, read by Range, have no digest of their own). */
   readonly layerDigest?: string;
   readonly format: string;
 }

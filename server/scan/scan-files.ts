@@ -12,7 +12,7 @@ import type { ScanResult, ScannedFile } from '../jobs/model.js';
 
 export interface ModelFileInput extends FileMeta {
   readonly source: ByteSource;
-  /** Digest of the layer holding the file, when the file has none of its own (tar members). */
+  /** Digest of the layer holding the file, when the file has none of its own (members of uncompressed tar layers). */
   readonly layerDigest?: string;
   /** The digest of a member of a streamed layer, known once the files after it are being read. */
   readonly streamedDigest?: () => string | undefined;
