@@ -145,12 +145,12 @@ async function scanFolder(ctx: AnalysisContext, folder: Folder, members: readonl
   if (!decoding.ok) {
     const rule = decoding.encrypted ? ARCHIVE_RULES.encryptedMembers : ARCHIVE_RULES.unsupportedMethod;
     const what = decoding.encrypted ? 'encrypted' : `packed with ${decoding.methods}, which the scanner cannot decode`;
-    return [makeFinding(rule, file, { message: `7z members ${quoted} are ${what}; not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length, methods: decoding.methods } })];
+    return [makeFinding(rule, file, { message: `${quoted} ${names.length === 1 ? 'is' : 'are'} ${what}; not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length, methods: decoding.methods } })];
   }
   const packed = folder.packed[0]!;
   const archiveSize = ctx.source.size;
   if (archiveSize !== undefined && packed.offset + packed.size > archiveSize)
-    return [makeFinding(ARCHIVE_RULES.sevenZipMalformed, file, { message: `7z members ${quoted} are packed at ${packed.offset} (+${packed.size}), past the end of the archive (${archiveSize} bytes); not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length } })];
+    return [makeFinding(ARCHIVE_RULES.sevenZipMalformed, file, { message: `${quoted} ${names.length === 1 ? 'is' : 'are'} packed at ${packed.offset} (+${packed.size}), past the end of the archive (${archiveSize} bytes); not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length } })];
   const findings: Finding[] = [];
   const output = new FolderOutput(decoding.decode(ctx.source.stream(packed.offset, packed.offset + packed.size)), packed.size, ctx, budget, findings);
   try {
@@ -168,7 +168,7 @@ async function scanMembers(ctx: AnalysisContext, folder: Folder, members: readon
     const size = folder.streamSizes[i]!;
     if (output.failed) {
       const rest = names.slice(i);
-      findings.push(makeFinding(ARCHIVE_RULES.truncated, file, { message: `7z members ${memberList(rest)} were not analysed: their folder could not be decoded`, details: { members: rest.slice(0, LISTED_MEMBERS), count: rest.length } }));
+      findings.push(makeFinding(ARCHIVE_RULES.truncated, file, { message: `${memberList(rest)} ${rest.length === 1 ? 'was' : 'were'} not analysed: the folder could not be decoded`, details: { members: rest.slice(0, LISTED_MEMBERS), count: rest.length } }));
       break;
     }
     if (!budget.takeMember()) {
@@ -184,10 +184,11 @@ async function scanMembers(ctx: AnalysisContext, folder: Folder, members: readon
   }
 }
 
-/** Names as quoted in messages: the first {@link LISTED_MEMBERS}, then how many more. */
+/** `7z member "a"` or `7z members "a", "b" and 3 more`: the first {@link LISTED_MEMBERS} names, then a count. */
 function memberList(names: readonly string[]): string {
   const shown = names.slice(0, LISTED_MEMBERS).map((n) => JSON.stringify(n)).join(', ');
-  return names.length > LISTED_MEMBERS ? `${shown} and ${names.length - LISTED_MEMBERS} more` : shown;
+  const noun = names.length === 1 ? '7z member' : '7z members';
+  return names.length > LISTED_MEMBERS ? `${noun} ${shown} and ${names.length - LISTED_MEMBERS} more` : `${noun} ${shown}`;
 }
 
 /**
