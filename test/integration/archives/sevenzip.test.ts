@@ -20,18 +20,14 @@ const sevenZip = (name: string) => new Uint8Array(readFileSync(new URL(`../../fi
 
 describe('7z archives in pushed models', () => {
   let scanner: TestScanner;
-  let harbor: HarborSimulator;
-
-  beforeAll(async () => {
-    scanner = await startTestScanner();
-    harbor = new HarborSimulator({ url: scanner.url, timing: FAST });
-  });
+  beforeAll(async () => void (scanner = await startTestScanner()));
   afterAll(async () => scanner.stop());
 
+  /** Pushes the layers as one image and scans it as Harbor does; the vulnerability report. */
   async function scan(repository: string, layers: Array<{ mediaType: string; bytes: Uint8Array; annotations?: Record<string, string> }>, config: object) {
     const target = { registry, account: TEST_USER };
     const artifact = await pushArtifact(target, repository, 'v1', { config: { mediaType: 'application/vnd.oci.image.config.v1+json', bytes: new TextEncoder().encode(JSON.stringify(config)) }, layers });
-    const outcome = await harbor.scan({
+    const outcome = await new HarborSimulator({ url: scanner.url, timing: FAST }).scan({
       artifact: { repository, digest: artifact.digest, tag: 'v1', manifestMediaType: OCI_MANIFEST, size: 0, harborType: 'IMAGE' },
       registry: { url: registry.url, robot: { name: ROBOT_USER.username, secret: ROBOT_USER.password } },
     });
