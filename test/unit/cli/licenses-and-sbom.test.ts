@@ -10,6 +10,7 @@ import { main } from '../../../cli/main.js';
 import { parseScanArgs, UsageError } from '../../../cli/options.js';
 import { toTable } from '../../../cli/table-report.js';
 import type { LicenseDeclaration } from '../../../analyzers/analyzer.js';
+import { describeErrors, spdxValidator } from '../server/report/sbom-schemas.js';
 import { spdxSpecErrors } from '../server/report/spdx-spec-schema.js';
 
 const CONFLICT = fileURLToPath(new URL('../../fixtures/license/conflict', import.meta.url));
@@ -61,5 +62,7 @@ describe('license inventory', () => {
       expect(file.checksums?.[0]?.checksumValue).toBe(createHash('sha256').update(readFileSync(path.join(CONFLICT, file.name))).digest('hex'));
     expect(doc.packages[0]).toMatchObject({ name: 'conflict', licenseDeclared: 'LicenseRef-llama3.1 AND Apache-2.0' });
     expect(spdxSpecErrors(doc)).toEqual([]);
+    const validate = spdxValidator(); // the official schema, when SPDX_SCHEMA_FILE names a copy
+    if (validate) expect(validate(doc), describeErrors(validate)).toBe(true);
   });
 });
