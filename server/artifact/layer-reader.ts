@@ -112,7 +112,8 @@ async function compressedLayer(
   return { encoding: format === 'gzip' ? 'tar+gzip' : 'tar+zstd', items: items() };
 }
 
-function digestOf(sha256: () => string | undefined): () => string | undefined {
+/** `sha256:<hex>` once the member has been hashed. */
+function sha256Digest(sha256: () => string | undefined): () => string | undefined {
   return () => {
     const hex = sha256();
     return hex === undefined ? undefined : `sha256:${hex}`;
@@ -127,7 +128,7 @@ async function* tarItems(entries: AsyncIterable<TarEntry>): AsyncGenerator<Layer
       size: entry.size,
       mode: entry.mode,
       ...(entry.type === 'file' ? { source: entry.source } : {}),
-      ...(entry.type === 'file' && entry.sha256 ? { streamedDigest: digestOf(entry.sha256) } : {}),
+      ...(entry.type === 'file' && entry.sha256 ? { streamedDigest: sha256Digest(entry.sha256) } : {}),
       ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
     };
 }

@@ -11,8 +11,7 @@
  * the bytes read are what h5py would decode.
  */
 import { H5Cursor, H5File, H5FormatError, H5UnsupportedError, type H5Geometry } from './file.js';
-import type { H5Message } from './object-header.js';
-import { MESSAGE } from './object-header.js';
+import { MESSAGE, type H5Message } from './object-header.js';
 
 /** Where the attribute info message says the dense storage is (absolute file positions). */
 export interface DenseStorage {
@@ -49,7 +48,7 @@ interface FractalHeap {
   huge?: Promise<Map<number, { at: number; length: number }>>;
 }
 
-/** The attribute messages in dense storage, as object-header messages for {@link readAttribute}. */
+/** The attribute messages in dense storage, as object-header messages (decoded by ./attributes.ts). */
 export async function readDenseAttributeMessages(file: H5File, geometry: H5Geometry, storage: DenseStorage): Promise<H5Message[]> {
   const heap = await readHeapHeader(file, geometry, storage.heap);
   const records = await readRecords(file, geometry, storage.nameIndex, BTREE_ATTRIBUTE_NAMES);
