@@ -2,25 +2,17 @@
  * `harbor-scanner-models scan PATH|oci://…`: the service's engine, analyzers, limits and policy on local
  * files and registry artifacts, for CI pipelines. `main(argv)` returns the exit code (see exit-codes.ts).
  */
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { ALL_ANALYZERS, ARTIFACT_RULES } from '../analyzers/index.js';
 import type { Fact } from '../analyzers/analyzer.js';
 import { ScanEngine } from '../analyzers/engine.js';
 import { severityRank, type Finding } from '../analyzers/finding.js';
-import { DEFAULT_LIMITS } from '../analyzers/limits.js';
-import { DEFAULT_SETTINGS } from '../analyzers/settings.js';
-import { loadConfig, loadPolicyFile } from '../server/config/config.js';
+import { makeLimits } from '../analyzers/limits.js';
+import type { AnalysisConfig } from '../server/config/config.js';
 import { SCANNER } from '../server/http/scanner-info.js';
-import { ruleDocLink } from '../server/report/rule-links.js';
-import { toSarif } from '../server/report/sarif.js';
-import { buildSbomModel } from '../server/report/sbom-model.js';
-import { renderSbom } from '../server/report/sbom-report.js';
 import type { ScannedFile } from '../server/jobs/model.js';
-import { SBOM_FORMAT } from '../spec/mime.js';
-import { basicAuthorization } from '../server/registry/credentials.js';
-import { registryArtifactOpener } from '../server/scan/registry-artifact.js';
 import { scanArtifact, type ScannableArtifact, type ScanProgress } from '../server/scan/scan-files.js';
-import { backfillCommand } from './backfill.js';
 import { EXIT } from './exit-codes.js';
 import { toCliReport } from './json-report.js';
 import { localFiles, type SkippedPath } from './local-files.js';
@@ -28,30 +20,52 @@ import { isOciReference, parseOciReference } from './oci-reference.js';
 import { parseScanArgs, USAGE, UsageError, type ScanOptions } from './options.js';
 import { toTable } from './table-report.js';
 
+// The scan path loads the engine, analyzers and reporters only: the server (backfill), the registry
+// client (oci:// targets), zod-validated configuration and the SBOM/SARIF writers are imported when
+// a command needs them, so a scan of a local file starts in a fraction of the service's start-up.
+
+const PROGRAM = 'harbor-scanner-models';
+
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  if (argv[0] === 'backfill') return backfillCommand(argv.slice(1), env);
-  let options: ScanOptions | 'help';
+  if (argv[0] === 'backfill') return (await import('./backfill.js')).backfillCommand(argv.slice(1), env);
+  let options: ScanOptions | 'help' | 'version';
   try {
     options = parseScanArgs(argv, env);
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`${PROGRAM}: ${error.message}\nRun '${PROGRAM} --help' for usage.\n`);
     return EXIT.error;
   }
   if (options === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.clean;
   }
+  if (options === 'version') {
+    process.stdout.write(`${SCANNER.name} ${SCANNER.version}\n`);
+    return EXIT.clean;
+  }
   try {
     return await scan(options, env);
   } catch (error) {
-    process.stderr.write(`harbor-scanner-models: scan could not complete: ${(error as Error).message}\n`);
+    process.stderr.write(`${PROGRAM}: scan could not complete: ${(error as Error).message}\n`);
     return EXIT.error;
   }
 }
 
+/** Analysis settings from the SCANNER_* variables a scan uses (never the server's), flags first. */
+async function analysisConfig(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<AnalysisConfig> {
+  const { loadAnalysisConfig, loadPolicyFile } = await import('../server/config/config.js');
+  const config = loadAnalysisConfig(env);
+  return {
+    ...config,
+    limits: makeLimits({ ...config.limits, ...options.limits }),
+    ...(options.policyFile ? { settings: loadPolicyFile(options.policyFile, '--policy') } : {}),
+  };
+}
+
 async function scan(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<number> {
-  const settings = options.policyFile ? loadPolicyFile(options.policyFile) : DEFAULT_SETTINGS;
-  const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings });
+  const config = await analysisConfig(options, env);
+  const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: config.limits, settings: config.settings });
   const signal = new AbortController().signal;
   const progress = process.stderr.isTTY ? progressLine() : undefined;
   const findings: Finding[] = [];
@@ -59,15 +73,21 @@ async function scan(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<numbe
   const files: ScannedFile[] = [];
   const counts = { filesScanned: 0, bytesScanned: 0 };
   const skipped: SkippedPath[] = [];
+  /** Where each finding's outer file lies on disk (local targets; `.`, the artifact, is the target), for SARIF. */
+  const onDisk = new Map<Finding, string>();
 
   for (const target of options.targets) {
-    const opened = await openTarget(target, options, env, skipped);
+    const opened = await openTarget(target, options, config, skipped);
     try {
       const prefix = options.targets.length > 1 && !isOciReference(target) ? `${target.replace(/\/+$/, '')}/` : '';
       const result = await scanArtifact(engine, opened, { packaging: opened.packaging, signal, ...(progress ? { onFile: progress } : {}) });
       counts.filesScanned += result.filesScanned;
       counts.bytesScanned += result.bytesScanned;
-      findings.push(...result.findings.map((f) => (prefix ? { ...f, file: prefix + f.file } : f)));
+      for (const finding of result.findings) {
+        const shown = prefix ? { ...finding, file: prefix + finding.file } : finding;
+        findings.push(shown);
+        if (opened.root !== undefined) onDisk.set(shown, finding.file === '.' ? target : path.join(opened.root, finding.file.split('!', 1)[0]!));
+      }
       facts.push(...(result.facts ?? []).map((f) => (prefix ? { ...f, file: prefix + f.file } : f)));
       files.push(...result.files.map((f) => (prefix ? { ...f, path: prefix + f.path } : f)));
     } finally {
@@ -78,57 +98,95 @@ async function scan(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<numbe
   for (const s of skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
 
   const report = toCliReport({ name: SCANNER.name, version: SCANNER.version }, options.targets, counts, findings, facts);
-  if (options.sbom) {
-    const model = buildSbomModel({
-      subject: { name: options.targets.length === 1 ? targetName(options.targets[0]!) : 'models' },
-      tool: SCANNER,
-      generatedAt: new Date(),
-      packaging: options.targets.some(isOciReference) ? 'oci' : 'local',
-      files,
-      facts,
-    });
-    const format = options.sbom.format === 'spdx' ? SBOM_FORMAT.spdx : SBOM_FORMAT.cyclonedx;
-    await writeFile(options.sbom.file, JSON.stringify(renderSbom(model, format), null, 2) + '\n');
-  }
-  const docsUrl = loadConfig(env).harbor.docsUrl;
+  if (options.sbom) await writeSbom(options, options.sbom, files, facts);
   const output =
     options.format === 'json'
       ? JSON.stringify(report, null, 2) + '\n'
       : options.format === 'sarif'
-        ? JSON.stringify(
-            toSarif(findings, [...engine.rules(), ...ARTIFACT_RULES], {
-              toolName: SCANNER.name,
-              toolVersion: SCANNER.version,
-              informationUri: docsUrl,
-              ruleLink: (id) => ruleDocLink(id, docsUrl),
-            }),
-            null,
-            2,
-          ) + '\n'
+        ? await sarifOutput(findings, engine, config.docsUrl, sarifLocator(options.sarifRoot, onDisk))
         : toTable(report);
   if (options.output) await writeFile(options.output, output);
   else process.stdout.write(output);
 
   const failOn = options.failOn;
-  return failOn && findings.some((f) => severityRank(f.severity) >= severityRank(failOn)) ? EXIT.findings : EXIT.clean;
+  return failOn !== 'none' && findings.some((f) => severityRank(f.severity) >= severityRank(failOn)) ? EXIT.findings : EXIT.clean;
+}
+
+async function writeSbom(options: ScanOptions, sbom: NonNullable<ScanOptions['sbom']>, files: readonly ScannedFile[], facts: readonly Fact[]): Promise<void> {
+  const [{ buildSbomModel }, { renderSbom }, { SBOM_FORMAT }] = await Promise.all([
+    import('../server/report/sbom-model.js'),
+    import('../server/report/sbom-report.js'),
+    import('../spec/mime.js'),
+  ]);
+  const model = buildSbomModel({
+    subject: { name: options.targets.length === 1 ? targetName(options.targets[0]!) : 'models' },
+    tool: SCANNER,
+    generatedAt: new Date(),
+    packaging: options.targets.some(isOciReference) ? 'oci' : 'local',
+    files,
+    facts,
+  });
+  const format = sbom.format === 'spdx' ? SBOM_FORMAT.spdx : SBOM_FORMAT.cyclonedx;
+  await writeFile(sbom.file, JSON.stringify(renderSbom(model, format), null, 2) + '\n');
+}
+
+async function sarifOutput(findings: readonly Finding[], engine: ScanEngine, docsUrl: string, locate: SarifLocator): Promise<string> {
+  const [{ toSarif }, { ruleDocLink }] = await Promise.all([import('../server/report/sarif.js'), import('../server/report/rule-links.js')]);
+  const sarif = toSarif(findings, [...engine.rules(), ...ARTIFACT_RULES], {
+    toolName: SCANNER.name,
+    toolVersion: SCANNER.version,
+    informationUri: docsUrl,
+    ruleLink: (id) => ruleDocLink(id, docsUrl),
+    ...locate,
+  });
+  return JSON.stringify(sarif, null, 2) + '\n';
+}
+
+type SarifLocator = Pick<import('../server/report/sarif.js').SarifOptions, 'artifactUri' | 'uriBases'>;
+
+/**
+ * SARIF locations as code-scanning tools place them: local files relative to `root` (the checkout, by
+ * default the working directory) under the `%SRCROOT%` base; artifact files by their path in the artifact.
+ */
+function sarifLocator(root: string, onDisk: ReadonlyMap<Finding, string>): SarifLocator {
+  const base = path.resolve(root);
+  return {
+    uriBases: { '%SRCROOT%': `${pathToUri(base)}/` },
+    artifactUri: (finding) => {
+      const file = onDisk.get(finding);
+      if (file === undefined) return { uri: encodeURI(finding.file.split('!', 1)[0]!) };
+      return { uri: encodeURI(path.relative(base, path.resolve(file)).split(path.sep).join('/')), uriBaseId: '%SRCROOT%' };
+    },
+  };
+}
+
+function pathToUri(absolute: string): string {
+  return `file://${encodeURI(absolute.split(path.sep).join('/'))}`;
 }
 
 interface OpenedTarget extends ScannableArtifact {
   readonly packaging: string;
+  /** The directory a local target's file paths are relative to. */
+  readonly root?: string;
   close(): Promise<void>;
 }
 
-async function openTarget(target: string, options: ScanOptions, env: NodeJS.ProcessEnv, skipped: SkippedPath[]): Promise<OpenedTarget> {
-  if (!isOciReference(target))
-    return { packaging: 'local', files: () => localFiles(target, skipped, { hash: options.sbom !== undefined }), close: async () => undefined };
+async function openTarget(target: string, options: ScanOptions, config: AnalysisConfig, skipped: SkippedPath[]): Promise<OpenedTarget> {
+  if (!isOciReference(target)) {
+    const root = (await stat(target)).isDirectory() ? target : path.dirname(target);
+    return { packaging: 'local', root, files: () => localFiles(target, skipped, { hash: options.sbom !== undefined }), close: async () => undefined };
+  }
   const ref = parseOciReference(target);
   if (!ref) throw new UsageError(`invalid OCI reference ${target}: expected oci://host/repository[:tag][@sha256:…]`);
-  const registry = loadConfig(env).registry;
+  const [{ registryArtifactOpener }, { basicAuthorization }] = await Promise.all([
+    import('../server/scan/registry-artifact.js'),
+    import('../server/registry/credentials.js'),
+  ]);
   const open = registryArtifactOpener({
-    ...registry,
+    ...config.registry,
     insecureSkipVerify: options.insecureSkipVerify,
     ...(options.caFile ? { caFile: options.caFile } : {}),
-    limits: DEFAULT_LIMITS,
+    limits: config.limits,
   });
   const authorization = options.token
     ? `Bearer ${options.token}`

@@ -1,15 +1,21 @@
 /** Command-line parsing and validation for `harbor-scanner-models scan` (the CLI's only edge). */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isSeverity, type Severity } from '../analyzers/finding.js';
 
 export type OutputFormat = 'table' | 'json' | 'sarif';
+/** The severity at or above which the scan exits 1, or `none` (never). */
+export type FailOn = Severity | 'none';
 export type SbomOutputFormat = 'spdx' | 'cyclonedx';
 
 export interface ScanOptions {
   readonly targets: readonly string[];
   readonly format: OutputFormat;
   readonly output?: string;
-  readonly failOn?: Severity;
+  readonly failOn: FailOn;
+  /** Directory SARIF locations are relative to (default: the working directory). */
+  readonly sarifRoot: string;
+  /** Analysis limits given as flags; the same SCANNER_* variables fill the rest. */
+  readonly limits: { readonly maxDepth?: number; readonly maxCompressionRatio?: number };
   readonly policyFile?: string;
   readonly username?: string;
   readonly password?: string;
@@ -32,20 +38,25 @@ Scans model files, directories (recursively) and OCI artifacts for pickle code e
 integrity problems and archive hazards.
 
 Options:
-  --format table|json|sarif   output format (default: table)
-  --output FILE               write the report to FILE instead of stdout
+  -f, --format table|json|sarif   output format (default: table)
+  -o, --output FILE           write the report to FILE instead of stdout
   --fail-on SEVERITY          exit 1 when a finding is at or above Low|Medium|High|Critical
+                              (default: High); none: never exit 1 for findings
   --policy FILE               JSON policy: {"pickle": {"allow": [...], "deny": [...]},
                               "license": {"allow": [...], "deny": [...], "severities": {...}}}
   --sbom FILE                 also write an SBOM of the scanned files to FILE (local files are
                               then read whole, for their SHA-256)
   --sbom-format spdx|cyclonedx  SBOM format: SPDX 2.3 or CycloneDX 1.6 JSON (default: spdx)
+  --sarif-root DIR            SARIF file locations relative to DIR (default: the working directory)
+  --max-depth N               container nesting analysed (env SCANNER_MAX_DEPTH, default 6)
+  --max-compression-ratio N   ratio reported as a decompression bomb (env SCANNER_MAX_COMPRESSION_RATIO, default 200)
   --username USER             registry user (env HSM_REGISTRY_USERNAME)
   --password PASS             registry password (env HSM_REGISTRY_PASSWORD)
   --token TOKEN               registry bearer token (env HSM_REGISTRY_TOKEN)
   --ca-file FILE              extra CA certificates for registry TLS
   --insecure-skip-verify      do not verify the registry's TLS certificate
   --plain-http                talk to the registry over http:// instead of https://
+  -V, --version               print the version
   -h, --help                  show this help
 
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it, 2 the scan could not complete.`;
@@ -73,8 +84,22 @@ Options:
 Progress goes to stderr, the final counters (JSON) to stdout.
 Exit codes: 0 every selected artifact has a current result, 2 some could not be scanned or attached.`;
 
+/** node:util's parseArgs, with its errors (`Unknown option '--x'. To specify a positional…`) said in a line. */
+function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (!code.startsWith('ERR_PARSE_ARGS')) throw error;
+    const option = /'(-[^']*)'/.exec((error as Error).message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`unknown option ${option}`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`option ${option.split(' ')[0]} needs a value`);
+    throw new UsageError((error as Error).message.split('. ')[0] ?? 'invalid arguments');
+  }
+}
+
 export function parseBackfillArgs(argv: readonly string[]): BackfillCliOptions | 'help' {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseCommandLine({
     args: [...argv],
     allowPositionals: true,
     options: {
@@ -96,14 +121,14 @@ export function parseBackfillArgs(argv: readonly string[]): BackfillCliOptions |
   };
 }
 
-export function parseScanArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ScanOptions | 'help' {
-  const { values, positionals } = parseArgs({
+export function parseScanArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ScanOptions | 'help' | 'version' {
+  const { values, positionals } = parseCommandLine({
     args: [...argv],
     allowPositionals: true,
     options: {
-      format: { type: 'string', default: 'table' },
-      output: { type: 'string' },
-      'fail-on': { type: 'string' },
+      format: { type: 'string', short: 'f', default: 'table' },
+      output: { type: 'string', short: 'o' },
+      'fail-on': { type: 'string', default: 'High' },
       policy: { type: 'string' },
       username: { type: 'string' },
       password: { type: 'string' },
@@ -111,12 +136,17 @@ export function parseScanArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
       'ca-file': { type: 'string' },
       sbom: { type: 'string' },
       'sbom-format': { type: 'string' },
+      'sarif-root': { type: 'string' },
+      'max-depth': { type: 'string' },
+      'max-compression-ratio': { type: 'string' },
       'insecure-skip-verify': { type: 'boolean', default: false },
       'plain-http': { type: 'boolean', default: false },
+      version: { type: 'boolean', short: 'V', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
+  if (values.version) return 'version';
   const [command, ...targets] = positionals;
   if (command !== 'scan') throw new UsageError(command ? `unknown command ${command}` : 'missing command');
   if (targets.length === 0) throw new UsageError('missing PATH or oci:// reference to scan');
@@ -125,21 +155,23 @@ export function parseScanArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
   const sbomFormat = values['sbom-format'] ?? 'spdx';
   if (sbomFormat !== 'spdx' && sbomFormat !== 'cyclonedx') throw new UsageError(`invalid --sbom-format ${sbomFormat}: expected spdx or cyclonedx`);
   if (values['sbom-format'] !== undefined && values.sbom === undefined) throw new UsageError('--sbom-format needs --sbom FILE');
-  const failOn = values['fail-on'];
-  const severity = failOn === undefined ? undefined : failOn.charAt(0).toUpperCase() + failOn.slice(1).toLowerCase();
-  if (severity !== undefined && !isSeverity(severity)) throw new UsageError(`invalid --fail-on ${failOn}: expected Low, Medium, High or Critical`);
+  if (values['sarif-root'] !== undefined && format !== 'sarif') throw new UsageError('--sarif-root goes with --format sarif');
   const pick = (flag: string | undefined, name: string) => flag ?? (env[name] || undefined);
   const username = pick(values.username, 'HSM_REGISTRY_USERNAME');
   const password = pick(values.password, 'HSM_REGISTRY_PASSWORD');
   const token = pick(values.token, 'HSM_REGISTRY_TOKEN');
   if ((username === undefined) !== (password === undefined)) throw new UsageError('--username and --password go together');
+  const maxDepth = positiveInteger(values['max-depth'], '--max-depth');
+  const maxCompressionRatio = positiveInteger(values['max-compression-ratio'], '--max-compression-ratio');
   return {
     targets,
     format,
+    failOn: failOnSeverity(values['fail-on']),
+    sarifRoot: values['sarif-root'] ?? '.',
+    limits: { ...(maxDepth ? { maxDepth } : {}), ...(maxCompressionRatio ? { maxCompressionRatio } : {}) },
     insecureSkipVerify: values['insecure-skip-verify'],
     plainHttp: values['plain-http'],
     ...(values.output ? { output: values.output } : {}),
-    ...(severity ? { failOn: severity as Severity } : {}),
     ...(values.policy ? { policyFile: values.policy } : {}),
     ...(username ? { username } : {}),
     ...(password ? { password } : {}),
@@ -147,4 +179,18 @@ export function parseScanArgs(argv: readonly string[], env: NodeJS.ProcessEnv): 
     ...(values['ca-file'] ? { caFile: values['ca-file'] } : {}),
     ...(values.sbom ? { sbom: { file: values.sbom, format: sbomFormat } } : {}),
   };
+}
+
+function failOnSeverity(value: string): FailOn {
+  if (value.toLowerCase() === 'none') return 'none';
+  const severity = value.charAt(0).toUpperCase() + value.slice(1).toLowerCase();
+  if (!isSeverity(severity)) throw new UsageError(`invalid --fail-on ${value}: expected Low, Medium, High, Critical or none`);
+  return severity;
+}
+
+function positiveInteger(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`invalid ${flag} ${value}: expected a positive integer`);
+  return n;
 }

@@ -231,16 +231,59 @@ export interface RedisSettings {
 
 type Parsed = { [K in VariableName]: z.output<(typeof VARIABLES)[K]['schema']> };
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** What a scan needs and nothing of the service: the CLI reads this slice only, so server variables never break it. */
+export interface AnalysisConfig {
+  readonly registry: Config['registry'];
+  readonly limits: AnalyzerLimits;
+  readonly settings: AnalyzerSettings;
+  readonly docsUrl: string;
+}
+
+const ANALYSIS_VARIABLES = [
+  'SCANNER_REGISTRY_CA_FILE',
+  'SCANNER_REGISTRY_INSECURE_SKIP_VERIFY',
+  'SCANNER_REGISTRY_TIMEOUT',
+  'SCANNER_REGISTRY_RETRIES',
+  'SCANNER_POLICY_FILE',
+  'SCANNER_MAX_DEPTH',
+  'SCANNER_MAX_COMPRESSION_RATIO',
+  'SCANNER_DOCS_URL',
+] as const satisfies readonly VariableName[];
+
+export function loadAnalysisConfig(env: NodeJS.ProcessEnv = process.env): AnalysisConfig {
+  return analysisConfig(parseVariables(env, ANALYSIS_VARIABLES));
+}
+
+function analysisConfig(v: Pick<Parsed, (typeof ANALYSIS_VARIABLES)[number]>): AnalysisConfig {
+  return {
+    registry: {
+      ...(v.SCANNER_REGISTRY_CA_FILE ? { caFile: v.SCANNER_REGISTRY_CA_FILE } : {}),
+      insecureSkipVerify: v.SCANNER_REGISTRY_INSECURE_SKIP_VERIFY,
+      timeoutMs: v.SCANNER_REGISTRY_TIMEOUT,
+      retries: v.SCANNER_REGISTRY_RETRIES,
+    },
+    limits: makeLimits({ maxDepth: v.SCANNER_MAX_DEPTH, maxCompressionRatio: v.SCANNER_MAX_COMPRESSION_RATIO }),
+    settings: v.SCANNER_POLICY_FILE ? loadPolicyFile(v.SCANNER_POLICY_FILE) : DEFAULT_SETTINGS,
+    docsUrl: v.SCANNER_DOCS_URL,
+  };
+}
+
+function parseVariables<N extends VariableName>(env: NodeJS.ProcessEnv, names: readonly N[]): Pick<Parsed, N> {
   const values = {} as Record<string, unknown>;
-  for (const [name, variable] of Object.entries(VARIABLES)) {
+  for (const name of names) {
+    const variable = VARIABLES[name];
     const raw = env[name] ?? variable.default;
     const result = variable.schema.safeParse(raw);
     if (!result.success)
       throw new ConfigError(`invalid ${name}=${JSON.stringify(raw)}: ${result.error.issues.map((i) => i.message).join('; ')}`);
     values[name] = result.data;
   }
-  const v = values as Parsed;
+  return values as Pick<Parsed, N>;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const v = parseVariables(env, Object.keys(VARIABLES) as VariableName[]) as Parsed;
+  const analysis = analysisConfig(v);
   const tls = tlsSettings(v);
   const redis = redisSettings(v);
   const harborMode = harborModeSettings(v);
@@ -268,16 +311,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     harbor: {
       modelSecurity: v.SCANNER_MODEL_SECURITY,
       registryAuthorizationType: v.SCANNER_REGISTRY_AUTHORIZATION_TYPE,
-      docsUrl: v.SCANNER_DOCS_URL,
+      docsUrl: analysis.docsUrl,
     },
-    registry: {
-      ...(v.SCANNER_REGISTRY_CA_FILE ? { caFile: v.SCANNER_REGISTRY_CA_FILE } : {}),
-      insecureSkipVerify: v.SCANNER_REGISTRY_INSECURE_SKIP_VERIFY,
-      timeoutMs: v.SCANNER_REGISTRY_TIMEOUT,
-      retries: v.SCANNER_REGISTRY_RETRIES,
-    },
-    limits: makeLimits({ maxDepth: v.SCANNER_MAX_DEPTH, maxCompressionRatio: v.SCANNER_MAX_COMPRESSION_RATIO }),
-    settings: v.SCANNER_POLICY_FILE ? loadPolicyFile(v.SCANNER_POLICY_FILE) : DEFAULT_SETTINGS,
+    registry: analysis.registry,
+    limits: analysis.limits,
+    settings: analysis.settings,
     ...(harborMode ? { harborMode } : {}),
   };
 }
@@ -427,15 +465,15 @@ function telemetrySettings(env: NodeJS.ProcessEnv): TelemetrySettings {
 }
 
 /** Reads the policy file named by SCANNER_POLICY_FILE (also used by the CLI's --policy). */
-export function loadPolicyFile(file: string): AnalyzerSettings {
+export function loadPolicyFile(file: string, label = 'SCANNER_POLICY_FILE'): AnalyzerSettings {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new ConfigError(`invalid SCANNER_POLICY_FILE ${file}: ${(error as Error).message}`);
+    throw new ConfigError(`invalid ${label} ${file}: ${(error as Error).message}`);
   }
   const result = policyFileSchema.safeParse(parsed);
   if (!result.success)
-    throw new ConfigError(`invalid SCANNER_POLICY_FILE ${file}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new ConfigError(`invalid ${label} ${file}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return { pickle: result.data.pickle ?? DEFAULT_SETTINGS.pickle, license: result.data.license ?? DEFAULT_SETTINGS.license };
 }

@@ -14,12 +14,31 @@ export interface SarifOptions {
   readonly informationUri: string;
   /** Rule documentation link for a rule id. */
   readonly ruleLink: (ruleId: string) => string;
+  /**
+   * Where a finding's file is, as an artifact location (default: its path in the artifact, no base).
+   * Code-scanning UIs place a result only by a URI relative to the checkout under a named base.
+   */
+  readonly artifactUri?: (finding: Finding) => { readonly uri: string; readonly uriBaseId?: string };
+  /** The bases `artifactUri` names, as absolute URIs ending in `/` (SARIF §3.14.14 originalUriBaseIds). */
+  readonly uriBases?: Readonly<Record<string, string>>;
+}
+
+const defaultArtifactUri = (finding: Finding) => ({ uri: encodeURI(finding.file.split('!', 1)[0]!) });
+
+/** SARIF §3.49.7: `name` is an opaque identifier in PascalCase, distinct from the id (`pickle.dangerous-global` → `PickleDangerousGlobal`). */
+export function sarifRuleName(ruleId: string): string {
+  return ruleId
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }
 
 export function toSarif(findings: readonly Finding[], rules: readonly Rule[], options: SarifOptions): Record<string, unknown> {
   const used = new Set(findings.map((f) => f.ruleId));
   const ruleList = rules.filter((r) => used.has(r.id));
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
+  const artifactUri = options.artifactUri ?? defaultArtifactUri;
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -32,7 +51,7 @@ export function toSarif(findings: readonly Finding[], rules: readonly Rule[], op
             informationUri: options.informationUri,
             rules: ruleList.map((rule) => ({
               id: rule.id,
-              name: rule.id,
+              name: sarifRuleName(rule.id),
               shortDescription: { text: rule.title },
               fullDescription: { text: rule.why },
               help: { text: rule.remediation },
@@ -42,6 +61,9 @@ export function toSarif(findings: readonly Finding[], rules: readonly Rule[], op
             })),
           },
         },
+        ...(options.uriBases
+          ? { originalUriBaseIds: Object.fromEntries(Object.entries(options.uriBases).map(([id, uri]) => [id, { uri }])) }
+          : {}),
         results: findings.map((finding) => ({
           ruleId: finding.ruleId,
           ...(index.has(finding.ruleId) ? { ruleIndex: index.get(finding.ruleId) } : {}),
@@ -49,7 +71,8 @@ export function toSarif(findings: readonly Finding[], rules: readonly Rule[], op
           message: { text: finding.message },
           locations: [
             {
-              physicalLocation: { artifactLocation: { uri: encodeURI(finding.file.split('!', 1)[0]!) } },
+              // Model files are not text: the region says "the file", which code scanning needs to place a result.
+              physicalLocation: { artifactLocation: artifactUri(finding), region: { startLine: 1 } },
               ...(finding.file.includes('!') || finding.location
                 ? { logicalLocations: [{ fullyQualifiedName: finding.file + (finding.location ? ` ${finding.location}` : ''), kind: 'member' }] }
                 : {}),

@@ -13,7 +13,7 @@ import { REGISTRIES, ROBOT_USER, TEST_USER, uniqueRepository } from '../../servi
 import { OCI_MANIFEST } from '../../services/push.js';
 import { pushModelPack, type PushedModel } from '../../support/model-artifacts.js';
 import { startTestScanner, type TestScanner } from '../../support/scanner.js';
-import { cycloneDxValidator, describeErrors, spdxValidator } from '../../unit/server/report/sbom-schemas.js';
+import { cycloneDxValidator, describeErrors, spdxValidator } from '../../support/official-schemas.js';
 import { spdxSpecErrors } from '../../unit/server/report/spdx-spec-schema.js';
 
 const FAST = { firstCheckDelayMs: 20, refreshSecondMs: 20 } as const;

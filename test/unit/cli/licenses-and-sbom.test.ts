@@ -10,7 +10,7 @@ import { main } from '../../../cli/main.js';
 import { parseScanArgs, UsageError } from '../../../cli/options.js';
 import { toTable } from '../../../cli/table-report.js';
 import type { LicenseDeclaration } from '../../../analyzers/analyzer.js';
-import { describeErrors, spdxValidator } from '../server/report/sbom-schemas.js';
+import { describeErrors, spdxValidator } from '../../support/official-schemas.js';
 import { spdxSpecErrors } from '../server/report/spdx-spec-schema.js';
 
 const CONFLICT = fileURLToPath(new URL('../../fixtures/license/conflict', import.meta.url));

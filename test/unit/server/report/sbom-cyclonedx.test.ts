@@ -7,7 +7,7 @@ import { toCycloneDx } from '../../../../server/report/sbom-cyclonedx.js';
 import { buildSbomModel } from '../../../../server/report/sbom-model.js';
 import { sbomModelOfJob } from '../../../../server/report/sbom-report.js';
 import { SBOM_JOB } from './sbom-fixture.js';
-import { CYCLONEDX_SCHEMA, cycloneDxValidator, describeErrors } from './sbom-schemas.js';
+import { CYCLONEDX_SCHEMA, cycloneDxValidator, describeErrors } from '../../../support/official-schemas.js';
 
 type Bom = {
   metadata: { component: Record<string, unknown> };

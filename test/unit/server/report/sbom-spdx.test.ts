@@ -5,7 +5,7 @@ import { sbomModelOfJob } from '../../../../server/report/sbom-report.js';
 import { toSpdx } from '../../../../server/report/sbom-spdx.js';
 import { SBOM_JOB } from './sbom-fixture.js';
 import { spdxSpecErrors } from './spdx-spec-schema.js';
-import { describeErrors, SPDX_SCHEMA, spdxValidator } from './sbom-schemas.js';
+import { describeErrors, SPDX_SCHEMA, spdxValidator } from '../../../support/official-schemas.js';
 
 type Doc = { packages: Array<Record<string, unknown>>; relationships: Array<Record<string, string>>; hasExtractedLicensingInfos?: Array<Record<string, unknown>> };
 const spdx = () => toSpdx(sbomModelOfJob(SBOM_JOB, SCANNER)) as unknown as Doc & Record<string, unknown>;
@@ -73,7 +73,7 @@ describe('SPDX 2.3 SBOM', () => {
   });
 
   // The official schema (spdx/spdx-spec schemas/spdx-schema.json, support/2.3) ships in no npm or Debian
-  // package; the test runs when SPDX_SCHEMA_FILE or the fixture path holds a copy.
+  // package; it is read from ../shared/schemas/ or SPDX_SCHEMA_FILE (test/support/official-schemas.ts).
   const validate = spdxValidator();
   it.skipIf(!validate)(`should validate against the official SPDX 2.3 JSON schema (${SPDX_SCHEMA})`, () => {
     for (const doc of documents()) expect(validate!(doc), describeErrors(validate!)).toBe(true);

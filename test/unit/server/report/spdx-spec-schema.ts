@@ -1,7 +1,7 @@
 /**
  * SPDX 2.3 conformance rules written from the specification text (spdx.github.io/spdx-spec/v2.3, clause
  * numbers below), for the fields our documents use. It stands in for the official JSON schema, which no
- * npm or Debian package ships (see ./sbom-schemas.ts); it is stricter in two ways the official schema
+ * npm or Debian package ships (see test/support/official-schemas.ts); it is stricter in two ways the official schema
  * cannot express: license fields must parse as SPDX expressions (clause 7.13/7.15, Annex D), and every
  * element a relationship names and every LicenseRef an expression uses must be defined in the document
  * (clauses 11.1 and 10.1).

@@ -1,23 +1,32 @@
 /**
- * The official JSON schemas the SBOM tests validate against, loaded from files the repository does not
- * download at test time:
- * - CycloneDX 1.6: shipped by the npm package `@cyclonedx/cyclonedx-library` (res/schema/), a dev
- *   dependency the lead installs;
- * - SPDX 2.3: `schemas/spdx-schema.json` of spdx/spdx-spec (branch support/2.3 or support/2.3.1), which
- *   no npm or Debian package ships; read from `SPDX_SCHEMA_FILE`, else test/fixtures/sbom/spdx-schema-2.3.json.
- *   ./spdx-spec-schema.ts holds the SPDX rules that always run.
- * A validator is undefined while its schema file is absent, and the official-schema tests are skipped then.
+ * The official JSON schemas the SBOM and SARIF tests validate against, loaded from files the repository
+ * does not hold:
+ * - CycloneDX 1.6: shipped by the npm package `@cyclonedx/cyclonedx-library` (res/schema/), a dev dependency;
+ * - SPDX 2.3 (spdx/spdx-spec `schemas/spdx-schema.json`, support/2.3) and SARIF 2.1.0 (OASIS): in
+ *   `../shared/schemas/` beside the checkout, or wherever `SPDX_SCHEMA_FILE` / `SARIF_SCHEMA_FILE` point.
+ *   test/unit/server/report/spdx-spec-schema.ts holds the SPDX rules that always run.
+ * A validator is undefined while its schema file is absent and the official-schema tests are skipped
+ * then — except in CI (`CI=true`), where a missing schema is an error, so the checks cannot vanish.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
+import AjvDraft04 from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 
-const CYCLONEDX_DIR = fileURLToPath(new URL('../../../../node_modules/@cyclonedx/cyclonedx-library/res/schema/', import.meta.url));
+const CYCLONEDX_DIR = fileURLToPath(new URL('../../node_modules/@cyclonedx/cyclonedx-library/res/schema/', import.meta.url));
 export const CYCLONEDX_SCHEMA = `${CYCLONEDX_DIR}bom-1.6.SNAPSHOT.schema.json`;
-/** `SPDX_SCHEMA_FILE` points the test at a copy kept outside the repository (see the README's Testing section). */
-export const SPDX_SCHEMA = process.env['SPDX_SCHEMA_FILE'] ?? fileURLToPath(new URL('../../../fixtures/sbom/spdx-schema-2.3.json', import.meta.url));
+const SHARED_SCHEMAS = fileURLToPath(new URL('../../../shared/schemas/', import.meta.url));
+export const SPDX_SCHEMA = process.env['SPDX_SCHEMA_FILE'] || `${SHARED_SCHEMAS}spdx-2.3-schema.json`;
+export const SARIF_SCHEMA = process.env['SARIF_SCHEMA_FILE'] || `${SHARED_SCHEMAS}sarif-2.1.0-schema.json`;
+
+/** Whether a schema file is there; in CI its absence fails the run instead of skipping checks. */
+function present(file: string): boolean {
+  if (existsSync(file)) return true;
+  if (process.env['CI'] === 'true') throw new Error(`official schema ${file} is missing (CI must validate against it)`);
+  return false;
+}
 
 /** SPDX 2.3.1's schema is draft 2019-09; SPDX 2.3's and CycloneDX's are draft-07. */
 function newAjv(draft2019 = false): Ajv {
@@ -35,7 +44,7 @@ const read = (file: string): Record<string, unknown> => JSON.parse(readFileSync(
 
 /** CycloneDX 1.6, with its SPDX license-id and JSF signature schemas. */
 export function cycloneDxValidator(): ValidateFunction | undefined {
-  if (!existsSync(CYCLONEDX_SCHEMA)) return undefined;
+  if (!present(CYCLONEDX_SCHEMA)) return undefined;
   const ajv = newAjv();
   for (const name of ['spdx.SNAPSHOT.schema.json', 'jsf-0.82.SNAPSHOT.schema.json']) ajv.addSchema(read(CYCLONEDX_DIR + name));
   const bom = read(CYCLONEDX_SCHEMA);
@@ -50,9 +59,17 @@ export function cycloneDxValidator(): ValidateFunction | undefined {
 }
 
 export function spdxValidator(): ValidateFunction | undefined {
-  if (!existsSync(SPDX_SCHEMA)) return undefined;
+  if (!present(SPDX_SCHEMA)) return undefined;
   const schema = read(SPDX_SCHEMA);
   return newAjv(String(schema['$schema']).includes('2019-09')).compile(schema);
+}
+
+/** SARIF 2.1.0's schema is draft-04. */
+export function sarifValidator(): ValidateFunction | undefined {
+  if (!present(SARIF_SCHEMA)) return undefined;
+  const ajv = new AjvDraft04.default({ strict: false, allErrors: true });
+  addFormats.default(ajv);
+  return ajv.compile(read(SARIF_SCHEMA));
 }
 
 /** Errors as one readable line for assertion messages. */
