@@ -9,7 +9,7 @@ import { ENGINE_RULES } from '../engine-rules.js';
 import { clip } from '../finding-budget.js';
 import type { Rule } from '../finding.js';
 import { countJsonNodes } from './json.js';
-import { validateModelPackConfig } from './modelpack-schema.js';
+import { modelPackConfigValidator } from './modelpack-schema.js';
 import { MANIFEST_RULES } from './rules.js';
 import type { ManifestFacts } from './types.js';
 import type { CheckContext } from './view.js';
@@ -49,8 +49,9 @@ function checkModelPackConfig(manifest: ManifestFacts, { report }: CheckContext)
     });
     return;
   }
-  if (validateModelPackConfig(config.json)) return;
-  for (const error of validateModelPackConfig.errors ?? []) {
+  const validate = modelPackConfigValidator();
+  if (validate(config.json)) return;
+  for (const error of validate.errors ?? []) {
     if (error.keyword === 'minItems' && error.instancePath === '/modelfs/diffIds' && manifest.layers.length > 0) continue;
     const { rule, message } = describe(error);
     report.add(rule, config.digest, {
