@@ -131,12 +131,11 @@ async function writeSbom(options: ScanOptions, sbom: NonNullable<ScanOptions['sb
 }
 
 async function sarifOutput(findings: readonly Finding[], engine: ScanEngine, docsUrl: string, locate: SarifLocator): Promise<string> {
-  const [{ toSarif }, { ruleDocLink }] = await Promise.all([import('../server/report/sarif.js'), import('../server/report/rule-links.js')]);
+  const { toSarif } = await import('../server/report/sarif.js');
   const sarif = toSarif(findings, [...engine.rules(), ...ARTIFACT_RULES], {
     toolName: SCANNER.name,
     toolVersion: SCANNER.version,
-    informationUri: docsUrl,
-    ruleLink: (id) => ruleDocLink(id, docsUrl),
+    docsUrl,
     ...locate,
   });
   return JSON.stringify(sarif, null, 2) + '\n';

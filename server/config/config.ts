@@ -149,9 +149,9 @@ export const VARIABLES = {
   SCANNER_MAX_DEPTH: { schema: positiveInt, default: '6', help: 'Container nesting depth analysed (zip in tar in gzip…).' },
   SCANNER_MAX_COMPRESSION_RATIO: { schema: positiveInt, default: '200', help: 'Decompressed/compressed ratio reported as a bomb.' },
   SCANNER_DOCS_URL: {
-    schema: z.string().url(),
-    default: 'https://github.com/harbor-scanner-models/harbor-scanner-models/blob/main/docs/rules.md',
-    help: 'Base URL of the rule catalogue linked from reports.',
+    schema: z.string().refine((v) => v === '' || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'expected an http:// or https:// URL'),
+    default: '',
+    help: 'Where this deployment publishes the rule catalogue (docs/rules.md, e.g. on an internal wiki or repository); reports link each finding to its rule there. Unset: no links.',
   },
   SCANNER_HARBOR_URL: {
     schema: z.string().refine((v) => v === '' || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'expected an http:// or https:// URL'),

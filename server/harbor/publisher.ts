@@ -15,7 +15,6 @@ import type { ScanJob, ScanResult } from '../jobs/model.js';
 import type { Logger } from '../observability/logger.js';
 import type { HttpRegistryClient } from '../registry/client.js';
 import type { Descriptor } from '../registry/types.js';
-import { ruleDocLink } from '../report/rule-links.js';
 import { toSarif } from '../report/sarif.js';
 import { renderSbom, sbomModelOfJob } from '../report/sbom-report.js';
 import { outcomeOf, type OutcomeLabeler, type ScanOutcome } from './labels.js';
@@ -109,8 +108,7 @@ export class ResultPublisher {
     const sarif = toSarif(job.result.findings, this.deps.rules, {
       toolName: SCANNER.name,
       toolVersion: SCANNER.version,
-      informationUri: this.deps.docsUrl,
-      ruleLink: (id) => ruleDocLink(id, this.deps.docsUrl),
+      docsUrl: this.deps.docsUrl,
     });
     const artifact = buildReportArtifact({ subject, report, sarif, scanner: SCANNER, ...(cyclonedx === undefined ? {} : { cyclonedx }) });
     return (await pushArtifact(client, this.#target(job), artifact, subject.digest)).digest;

@@ -7,7 +7,7 @@
 import { maxSeverity, type Finding, type Severity } from '../../analyzers/finding.js';
 import type { ModelSecurityFinding, ModelSecurityReport } from '../../spec/schemas.js';
 import { compareForReport, type ReportContext } from './context.js';
-import { ruleDocLink } from './rule-links.js';
+import { ruleDocLinks } from './rule-links.js';
 
 const COUNTER: Record<Severity, 'low' | 'medium' | 'high' | 'critical'> = {
   Low: 'low',
@@ -50,6 +50,6 @@ function toModelFinding(finding: Finding, docsBaseUrl: string): ModelSecurityFin
     ...(finding.location === undefined ? {} : { location: finding.location }),
     scanner: finding.analyzer,
     ...(finding.details === undefined ? {} : { details: { ...finding.details } }),
-    links: [ruleDocLink(finding.ruleId, docsBaseUrl)],
+    links: ruleDocLinks(finding.ruleId, docsBaseUrl),
   };
 }

@@ -21,7 +21,10 @@ export function ruleAnchor(ruleId: string): string {
   return headingAnchor(ruleId);
 }
 
-/** Link to a rule's documentation; `docsBaseUrl` is the published rule catalogue (docs/rules.md). */
-export function ruleDocLink(ruleId: string, docsBaseUrl: string): string {
-  return `${docsBaseUrl.replace(/#.*$/, '')}#${ruleAnchor(ruleId)}`;
+/**
+ * Links to a rule's documentation; `docsBaseUrl` is where the deployment publishes the rule catalogue
+ * (docs/rules.md, SCANNER_DOCS_URL). None while it is unset: a link that does not resolve is worse than none.
+ */
+export function ruleDocLinks(ruleId: string, docsBaseUrl: string): string[] {
+  return docsBaseUrl === '' ? [] : [`${docsBaseUrl.replace(/#.*$/, '')}#${ruleAnchor(ruleId)}`];
 }

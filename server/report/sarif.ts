@@ -3,6 +3,7 @@
  * result per finding, rules described once in the driver.
  */
 import type { Finding, Rule, Severity } from '../../analyzers/finding.js';
+import { ruleDocLinks } from './rule-links.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { Critical: 'error', High: 'error', Medium: 'warning', Low: 'note' };
 /** GitHub code scanning reads `security-severity` (0–10) to rank security results. */
@@ -11,9 +12,8 @@ const SECURITY_SEVERITY: Record<Severity, string> = { Critical: '9.5', High: '8.
 export interface SarifOptions {
   readonly toolName: string;
   readonly toolVersion: string;
-  readonly informationUri: string;
-  /** Rule documentation link for a rule id. */
-  readonly ruleLink: (ruleId: string) => string;
+  /** The rule catalogue's URL; empty: no documentation links. */
+  readonly docsUrl: string;
   /**
    * Where a finding's file is, as an artifact location (default: its path in the artifact, no base).
    * Code-scanning UIs place a result only by a URI relative to the checkout under a named base.
@@ -48,14 +48,14 @@ export function toSarif(findings: readonly Finding[], rules: readonly Rule[], op
           driver: {
             name: options.toolName,
             version: options.toolVersion,
-            informationUri: options.informationUri,
+            ...(options.docsUrl ? { informationUri: options.docsUrl } : {}),
             rules: ruleList.map((rule) => ({
               id: rule.id,
               name: sarifRuleName(rule.id),
               shortDescription: { text: rule.title },
               fullDescription: { text: rule.why },
               help: { text: rule.remediation },
-              helpUri: options.ruleLink(rule.id),
+              ...Object.fromEntries(ruleDocLinks(rule.id, options.docsUrl).map((uri) => ['helpUri', uri])),
               defaultConfiguration: { level: LEVEL[rule.severity] },
               properties: { 'security-severity': SECURITY_SEVERITY[rule.severity], tags: ['security', rule.analyzer] },
             })),

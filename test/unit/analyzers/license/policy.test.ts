@@ -53,7 +53,7 @@ describe('license policy defaults', () => {
 
   it('should put the detected license and its sources in the details when a class is reported', () => {
     const [finding] = evaluateLicensePolicy([declared('cc-by-nc-4.0'), declared('CC-BY-NC-4.0', { file: 'LICENSE', source: 'license-file', confidence: 0.99 })], DEFAULT_SETTINGS.license);
-    expect(finding).toMatchObject({ ruleId: 'license.non-commercial', severity: 'High', file: 'README.md' });
+    expect(finding).toMatchObject({ ruleId: 'license.non-commercial', severity: 'Low', file: 'README.md' });
     expect(finding?.details).toMatchObject({
       license: 'CC-BY-NC-4.0',
       source: 'model-card',

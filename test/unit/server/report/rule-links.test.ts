@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { headingAnchor, ruleAnchor, ruleDocLink } from '../../../../server/report/rule-links.js';
+import { headingAnchor, ruleAnchor, ruleDocLinks } from '../../../../server/report/rule-links.js';
 
 describe('headingAnchor', () => {
   it.each([
@@ -14,18 +14,20 @@ describe('headingAnchor', () => {
   });
 });
 
-describe('ruleDocLink', () => {
+describe('ruleDocLinks', () => {
   it('should point at the rule anchor of the catalogue when given a base URL', () => {
-    expect(ruleDocLink('engine.limit-exceeded', 'https://x.test/docs/rules.md')).toBe(
-      'https://x.test/docs/rules.md#enginelimit-exceeded',
-    );
+    expect(ruleDocLinks('engine.limit-exceeded', 'https://x.test/docs/rules.md')).toEqual(['https://x.test/docs/rules.md#enginelimit-exceeded']);
   });
 
   it('should replace a fragment already present in the base URL', () => {
-    expect(ruleDocLink('a.b', 'https://x.test/rules.md#top')).toBe('https://x.test/rules.md#ab');
+    expect(ruleDocLinks('a.b', 'https://x.test/rules.md#top')).toEqual(['https://x.test/rules.md#ab']);
   });
 
   it('should use the same anchor as ruleAnchor', () => {
-    expect(ruleDocLink('license.unknown', 'https://x.test/r.md').endsWith(`#${ruleAnchor('license.unknown')}`)).toBe(true);
+    expect(ruleDocLinks('license.unknown', 'https://x.test/r.md')[0]!.endsWith(`#${ruleAnchor('license.unknown')}`)).toBe(true);
+  });
+
+  it('should give no link while no catalogue URL is set (a link that does not resolve is worse than none)', () => {
+    expect(ruleDocLinks('license.unknown', '')).toEqual([]);
   });
 });
