@@ -14,11 +14,10 @@ import type { TlsSettings } from '../http/tls.js';
 import type { TelemetrySettings } from '../observability/otel.js';
 import { WEBHOOK_SCOPES, type HarborModeSettings } from '../harbor/settings.js';
 import { parseDuration } from './duration.js';
+import { ConfigError } from './errors.js';
+import { proxySettings, type ProxySettings } from './proxy.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  readonly code = 'E_CONFIG';
-}
+export { ConfigError };
 
 const bool = z
   .string()
@@ -215,7 +214,13 @@ export interface Config {
     readonly progressLogIntervalMs: number;
   };
   readonly harbor: { readonly modelSecurity: boolean; readonly registryAuthorizationType: 'Basic' | 'Bearer'; readonly docsUrl: string };
-  readonly registry: { readonly caFile?: string; readonly insecureSkipVerify: boolean; readonly timeoutMs: number; readonly retries: number };
+  readonly registry: {
+    readonly caFile?: string;
+    readonly insecureSkipVerify: boolean;
+    readonly timeoutMs: number;
+    readonly retries: number;
+    readonly proxy: ProxySettings;
+  };
   readonly limits: AnalyzerLimits;
   readonly settings: AnalyzerSettings;
   /** Webhook mode (SCANNER_HARBOR_URL set): results attached to artifacts in Harbor. */
@@ -251,12 +256,13 @@ const ANALYSIS_VARIABLES = [
 ] as const satisfies readonly VariableName[];
 
 export function loadAnalysisConfig(env: NodeJS.ProcessEnv = process.env): AnalysisConfig {
-  return analysisConfig(parseVariables(env, ANALYSIS_VARIABLES));
+  return analysisConfig(parseVariables(env, ANALYSIS_VARIABLES), env);
 }
 
-function analysisConfig(v: Pick<Parsed, (typeof ANALYSIS_VARIABLES)[number]>): AnalysisConfig {
+function analysisConfig(v: Pick<Parsed, (typeof ANALYSIS_VARIABLES)[number]>, env: NodeJS.ProcessEnv): AnalysisConfig {
   return {
     registry: {
+      proxy: proxySettings(env),
       ...(v.SCANNER_REGISTRY_CA_FILE ? { caFile: v.SCANNER_REGISTRY_CA_FILE } : {}),
       insecureSkipVerify: v.SCANNER_REGISTRY_INSECURE_SKIP_VERIFY,
       timeoutMs: v.SCANNER_REGISTRY_TIMEOUT,
@@ -283,7 +289,7 @@ function parseVariables<N extends VariableName>(env: NodeJS.ProcessEnv, names: r
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const v = parseVariables(env, Object.keys(VARIABLES) as VariableName[]) as Parsed;
-  const analysis = analysisConfig(v);
+  const analysis = analysisConfig(v, env);
   const tls = tlsSettings(v);
   const redis = redisSettings(v);
   const harborMode = harborModeSettings(v);

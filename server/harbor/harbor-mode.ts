@@ -54,6 +54,7 @@ export function createHarborMode(deps: HarborModeDeps): HarborMode {
     retries: registry.retries,
     insecureSkipVerify: registry.insecureSkipVerify,
     ...(registry.caFile ? { caFile: registry.caFile } : {}),
+    ...(registry.proxy ? { proxy: registry.proxy } : {}),
   });
   const publisher = new ResultPublisher({
     settings,

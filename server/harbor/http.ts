@@ -5,7 +5,7 @@
  * becomes {@link HarborApiError} with its message.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fetch, type Agent } from 'undici';
+import { fetch, type Dispatcher } from 'undici';
 import { HARBOR_API_BASE, HarborErrorsSchema } from '../../spec/harbor-rest.js';
 import { HarborApiError, HarborProtocolError, HarborUnavailableError } from '../errors/harbor-errors.js';
 import { backoffDelayMs, parseRetryAfter, type RetryPolicy } from '../registry/retry.js';
@@ -34,7 +34,7 @@ export interface HarborResponse {
 export interface HarborHttpOptions {
   readonly baseUrl: URL;
   readonly authorization: string;
-  readonly dispatcher: Agent;
+  readonly dispatcher: Dispatcher;
   readonly timeoutMs: number;
   readonly retry: RetryPolicy;
 }

@@ -20,6 +20,7 @@ import {
   type HarborRepository,
 } from '../../spec/harbor-rest.js';
 import { HarborProtocolError } from '../errors/harbor-errors.js';
+import type { ProxySettings } from '../config/proxy.js';
 import { createDispatcher } from '../registry/dispatcher.js';
 import { basicAuthorization } from '../registry/credentials.js';
 import { parseLinkHeader } from '../registry/link-header.js';
@@ -34,6 +35,7 @@ export interface HarborConnection {
   readonly retries: number;
   readonly caFile?: string;
   readonly insecureSkipVerify?: boolean;
+  readonly proxy?: ProxySettings;
 }
 
 /** Pages followed in one listing before giving up (100 items a page: a million items). */

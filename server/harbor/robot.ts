@@ -4,6 +4,7 @@
  * registry settings (SCANNER_REGISTRY_*). The token flow asks for `pull` or `pull,push` as needed.
  */
 import type { Logger } from '../observability/logger.js';
+import type { ProxySettings } from '../config/proxy.js';
 import { createRegistryClient, type HttpRegistryClient } from '../registry/client.js';
 import { basicAuthorization } from '../registry/credentials.js';
 import type { HarborModeSettings } from './settings.js';
@@ -14,6 +15,7 @@ export interface RegistryAccess {
   readonly retries: number;
   readonly caFile?: string;
   readonly insecureSkipVerify: boolean;
+  readonly proxy?: ProxySettings;
 }
 
 export function robotRegistryClient(settings: HarborModeSettings, access: RegistryAccess, logger?: Logger): HttpRegistryClient {
@@ -24,6 +26,7 @@ export function robotRegistryClient(settings: HarborModeSettings, access: Regist
     maxRetries: access.retries,
     insecureSkipVerify: access.insecureSkipVerify,
     ...(access.caFile ? { caFile: access.caFile } : {}),
+    ...(access.proxy ? { proxy: access.proxy } : {}),
     ...(logger ? { logger } : {}),
   });
 }

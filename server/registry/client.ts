@@ -3,7 +3,7 @@
  * challenge-driven auth of {@link RegistryAuthenticator}, digest-verified manifests and blobs, and Range
  * reads through {@link RegistryBlobSource}. Transport details live in ./http-transport.ts.
  */
-import type { Agent } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   BlobSizeMismatchError,
   BlobUnknownError,
@@ -21,6 +21,7 @@ import { pullScope, pushScope, RegistryAuthenticator } from './authenticator.js'
 import { DEFAULT_BLOB_SOURCE_TUNING, RegistryBlobSource, type BlobSourceTuning } from './blob-source.js';
 import { abandonBody, ByteCounter, drainBody, readBody, readRegistryErrorMessage } from './body.js';
 import { digestOf, parseDigest } from './digest.js';
+import type { ProxySettings } from '../config/proxy.js';
 import { createDispatcher } from './dispatcher.js';
 import { describeUrl, headerValue, HttpTransport, type HttpRequest, type HttpResponse } from './http-transport.js';
 import { nextLink } from './link-header.js';
@@ -46,6 +47,8 @@ export interface RegistryClientOptions {
   readonly caFile?: string;
   /** Skips TLS verification; for test registries only. */
   readonly insecureSkipVerify?: boolean;
+  /** Forward proxies for the registry and its redirects. */
+  readonly proxy?: ProxySettings;
   /** Per request: connect, time to response headers, and idle time between body chunks. */
   readonly timeoutMs: number;
   /** Retries after the first attempt, for network errors, timeouts, 429 and 5xx. */
@@ -77,7 +80,7 @@ export function createRegistryClient(options: RegistryClientOptions): HttpRegist
 
 class DistributionClient implements HttpRegistryClient {
   readonly #base: URL;
-  readonly #dispatcher: Agent;
+  readonly #dispatcher: Dispatcher;
   readonly #transport: HttpTransport;
   readonly #auth: RegistryAuthenticator;
   readonly #counter = new ByteCounter();

@@ -1,11 +1,12 @@
 /**
- * The undici Agent behind every request of one client: per-request timeouts (connect, headers, and the
- * idle time between body chunks, so a large blob may take long as long as bytes keep coming) and TLS
- * trust (an extra CA file, or no verification for test registries).
+ * The undici dispatcher behind every request of one client: per-request timeouts (connect, headers, and
+ * the idle time between body chunks, so a large blob may take long as long as bytes keep coming), TLS
+ * trust (an extra CA file, or no verification for test registries) and the forward proxy, if any.
  */
 import { readFileSync } from 'node:fs';
 import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import { Agent, EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { ProxySettings } from '../config/proxy.js';
 import { RegistryConfigError } from '../errors/registry-errors.js';
 
 export interface DispatcherOptions {
@@ -13,21 +14,21 @@ export interface DispatcherOptions {
   /** PEM file with the CA(s) that signed the registry's certificate. */
   readonly caFile?: string;
   readonly insecureSkipVerify?: boolean;
+  /** Forward proxies (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), as the configuration read them. */
+  readonly proxy?: ProxySettings;
 }
 
-export function createDispatcher(options: DispatcherOptions): Agent {
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
   // Node's `ca` replaces the default trust store; keep the public roots so redirects to S3 or a CDN
   // still verify when a private CA is configured for the registry itself.
   const ca = options.caFile === undefined ? undefined : [...rootCertificates, readCaFile(options.caFile)];
-  return new Agent({
-    connectTimeout: options.timeoutMs,
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connect: {
-      ...(ca === undefined ? {} : { ca }),
-      rejectUnauthorized: options.insecureSkipVerify !== true,
-    },
-  });
+  const tls = { ...(ca === undefined ? {} : { ca }), rejectUnauthorized: options.insecureSkipVerify !== true };
+  const timeouts = { connectTimeout: options.timeoutMs, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs };
+  const proxy = options.proxy;
+  if (!proxy || (proxy.httpProxy === '' && proxy.httpsProxy === '')) return new Agent({ ...timeouts, connect: tls });
+  // Every value given, '' for "none": undici would otherwise read process.env itself. Through a proxy
+  // the registry's TLS runs inside the CONNECT tunnel (requestTls); `connect` is for direct hosts.
+  return new EnvHttpProxyAgent({ ...timeouts, connect: tls, requestTls: tls, ...proxy });
 }
 
 function readCaFile(path: string): string {

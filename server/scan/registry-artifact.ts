@@ -8,6 +8,7 @@ import { packagingFacts } from '../../analyzers/license/packaging.js';
 import { analyzeArtifact } from '../../analyzers/manifest/analyze.js';
 import { resolveArtifact } from '../artifact/resolve.js';
 import type { ModelFile, ResolvedArtifact } from '../artifact/types.js';
+import type { ProxySettings } from '../config/proxy.js';
 import { createRegistryClient } from '../registry/client.js';
 import { parseRegistryAuthorization } from '../registry/credentials.js';
 import type { RegistryLogger } from '../registry/types.js';
@@ -20,6 +21,7 @@ export interface RegistryAccess {
   readonly insecureSkipVerify: boolean;
   readonly timeoutMs: number;
   readonly retries: number;
+  readonly proxy?: ProxySettings;
   readonly limits: AnalyzerLimits;
   readonly logger?: RegistryLogger;
 }
@@ -33,6 +35,7 @@ export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
       maxRetries: access.retries,
       insecureSkipVerify: access.insecureSkipVerify,
       ...(access.caFile ? { caFile: access.caFile } : {}),
+      ...(access.proxy ? { proxy: access.proxy } : {}),
       ...(access.logger ? { logger: access.logger } : {}),
     });
     try {
