@@ -30,19 +30,41 @@ const VARIANTS: Record<string, { resources: string[]; components?: string[] }> =
   mtls: { resources: ['base'], components: ['components/tls', 'components/mtls'] },
   persistence: { resources: ['base'], components: ['components/persistence'] },
   redis: { resources: ['base'], components: ['components/redis'] },
-  everything: { resources: ['base'], components: ['components/tls', 'components/mtls', 'components/persistence', 'components/redis'] },
+  'registry-ca': { resources: ['base'], components: ['components/registry-ca'] },
+  proxy: { resources: ['base'], components: ['components/proxy'] },
+  webhook: { resources: ['base'], components: ['components/webhook'] },
+  policy: { resources: ['base'], components: ['components/policy'] },
+  'everything with redis': {
+    resources: ['base'],
+    components: ['components/tls', 'components/mtls', 'components/redis', 'components/registry-ca', 'components/proxy', 'components/webhook', 'components/policy'],
+  },
+  'everything with persistence': {
+    resources: ['base'],
+    components: ['components/tls', 'components/persistence', 'components/registry-ca', 'components/proxy', 'components/webhook', 'components/policy'],
+  },
   example: { resources: ['overlays/example'] },
 };
 
-/** Secrets the operator provides (cert-manager or by hand), documented in deploy/kubernetes/README.md. */
-const EXTERNAL_SECRETS = new Set(['harbor-scanner-models-tls']);
+/**
+ * What the operator creates (by hand, cert-manager, trust-manager or a secret manager), documented in
+ * deploy/kubernetes/README.md. The manifests never ship a Secret: `kubectl apply -k` would overwrite the
+ * real one with empty values.
+ */
+const EXTERNAL_SECRETS = new Set(['harbor-scanner-models', 'harbor-scanner-models-redis', 'harbor-scanner-models-webhook', 'harbor-scanner-models-tls']);
+const EXTERNAL_CONFIGMAPS = new Set(['harbor-scanner-models-registry-ca']);
 
-/** Values standing in for the Secret entries the manifests ship empty, to run the config loader. */
+/** Values standing in for the entries of those Secrets, to run the config loader. */
 const TEST_SECRET_VALUES: Record<string, string> = {
   'api-key': 'test-api-key',
   'store-key': Buffer.alloc(32, 7).toString('base64'),
   url: 'redis://redis.example:6379/0',
+  'robot-name': 'robot$scanner',
+  'robot-secret': 'test-robot-secret',
+  'auth-header': 'Bearer test-webhook',
 };
+
+/** Variables the scanner reads besides its own SCANNER_* table (server/config/proxy.ts). */
+const PROXY_VARIABLES = new Set(['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY']);
 
 const probePath = (id: 'getHealthy' | 'getReady') => API_ROUTES.find((r) => r.operationId === id)!.path;
 
@@ -95,7 +117,7 @@ interface Deployment extends K8sObject {
       spec: {
         securityContext: { runAsNonRoot?: boolean; runAsUser?: number; seccompProfile?: { type: string } };
         containers: Container[];
-        volumes: { name: string; emptyDir?: object; secret?: { secretName: string }; persistentVolumeClaim?: { claimName: string } }[];
+        volumes: { name: string; emptyDir?: object; secret?: { secretName: string }; configMap?: { name: string }; persistentVolumeClaim?: { claimName: string } }[];
       };
     };
   };
@@ -129,12 +151,27 @@ function environmentOf(objects: readonly K8sObject[], container: Container): Rec
       env[variable.name] = variable.value ?? '';
       continue;
     }
-    const data = stringDataOf(objects, 'Secret', ref.name);
-    expect(data, `Secret ${ref.name} referenced by ${variable.name}`).toBeDefined();
-    expect(Object.keys(data!), `Secret ${ref.name}`).toContain(ref.key);
-    env[variable.name] = data![ref.key] || (TEST_SECRET_VALUES[ref.key] ?? '');
+    expect(EXTERNAL_SECRETS.has(ref.name), `Secret ${ref.name} referenced by ${variable.name} is documented`).toBe(true);
+    expect(Object.keys(TEST_SECRET_VALUES), `key ${ref.key} of Secret ${ref.name}`).toContain(ref.key);
+    env[variable.name] = TEST_SECRET_VALUES[ref.key]!;
   }
   return env;
+}
+
+/** The environment with each file a ConfigMap volume provides written out, so the config loader can read it. */
+function withMountedFiles(objects: readonly K8sObject[], pod: Deployment['spec']['template'], container: Container, env: Record<string, string>): Record<string, string> {
+  const resolved = { ...env };
+  for (const [name, file] of Object.entries(env)) {
+    const mount = container.volumeMounts.find((m) => file.startsWith(`${m.mountPath}/`));
+    const configMap = pod.spec.volumes.find((v) => v.name === mount?.name)?.configMap?.name;
+    const data = configMap === undefined ? undefined : stringDataOf(objects, 'ConfigMap', configMap);
+    const content = data?.[path.basename(file)];
+    if (content === undefined) continue;
+    const local = path.join(mkdtempSync(path.join(tmpdir(), 'mounted-')), path.basename(file));
+    writeFileSync(local, content);
+    resolved[name] = local;
+  }
+  return resolved;
 }
 
 const kubectlAvailable = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
@@ -145,16 +182,17 @@ describe.each(Object.entries(VARIANTS))('deploy/kubernetes variant %s', (_name, 
   const pod = deployment.spec.template;
   const container = pod.spec.containers[0]!;
   const env = environmentOf(objects, container);
+  const configEnv = withMountedFiles(objects, pod, container, env);
 
   it('should validate every object against the Kubernetes schemas', () => {
-    expect(objects.length).toBeGreaterThanOrEqual(4);
+    expect(objects.length).toBeGreaterThanOrEqual(3);
     for (const object of objects) expect(validate(object), `${object.kind}/${object.metadata.name}`).toEqual([]);
   });
 
   it('should only set variables the scanner knows, with values its config loader accepts', () => {
-    const unknown = Object.keys(env).filter((name) => !(name in VARIABLES));
+    const unknown = Object.keys(env).filter((name) => !(name in VARIABLES) && !PROXY_VARIABLES.has(name));
     expect(unknown).toEqual([]);
-    const config = loadConfig(env);
+    const config = loadConfig(configEnv);
     const port = container.ports.find((p) => p.name === 'api')!;
     expect(port.containerPort).toBe(config.api.port);
     expect(config.apiAuth.credentials.mode).not.toBe('none');
@@ -196,13 +234,15 @@ describe.each(Object.entries(VARIANTS))('deploy/kubernetes variant %s', (_name, 
       const volume = pod.spec.volumes.find((v) => v.name === mount?.name);
       return mount?.readOnly !== true && (volume?.emptyDir !== undefined || volume?.persistentVolumeClaim !== undefined);
     };
-    expect(writable(loadConfig(env).dataDir)).toBe(true);
+    expect(writable(loadConfig(configEnv).dataDir)).toBe(true);
     expect(writable('/tmp')).toBe(true);
     for (const volume of pod.spec.volumes) {
-      if (volume.secret && !EXTERNAL_SECRETS.has(volume.secret.secretName)) one(objects, 'Secret', volume.secret.secretName);
+      if (volume.secret) expect(EXTERNAL_SECRETS.has(volume.secret.secretName), volume.secret.secretName).toBe(true);
+      if (volume.configMap && !EXTERNAL_CONFIGMAPS.has(volume.configMap.name)) one(objects, 'ConfigMap', volume.configMap.name);
       if (volume.persistentVolumeClaim) one(objects, 'PersistentVolumeClaim', volume.persistentVolumeClaim.claimName);
     }
-    for (const file of [env['SCANNER_API_SERVER_TLS_CERTIFICATE'], env['SCANNER_API_SERVER_TLS_KEY'], env['SCANNER_API_SERVER_CLIENT_CAS']]) {
+    const files = ['SCANNER_API_SERVER_TLS_CERTIFICATE', 'SCANNER_API_SERVER_TLS_KEY', 'SCANNER_API_SERVER_CLIENT_CAS', 'SCANNER_REGISTRY_CA_FILE', 'SCANNER_POLICY_FILE'];
+    for (const file of files.map((name) => env[name])) {
       if (file === undefined) continue;
       expect(container.volumeMounts.some((m) => m.readOnly === true && file.startsWith(`${m.mountPath}/`)), file).toBe(true);
     }
@@ -218,14 +258,19 @@ describe.each(Object.entries(VARIANTS))('deploy/kubernetes variant %s', (_name, 
 
   it('should run several replicas only with a store they share, and one pod at a time on a ReadWriteOnce volume', () => {
     if (deployment.spec.replicas > 1) expect(env['SCANNER_REDIS_URL']).toBeTruthy();
-    if (pod.spec.volumes.some((v) => v.persistentVolumeClaim)) expect(deployment.spec.strategy?.type).toBe('Recreate');
+    if (pod.spec.volumes.some((v) => v.persistentVolumeClaim)) {
+      expect(deployment.spec.strategy?.type).toBe('Recreate');
+      expect(deployment.spec.replicas).toBe(1);
+    }
   });
 
-  it('should ship no secret values', () => {
-    for (const secret of objects.filter((o) => o.kind === 'Secret') as { stringData?: Record<string, string>; data?: unknown }[]) {
-      expect(secret.data).toBeUndefined();
-      expect(Object.values(secret.stringData ?? {}).every((v) => v === '')).toBe(true);
-    }
+  it('should ship no Secret, so applying never overwrites the operator\'s keys', () => {
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  it('should name every generated ConfigMap by its content, and point the pod at those names', () => {
+    for (const configMap of objects.filter((o) => o.kind === 'ConfigMap')) expect(configMap.metadata.name).toMatch(/-[a-z0-9]{10}$/);
+    for (const source of container.envFrom ?? []) one(objects, 'ConfigMap', source.configMapRef!.name);
   });
 
   it.skipIf(!kubectlAvailable)('should render exactly as kubectl kustomize does', () => {
@@ -234,6 +279,32 @@ describe.each(Object.entries(VARIANTS))('deploy/kubernetes variant %s', (_name, 
     const key = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
     const sorted = (list: K8sObject[]) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
     expect(sorted(objects)).toEqual(sorted(theirs));
+  });
+});
+
+describe('deploy/kubernetes guards', () => {
+  // Two replicas (redis) on one ReadWriteOnce claim (persistence) would leave one pod pending forever.
+  it.each([
+    [['components/persistence', 'components/redis']],
+    [['components/redis', 'components/persistence']],
+  ])('should refuse to render %j together', (components) => {
+    const dir = writeVariant({ resources: ['base'], components });
+    expect(() => kustomize(dir)).toThrow(/patch test .* failed/);
+    if (kubectlAvailable) expect(spawnSync('kubectl', ['kustomize', '--load-restrictor', 'LoadRestrictionsNone', dir]).status).not.toBe(0);
+  });
+
+  it('should change the ConfigMap name when a setting changes, so the pods roll', () => {
+    const name = (objects: K8sObject[]) => objects.find((o) => o.kind === 'ConfigMap')!.metadata.name;
+    const dir = mkdtempSync(path.join(tmpdir(), 'kustomize-'));
+    writeFileSync(path.join(dir, 'scanner.env'), `${readFileSync(path.join(DEPLOY, 'base/scanner.env'), 'utf8')}SCANNER_LOG_LEVEL=debug\n`);
+    writeFileSync(
+      path.join(dir, 'kustomization.yaml'),
+      stringify({ resources: [path.relative(dir, path.join(DEPLOY, 'base/deployment.yaml'))], configMapGenerator: [{ name: 'harbor-scanner-models', envs: ['scanner.env'] }] }),
+    );
+    const changed = kustomize(dir);
+    expect(name(changed)).not.toBe(name(kustomize(path.join(DEPLOY, 'base'))));
+    const deployment = changed.find((o) => o.kind === 'Deployment') as unknown as Deployment;
+    expect(deployment.spec.template.spec.containers[0]!.envFrom![0]!.configMapRef!.name).toBe(name(changed));
   });
 });
 

@@ -1,12 +1,15 @@
 /**
  * The part of `kustomize build` that deploy/kubernetes uses, so CI can render the manifests without a
- * kustomize binary: `resources` (files and directories), `components` (Component resources and
- * patches), inline RFC 6902 `patches` with a kind/name target, `namespace` and `images`. Anything else
- * in a kustomization is refused, never ignored. Where kubectl is installed, the test compares this
- * rendering with `kubectl kustomize`.
+ * kustomize binary: `resources` (files and directories), `components` (Component resources, generators
+ * and patches), `configMapGenerator` (envs, files, literals; labels; the content-hash name suffix and the
+ * references to it), inline RFC 6902 `patches` (add, replace, remove, test) with a kind/name target,
+ * `namespace` and `images`. Anything else in a kustomization is refused, never ignored. Where kubectl is
+ * installed, the test compares this rendering with `kubectl kustomize`.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { parse, parseAllDocuments } from 'yaml';
 
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } & Record<string, unknown>;
@@ -16,36 +19,123 @@ interface Patch {
   readonly patch: string;
 }
 
+interface ConfigMapGenerator {
+  readonly name: string;
+  readonly envs?: readonly string[];
+  readonly files?: readonly string[];
+  readonly literals?: readonly string[];
+  readonly options?: { readonly labels?: Record<string, string> };
+}
+
 interface Kustomization {
   readonly kind?: 'Kustomization' | 'Component';
   readonly resources?: readonly string[];
   readonly components?: readonly string[];
+  readonly configMapGenerator?: readonly ConfigMapGenerator[];
   readonly patches?: readonly Patch[];
   readonly namespace?: string;
   readonly images?: readonly { readonly name: string; readonly newName?: string; readonly newTag?: string }[];
 }
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'components', 'patches', 'namespace', 'images']);
+const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'components', 'configMapGenerator', 'patches', 'namespace', 'images']);
 
-/** Renders the kustomization in `dir` (or the given one, resolved against `dir`). */
-export function kustomize(dir: string, inline?: Kustomization): K8sObject[] {
+/** Renders the kustomization in `dir`, generated names suffixed and referenced as kustomize does. */
+export function kustomize(dir: string): K8sObject[] {
+  const { objects, renamed } = accumulate(dir);
+  renameReferences(objects, renamed);
+  return objects;
+}
+
+interface Accumulated {
+  objects: K8sObject[];
+  /** Generated ConfigMaps: name in the manifests → name with its content hash. */
+  renamed: Map<string, string>;
+}
+
+function accumulate(dir: string, inline?: Kustomization): Accumulated {
   const k = inline ?? readKustomization(dir);
   let objects: K8sObject[] = [];
+  const renamed = new Map<string, string>();
+  const add = (part: Accumulated) => {
+    objects.push(...part.objects);
+    for (const [from, to] of part.renamed) renamed.set(from, to);
+  };
   for (const resource of k.resources ?? []) {
     const file = path.resolve(dir, resource);
-    objects.push(...(statSync(file).isDirectory() ? kustomize(file) : readObjects(file)));
+    add(statSync(file).isDirectory() ? accumulate(file) : { objects: readObjects(file), renamed: new Map() });
   }
+  add(generate(dir, k.configMapGenerator ?? []));
   for (const component of k.components ?? []) {
     const componentDir = path.resolve(dir, component);
     const c = readKustomization(componentDir);
     if (c.kind !== 'Component') throw new Error(`${componentDir}: not a Component`);
-    objects.push(...kustomize(componentDir, { resources: c.resources ?? [] }));
+    add(accumulate(componentDir, { resources: c.resources ?? [], configMapGenerator: c.configMapGenerator ?? [] }));
     objects = applyPatches(objects, c.patches ?? []);
   }
   if (k.kind !== 'Component') objects = applyPatches(objects, k.patches ?? []);
   if (k.namespace) for (const o of objects) o.metadata.namespace = k.namespace;
   for (const image of k.images ?? []) for (const container of containersOf(objects)) container.image = retag(container.image, image);
-  return objects;
+  return { objects, renamed };
+}
+
+/** ConfigMaps from env files, files and literals, named `<name>-<hash>` (kustomize api/hasher). */
+function generate(dir: string, generators: readonly ConfigMapGenerator[]): Accumulated {
+  const objects: K8sObject[] = [];
+  const renamed = new Map<string, string>();
+  for (const generator of generators) {
+    const data: Record<string, string> = {};
+    for (const file of generator.envs ?? []) Object.assign(data, envFile(readFileSync(path.resolve(dir, file), 'utf8')));
+    for (const file of generator.files ?? []) data[path.basename(file)] = readFileSync(path.resolve(dir, file), 'utf8');
+    for (const literal of generator.literals ?? []) Object.assign(data, envFile(literal));
+    const sorted = Object.fromEntries(Object.keys(data).sort().map((key) => [key, data[key]!]));
+    const name = `${generator.name}-${configMapHash(sorted)}`;
+    renamed.set(generator.name, name);
+    objects.push({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, ...(generator.options?.labels ? { labels: generator.options.labels } : {}) }, data: sorted });
+  }
+  return { objects, renamed };
+}
+
+/** kustomize's env-file reading (api/kv): leading blanks dropped, `#` comments, KEY=VALUE split at the first `=`. */
+function envFile(content: string): Record<string, string> {
+  const pairs: Record<string, string> = {};
+  for (const raw of content.replace(/^\uFEFF/, '').split('\n')) {
+    const line = raw.replace(/^\s+/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new Error(`env line without KEY=VALUE: ${line}`);
+    pairs[line.slice(0, eq)] = line.slice(eq + 1);
+  }
+  return pairs;
+}
+
+/**
+ * kustomize's name suffix: SHA-256 of `{"data":…,"kind":"ConfigMap","name":""}` (Go's json.Marshal,
+ * keys sorted; the name is not set yet when it hashes), its first ten hex digits with 0 1 3 a e spelled
+ * g h k m t so the suffix never reads as a word.
+ */
+function configMapHash(data: Record<string, string>): string {
+  const hex = createHash('sha256').update(JSON.stringify({ data, kind: 'ConfigMap', name: '' })).digest('hex');
+  return hex.slice(0, 10).replace(/[013ae]/g, (c) => ({ '0': 'g', '1': 'h', '3': 'k', a: 'm', e: 't' })[c]!);
+}
+
+/** Points ConfigMap references of pod templates at the generated names (kustomize's nameReference). */
+function renameReferences(objects: readonly K8sObject[], renamed: ReadonlyMap<string, string>): void {
+  const rename = (ref: { name?: string } | undefined) => {
+    if (ref?.name !== undefined && renamed.has(ref.name)) ref.name = renamed.get(ref.name)!;
+  };
+  for (const o of objects.filter((x) => x.kind === 'Deployment')) {
+    const pod = (o as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+    for (const volume of pod.volumes ?? []) rename(volume.configMap);
+    for (const container of pod.containers) {
+      for (const source of container.envFrom ?? []) rename(source.configMapRef);
+      for (const variable of container.env ?? []) rename(variable.valueFrom?.configMapKeyRef);
+    }
+  }
+}
+
+interface PodSpec {
+  volumes?: { configMap?: { name: string } }[];
+  containers: { envFrom?: { configMapRef?: { name: string } }[]; env?: { valueFrom?: { configMapKeyRef?: { name: string } } }[] }[];
 }
 
 function readKustomization(dir: string): Kustomization {
@@ -71,7 +161,7 @@ function applyPatches(objects: K8sObject[], patches: readonly Patch[]): K8sObjec
   return objects;
 }
 
-/** RFC 6902 add, replace and remove, with RFC 6901 pointers (`~1` is `/`, `-` appends). */
+/** RFC 6902 add, replace, remove and test, with RFC 6901 pointers (`~1` is `/`, `-` appends). */
 function applyOperation(document: Record<string, unknown>, operation: { op: string; path: string; value?: unknown }): void {
   const tokens = operation.path.split('/').slice(1).map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
   const last = tokens.pop()!;
@@ -81,6 +171,11 @@ function applyOperation(document: Record<string, unknown>, operation: { op: stri
     if (parent === undefined || parent === null) throw new Error(`patch path ${operation.path}: ${token} does not exist`);
   }
   const value = structuredClone(operation.value);
+  if (operation.op === 'test') {
+    const actual = Array.isArray(parent) ? parent[Number(last)] : (parent as Record<string, unknown>)[last];
+    if (!isDeepStrictEqual(actual, value)) throw new Error(`patch test ${operation.path} failed`);
+    return;
+  }
   if (Array.isArray(parent)) {
     const container: unknown[] = parent;
     const index = last === '-' ? container.length : Number(last);
