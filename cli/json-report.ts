@@ -20,7 +20,8 @@ export interface CliLicense {
   /** SPDX id or expression, `LicenseRef-…`, or `NOASSERTION`. */
   readonly spdx: string;
   readonly name: string;
-  readonly source: LicenseDeclaration['source'];
+  /** Where it was declared; `none` for a model no source declares a licence for (its `spdx` is NOASSERTION). */
+  readonly source: LicenseDeclaration['source'] | 'none';
   readonly confidence: number;
 }
 
@@ -40,6 +41,8 @@ export function toCliReport(
   counts: { filesScanned: number; bytesScanned: number },
   findings: readonly Finding[],
   facts: readonly Fact[] = [],
+  /** Model roots without any licence declaration (analyzers/license/policy.ts `unlicensedRoots`). */
+  unlicensed: readonly string[] = [],
 ): CliReport {
   const sorted = [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.file.localeCompare(b.file));
   return {
@@ -57,8 +60,11 @@ export function toCliReport(
       location: f.location ?? null,
       details: f.details ?? {},
     })),
-    licenses: facts
-      .filter((f): f is LicenseDeclaration => f.kind === 'license')
-      .map(({ file, spdx, name, source, confidence }) => ({ file, spdx, name, source, confidence })),
+    licenses: [
+      ...facts
+        .filter((f): f is LicenseDeclaration => f.kind === 'license')
+        .map(({ file, spdx, name, source, confidence }) => ({ file, spdx, name, source, confidence })),
+      ...unlicensed.map((root) => ({ file: root === '' ? '.' : root, spdx: 'NOASSERTION', name: 'no license declared', source: 'none' as const, confidence: 1 })),
+    ],
   };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ALL_ANALYZERS, ARTIFACT_RULES } from '../analyzers/index.js';
 import type { Fact } from '../analyzers/analyzer.js';
 import { ScanEngine } from '../analyzers/engine.js';
+import { unlicensedRoots } from '../analyzers/license/policy.js';
 import { severityRank, type Finding } from '../analyzers/finding.js';
 import { makeLimits } from '../analyzers/limits.js';
 import type { AnalysisConfig } from '../server/config/config.js';
@@ -97,7 +98,8 @@ async function scan(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<numbe
   if (progress) process.stderr.write('\r\x1b[K');
   for (const s of skipped) process.stderr.write(`skipped ${s.path}: ${s.reason}\n`);
 
-  const report = toCliReport({ name: SCANNER.name, version: SCANNER.version }, options.targets, counts, findings, facts);
+  const unlicensed = unlicensedRoots(facts, files.map((f) => f.path));
+  const report = toCliReport({ name: SCANNER.name, version: SCANNER.version }, options.targets, counts, findings, facts, unlicensed);
   if (options.sbom) await writeSbom(options, options.sbom, files, facts);
   const output =
     options.format === 'json'

@@ -18,7 +18,7 @@ export const licenseAnalyzer: Analyzer = {
     for (const fact of await factsOf(ctx)) ctx.record(fact);
     return [];
   },
-  conclude: (facts, settings) => evaluateLicensePolicy(facts, settings.license),
+  conclude: (facts, settings, files) => evaluateLicensePolicy(facts, settings.license, files),
 };
 
 async function factsOf(ctx: AnalysisContext): Promise<Fact[]> {

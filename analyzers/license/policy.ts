@@ -4,6 +4,8 @@
  * that identify nothing, family placeholders, sources that disagree, the traits of each declared
  * license (non-commercial, no-derivatives, use restrictions, vendor terms, copyleft), a base model under
  * stricter terms, and licenses the policy file denies. Allowed licenses raise no trait finding.
+ * Whether a licence is missing, and whether sources disagree, is judged per model root (./model-roots.ts):
+ * two models side by side may well be under different licences.
  */
 import type { Fact, LicenseDeclaration, LicenseSource, ModelCardFact } from '../analyzer.js';
 import { makeFinding, type Finding } from '../finding.js';
@@ -11,6 +13,7 @@ import type { LicenseClass, LicensePolicySettings } from '../settings.js';
 import { baseModelLicense } from './base-models.js';
 import { licenseTraits } from './classify.js';
 import { PACKAGING_FILE } from './packaging.js';
+import { describeRoot, modelRoots, TOP_ROOT } from './model-roots.js';
 import { LICENSE_RULES } from './rules.js';
 import { expressionLicenses, NOASSERTION } from './spdx-id.js';
 import type { LicenseTrait } from './traits.js';
@@ -35,22 +38,37 @@ const CONFLICT_MIN_CONFIDENCE = 0.75;
 /** Traits that say what a license demands; the other two say what is unknown about it. */
 const OBLIGATIONS: readonly LicenseTrait[] = ['non-commercial', 'no-derivatives', 'use-restricted', 'vendor-terms', 'copyleft', 'share-alike'];
 
-export function evaluateLicensePolicy(facts: readonly Fact[], policy: LicensePolicySettings): Finding[] {
+/** `files`: every path the scan read (to find the model roots); the facts' own files always count. */
+export function evaluateLicensePolicy(facts: readonly Fact[], policy: LicensePolicySettings, files: Iterable<string> = []): Finding[] {
   const declarations = facts
     .filter((f): f is LicenseDeclaration => f.kind === 'license')
     .sort((a, b) => PRIORITY[a.source] - PRIORITY[b.source]);
   const cards = facts.filter((f): f is ModelCardFact => f.kind === 'model-card');
   const out = new FindingsOut(policy);
   const forModel = declarations.filter((d) => d.scope === 'artifact');
-  if (forModel.length === 0)
-    out.add('missing', PACKAGING_FILE, {
-      message: 'no license declared: no model card license, LICENSE file, config or packaging license was found',
-    });
+  const roots = modelRoots([...files, ...facts.map((f) => f.file)]);
+  for (const root of unlicensedRoots(facts, files))
+    out.add('missing', root === TOP_ROOT ? PACKAGING_FILE : root, { message: missingMessage(root, roots.roots.length) });
+  for (const root of roots.roots) checkConflicts(forModel.filter((d) => roots.rootOf(d.file) === root), out);
   const linked = linkedFiles(declarations);
   for (const [spdx, group] of groupBy(declarations, (d) => d.spdx)) checkLicense(spdx, group, policy, linked, out);
-  checkConflicts(forModel, out);
   checkBaseModels(cards, forModel, policy, out);
   return out.findings;
+}
+
+/**
+ * The model roots no licence source speaks for (`TOP_ROOT` for the artifact). The top stands for a model
+ * only when it is one itself, or when nothing else is.
+ */
+export function unlicensedRoots(facts: readonly Fact[], files: Iterable<string>): string[] {
+  const roots = modelRoots([...files, ...facts.map((f) => f.file)]);
+  const licensed = new Set(facts.filter((f): f is LicenseDeclaration => f.kind === 'license' && f.scope === 'artifact').map((d) => roots.rootOf(d.file)));
+  return roots.roots.filter((root) => !licensed.has(root) && (roots.hasMarker(root) || (root === TOP_ROOT && roots.roots.length === 1)));
+}
+
+function missingMessage(root: string, rootCount: number): string {
+  const what = 'no model card license, LICENSE file, config or packaging license was found';
+  return rootCount === 1 ? `no license declared: ${what}` : `no license declared for the model in ${describeRoot(root)}: ${what} there`;
 }
 
 function checkLicense(
