@@ -63,7 +63,25 @@ export interface Analyzer {
 }
 
 /** What analyzers record besides findings: inputs to inventories, SBOMs and `conclude`. */
-export type Fact = LicenseDeclaration | ModelCardFact | ExternalDataFact;
+export type Fact = LicenseDeclaration | ModelCardFact | ExternalDataFact | SoftwarePackageFact;
+
+/**
+ * Installed software the artifact carries (a Python distribution's metadata, a Debian package's
+ * copyright file), with the licence it declares for itself: an SBOM component, not the model's licence.
+ */
+export interface SoftwarePackageFact {
+  readonly kind: 'software-package';
+  /** The metadata file it was read from. */
+  readonly file: string;
+  /** purl type: `pypi` or `deb`. */
+  readonly ecosystem: 'pypi' | 'deb';
+  readonly name: string;
+  readonly version?: string;
+  /** SPDX expression, or `NOASSERTION`. */
+  readonly license: string;
+  /** The value as the metadata wrote it, clipped. */
+  readonly declared?: string;
+}
 
 /** The files a model reads tensor data from (ONNX `external_data` locations, relative to the model). */
 export interface ExternalDataFact {

@@ -1,6 +1,7 @@
 /**
  * The license analyzer: records every license declaration it finds in model cards, license texts,
- * configs, Kitfiles, code headers, GGUF and safetensors metadata as facts (./sources.ts), and once the
+ * configs, Kitfiles, code headers, GGUF and safetensors metadata as facts (./sources.ts), the installed
+ * software packages an image carries with their own licences (./software-packages.ts), and once the
  * whole artifact is read, grades them against the license policy (./policy.ts). Reading a file never
  * produces a finding by itself: what is missing or contradictory is only known at the end.
  */
@@ -8,6 +9,7 @@ import type { Analyzer, AnalysisContext, Fact } from '../analyzer.js';
 import type { Finding } from '../finding.js';
 import { evaluateLicensePolicy } from './policy.js';
 import { LICENSE_RULE_LIST } from './rules.js';
+import { packageMetadataKind, softwarePackage } from './software-packages.js';
 import { ggufFacts, licenseFileRole, safetensorsFacts, textFileFacts } from './sources.js';
 
 export const licenseAnalyzer: Analyzer = {
@@ -28,6 +30,14 @@ async function factsOf(ctx: AnalysisContext): Promise<Fact[]> {
   // here: the format analyzer reports why.
   if (format === 'gguf') return source.seekable ? ggufFacts(file.path, source, limits).catch(() => []) : [];
   if (format === 'safetensors') return source.seekable ? safetensorsFacts(file.path, source, limits).catch(() => []) : [];
+  const ecosystem = packageMetadataKind(file.path);
+  if (ecosystem) {
+    const found = softwarePackage(ecosystem, file.path, new TextDecoder().decode(await source.read(0, PACKAGE_METADATA_BYTES)));
+    return found ? [found] : [];
+  }
   const role = licenseFileRole(file.path);
   return role ? textFileFacts(role, file.path, source) : [];
 }
+
+/** Core metadata headers come first; a long description may follow and is not needed. */
+const PACKAGE_METADATA_BYTES = 256 * 1024;

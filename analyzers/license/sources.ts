@@ -15,6 +15,7 @@ import type { ByteSource } from '../source.js';
 import { MAX_FRONT_MATTER_BYTES, readFrontMatter } from './front-matter.js';
 import { identifyLicenseText } from './license-text.js';
 import { kitfileFacts } from './packaging.js';
+import { inPackageMetadata } from './software-packages.js';
 import { identifyDeclared, NOASSERTION } from './spdx-id.js';
 import { field, isObject, optional, text, texts } from './values.js';
 
@@ -44,7 +45,8 @@ const THIRD_PARTY_DIR = /^(?:usr|lib|lib32|lib64|libx32|etc|bin|sbin|var|opt|pro
 export function licenseFileRole(path: string): LicenseFileRole | undefined {
   const segments = path.split(/[!/]/);
   const name = segments.pop() ?? '';
-  if (segments.some((segment) => THIRD_PARTY_DIR.test(segment))) return undefined;
+  // Installed software's own licence files speak for that software (./software-packages.ts), not the model.
+  if (segments.some((segment) => THIRD_PARTY_DIR.test(segment)) || inPackageMetadata(path)) return undefined;
   const lower = name.toLowerCase();
   if (/^(?:readme|model_?card)(?:\.(?:md|markdown))?$/.test(lower)) return 'model-card';
   if (/^(?:licen[cs]e|copying)(?:[-._][\w.-]*)?$/.test(lower)) return 'license-file';

@@ -24,7 +24,18 @@ export function toCycloneDx(model: SbomModel): Record<string, unknown> {
       tools: { components: [{ type: 'application', name: model.tool.name, version: model.tool.version, supplier: { name: model.tool.vendor } }] },
       component: modelComponent(model),
     },
-    components: files.map(({ ref, file }) => fileComponent(ref, file)),
+    components: [
+      ...files.map(({ ref, file }) => fileComponent(ref, file)),
+      ...model.softwarePackages.map((pkg) => ({
+        type: 'library',
+        'bom-ref': pkg.purl,
+        name: pkg.name,
+        ...(pkg.version ? { version: pkg.version } : {}),
+        ...licenses(pkg.license),
+        purl: pkg.purl,
+        properties: [property('declared-in', pkg.file)],
+      })),
+    ],
     dependencies: [{ ref: MODEL_REF, dependsOn: files.map(({ ref }) => ref) }, ...files.map(({ ref }) => ({ ref, dependsOn: [] }))],
   };
 }

@@ -4,7 +4,7 @@
  * custom licenses (`LicenseRef-…`) they use. ./sbom-spdx.ts and ./sbom-cyclonedx.ts are pure mappings
  * of this.
  */
-import type { BaseModelRef, Fact, LicenseDeclaration, ModelCardFact } from '../../analyzers/analyzer.js';
+import type { BaseModelRef, Fact, LicenseDeclaration, ModelCardFact, SoftwarePackageFact } from '../../analyzers/analyzer.js';
 import { baseModelLicense } from '../../analyzers/license/base-models.js';
 import { parseExpression } from '../../analyzers/license/spdx-id.js';
 import type { ScannedFile } from '../jobs/model.js';
@@ -37,6 +37,19 @@ export interface SbomFile {
   readonly license: string;
 }
 
+/** Installed software the artifact carries, with the licence its own metadata declares. */
+export interface SbomSoftwarePackage {
+  readonly ecosystem: SoftwarePackageFact['ecosystem'];
+  readonly name: string;
+  readonly version?: string;
+  /** SPDX expression, or `NOASSERTION`. */
+  readonly license: string;
+  /** `pkg:pypi/…` or `pkg:deb/debian/…` (package-url). */
+  readonly purl: string;
+  /** The metadata file it was read from. */
+  readonly file: string;
+}
+
 export interface SbomLicenseRef {
   readonly id: string;
   readonly name: string;
@@ -61,6 +74,7 @@ export interface SbomModel {
   };
   readonly baseModels: ReadonlyArray<BaseModelRef & { readonly spdx?: string }>;
   readonly files: readonly SbomFile[];
+  readonly softwarePackages: readonly SbomSoftwarePackage[];
   readonly licenseRefs: readonly SbomLicenseRef[];
 }
 
@@ -114,8 +128,21 @@ export function buildSbomModel(input: {
       ...(f.digest?.startsWith('sha256:') ? { sha256: f.digest.slice('sha256:'.length) } : {}),
       ...(f.mediaType ? { mediaType: f.mediaType } : {}),
     })),
+    softwarePackages: uniqueBy(
+      input.facts
+        .filter((f): f is SoftwarePackageFact => f.kind === 'software-package')
+        .map((p) => ({ ecosystem: p.ecosystem, name: p.name, ...(p.version ? { version: p.version } : {}), license: p.license, purl: packageUrl(p), file: p.file })),
+      (p) => p.purl,
+    ),
     licenseRefs: licenseRefs(declarations, baseModels),
   };
+}
+
+/** package-url of an installed package; PyPI names normalised as PEP 503 says (the purl spec's rule). */
+function packageUrl(p: SoftwarePackageFact): string {
+  const name = p.ecosystem === 'pypi' ? p.name.toLowerCase().replace(/[-_.]+/g, '-') : p.name;
+  const version = p.version ? `@${encodeURIComponent(p.version)}` : '';
+  return p.ecosystem === 'pypi' ? `pkg:pypi/${encodeURIComponent(name)}${version}` : `pkg:deb/debian/${encodeURIComponent(name)}${version}`;
 }
 
 /** `pkg:oci/<name>@<digest>?repository_url=<registry/repository>` (package-url `oci` type). */

@@ -5,7 +5,7 @@
  * none without downloading all of it); base models are packages the model is a `DESCENDANT_OF`.
  */
 import { randomUUID } from 'node:crypto';
-import { NOASSERTION, purl, type SbomFile, type SbomModel } from './sbom-model.js';
+import { NOASSERTION, purl, type SbomFile, type SbomModel, type SbomSoftwarePackage } from './sbom-model.js';
 
 export const SPDX_VERSION = 'SPDX-2.3';
 const DOCUMENT_ID = 'SPDXRef-DOCUMENT';
@@ -15,6 +15,7 @@ export function toSpdx(model: SbomModel): Record<string, unknown> {
   const name = documentName(model);
   const files = model.files.map((file, i) => ({ id: `SPDXRef-File-${i + 1}-${idPart(file.path)}`, file }));
   const bases = model.baseModels.map((base, i) => ({ id: `SPDXRef-BaseModel-${i + 1}`, base }));
+  const software = model.softwarePackages.map((pkg, i) => ({ id: `SPDXRef-Software-${i + 1}-${idPart(pkg.name)}`, pkg }));
   return {
     spdxVersion: SPDX_VERSION,
     dataLicense: 'CC0-1.0',
@@ -26,7 +27,12 @@ export function toSpdx(model: SbomModel): Record<string, unknown> {
       created: spdxDate(model.generatedAt),
       creators: [`Tool: ${model.tool.name}-${model.tool.version}`, `Organization: ${model.tool.vendor}`],
     },
-    packages: [modelPackage(model), ...files.map(({ id, file }) => filePackage(id, file)), ...bases.map(({ id, base }) => basePackage(id, base))],
+    packages: [
+      modelPackage(model),
+      ...files.map(({ id, file }) => filePackage(id, file)),
+      ...bases.map(({ id, base }) => basePackage(id, base)),
+      ...software.map(({ id, pkg }) => softwarePackage(id, pkg)),
+    ],
     ...(model.licenseRefs.length > 0
       ? {
           hasExtractedLicensingInfos: model.licenseRefs.map((ref) => ({
@@ -42,6 +48,7 @@ export function toSpdx(model: SbomModel): Record<string, unknown> {
       { spdxElementId: DOCUMENT_ID, relationshipType: 'DESCRIBES', relatedSpdxElement: MODEL_ID },
       ...files.map(({ id }) => ({ spdxElementId: MODEL_ID, relationshipType: 'CONTAINS', relatedSpdxElement: id })),
       ...bases.map(({ id }) => ({ spdxElementId: MODEL_ID, relationshipType: 'DESCENDANT_OF', relatedSpdxElement: id })),
+      ...software.map(({ id }) => ({ spdxElementId: MODEL_ID, relationshipType: 'CONTAINS', relatedSpdxElement: id })),
     ],
   };
 }
@@ -95,6 +102,23 @@ function basePackage(id: string, base: SbomModel['baseModels'][number]): Record<
     licenseDeclared: base.spdx ?? NOASSERTION,
     copyrightText: NOASSERTION,
     comment: 'base model this model derives from',
+  };
+}
+
+/** Installed software: its licence is what its own metadata declares, which nobody here concluded. */
+function softwarePackage(id: string, pkg: SbomSoftwarePackage): Record<string, unknown> {
+  return {
+    SPDXID: id,
+    name: pkg.name,
+    ...(pkg.version ? { versionInfo: pkg.version } : {}),
+    downloadLocation: NOASSERTION,
+    primaryPackagePurpose: 'LIBRARY',
+    filesAnalyzed: false,
+    licenseConcluded: NOASSERTION,
+    licenseDeclared: pkg.license,
+    copyrightText: NOASSERTION,
+    comment: `installed ${pkg.ecosystem === 'pypi' ? 'Python distribution' : 'Debian package'}, declared in ${pkg.file}`,
+    externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: pkg.purl }],
   };
 }
 
