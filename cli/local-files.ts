@@ -4,8 +4,8 @@
  * (and each real file is scanned once), so a link cannot pull in files from elsewhere on the machine.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { lstat, opendir, realpath, stat } from 'node:fs/promises';
+import { opendir, realpath, stat } from 'node:fs/promises';
+import { createReadStream, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { FileSource } from '../analyzers/source.js';
 import type { ModelFileInput } from '../server/scan/scan-files.js';
@@ -46,15 +46,15 @@ async function sha256OfFile(file: string): Promise<string> {
 }
 
 async function* walk(root: string, dir: string, skipped: SkippedPath[], seen: Set<string>, options: LocalFilesOptions): AsyncIterable<ModelFileInput> {
-  const entries: string[] = [];
-  for await (const entry of await opendir(dir)) entries.push(entry.name);
-  entries.sort();
-  for (const name of entries) {
-    const full = path.join(dir, name);
+  const entries: Dirent[] = [];
+  for await (const entry of await opendir(dir)) entries.push(entry);
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
     const relative = path.relative(root, full).split(path.sep).join('/');
-    const link = await lstat(full);
     let real = full;
-    if (link.isSymbolicLink()) {
+    // The directory entry says what it is; only a link needs resolving (and confining to the root).
+    if (entry.isSymbolicLink()) {
       try {
         real = await realpath(full);
       } catch {
@@ -68,7 +68,8 @@ async function* walk(root: string, dir: string, skipped: SkippedPath[], seen: Se
     }
     if (seen.has(real)) continue;
     seen.add(real);
-    const info = await stat(real);
+    // Synchronous: a stat of a local file costs microseconds, its trip through the thread pool more.
+    const info = statSync(real);
     if (info.isDirectory()) yield* walk(root, real, skipped, seen, options);
     else if (info.isFile()) yield await localFile(relative, real, info.size, options);
     else skipped.push({ path: relative, reason: 'not a regular file' });

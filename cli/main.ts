@@ -26,6 +26,8 @@ import { toTable } from './table-report.js';
 // a command needs them, so a scan of a local file starts in a fraction of the service's start-up.
 
 const PROGRAM = 'harbor-scanner-models';
+/** Local files analysed at once: enough to hide file-system latency, few enough to bound memory and descriptors. */
+const LOCAL_FILES_IN_FLIGHT = 8;
 
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   if (argv[0] === 'backfill') return (await import('./backfill.js')).backfillCommand(argv.slice(1), env);
@@ -175,7 +177,14 @@ interface OpenedTarget extends ScannableArtifact {
 async function openTarget(target: string, options: ScanOptions, config: AnalysisConfig, skipped: SkippedPath[]): Promise<OpenedTarget> {
   if (!isOciReference(target)) {
     const root = (await stat(target)).isDirectory() ? target : path.dirname(target);
-    return { packaging: 'local', root, files: () => localFiles(target, skipped, { hash: options.sbom !== undefined }), close: async () => undefined };
+    return {
+      packaging: 'local',
+      root,
+      // Local files stay readable while others are analysed: keep the disk and both cores busy.
+      concurrency: LOCAL_FILES_IN_FLIGHT,
+      files: () => localFiles(target, skipped, { hash: options.sbom !== undefined }),
+      close: async () => undefined,
+    };
   }
   const ref = parseOciReference(target);
   if (!ref) throw new UsageError(`invalid OCI reference ${target}: expected oci://host/repository[:tag][@sha256:…]`);

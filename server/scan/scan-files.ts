@@ -1,8 +1,9 @@
 /**
  * Runs the engine over a sequence of model files (from a registry artifact or a local directory) and
- * collects one ScanResult. Files are taken one at a time: those backed by a decompression stream are
- * only readable until the next file is requested. Artifact-level findings (manifests, configs, the layer
- * walk) are added once every file has been scanned — the one path the service and the CLI share.
+ * collects one ScanResult. Files are taken one at a time unless the artifact says they are independent
+ * (`concurrency`): those backed by a decompression stream are only readable until the next file is
+ * requested. Results keep the order of `files()` either way. Artifact-level findings (manifests, configs,
+ * the layer walk) are added once every file has been scanned — the one path the service and the CLI share.
  */
 import type { Fact, FileMeta } from '../../analyzers/analyzer.js';
 import type { ScanEngine, ScanStats } from '../../analyzers/engine.js';
@@ -29,6 +30,11 @@ export interface ScannableArtifact {
   artifactFindings?(scanned: readonly ScannedFile[]): readonly Finding[];
   /** What the manifests and config declare before any file is read (ModelPack/Kitfile licenses). */
   packagingFacts?(): readonly Fact[];
+  /**
+   * How many files may be analysed at once: only for files that stay readable after the next one is
+   * requested (local files). Absent: one at a time.
+   */
+  readonly concurrency?: number;
 }
 
 /** Scan every file of `artifact` ({@link scanFiles}), then add its artifact-level findings. */
@@ -38,7 +44,11 @@ export async function scanArtifact(
   options: Parameters<typeof scanFiles>[2],
 ): Promise<ScanResult> {
   const packaging = artifact.packagingFacts?.() ?? [];
-  const result = await scanFiles(engine, artifact.files(), packaging.length > 0 ? { ...options, facts: packaging } : options);
+  const result = await scanFiles(engine, artifact.files(), {
+    ...options,
+    ...(packaging.length > 0 ? { facts: packaging } : {}),
+    ...(artifact.concurrency ? { concurrency: artifact.concurrency } : {}),
+  });
   const artifactFindings = artifact.artifactFindings?.(result.files) ?? [];
   return artifactFindings.length === 0 ? result : { ...result, findings: [...result.findings, ...artifactFindings] };
 }
@@ -57,30 +67,40 @@ export async function scanFiles(
     bytesFetched?: () => number;
     /** Facts the packaging gives before any file is read (a ModelPack config's licenses). */
     facts?: readonly Fact[];
+    /** Files analysed at once (see {@link ScannableArtifact.concurrency}); default 1. */
+    concurrency?: number;
   },
 ): Promise<ScanResult> {
   const stats: ScanStats = { filesScanned: 0, bytesScanned: 0 };
-  const findings: Finding[] = [];
-  const facts: Fact[] = [...(options.facts ?? [])];
-  const scanned: ScannedFile[] = [];
+  const perFile: Array<{ file: ScannedFile; findings: readonly Finding[]; facts: readonly Fact[] }> = [];
   const streamed: Array<{ index: number; digest: () => string | undefined }> = [];
-  for await (const file of files) {
-    options.signal.throwIfAborted();
+  let done = 0;
+  const scanOne = async (file: ModelFileInput, index: number): Promise<void> => {
     const { source, layerDigest, streamedDigest, ...meta } = file;
-    if (streamedDigest) streamed.push({ index: scanned.length, digest: streamedDigest });
-    const result = await engine.scanFile(meta, source, options.signal, stats);
-    findings.push(...result.findings);
-    facts.push(...result.facts);
-    scanned.push({
-      path: meta.path,
-      size: meta.size,
-      format: result.format,
-      ...(meta.digest ? { digest: meta.digest } : {}),
-      ...(meta.mediaType ? { mediaType: meta.mediaType } : {}),
-      ...(layerDigest ? { layerDigest } : {}),
-    });
-    options.onFile?.({ files: scanned.length, bytes: stats.bytesScanned, path: meta.path });
-  }
+    if (streamedDigest) streamed.push({ index, digest: streamedDigest });
+    try {
+      const result = await engine.scanFile(meta, source, options.signal, stats);
+      perFile[index] = {
+        file: {
+          path: meta.path,
+          size: meta.size,
+          format: result.format,
+          ...(meta.digest ? { digest: meta.digest } : {}),
+          ...(meta.mediaType ? { mediaType: meta.mediaType } : {}),
+          ...(layerDigest ? { layerDigest } : {}),
+        },
+        findings: result.findings,
+        facts: result.facts,
+      };
+    } finally {
+      await source.close?.();
+    }
+    options.onFile?.({ files: ++done, bytes: stats.bytesScanned, path: meta.path });
+  };
+  await forEachBounded(files, options.concurrency ?? 1, scanOne, options.signal);
+  const scanned = perFile.map((p) => p.file);
+  const findings = perFile.flatMap((p) => p.findings);
+  const facts = [...(options.facts ?? []), ...perFile.flatMap((p) => p.facts)];
   for (const { index, digest } of streamed) {
     const value = digest();
     if (value) scanned[index] = { ...scanned[index]!, digest: value };
@@ -96,4 +116,32 @@ export async function scanFiles(
     findings,
     facts,
   };
+}
+
+/**
+ * Runs `task` on each item with at most `limit` in flight, in order of arrival; the first failure stops
+ * taking items and is thrown once the running tasks have settled (none is left running unobserved).
+ */
+async function forEachBounded<T>(items: AsyncIterable<T>, limit: number, task: (item: T, index: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+  const running = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  let index = 0;
+  try {
+    for await (const item of items) {
+      signal.throwIfAborted();
+      const run: Promise<void> = task(item, index++).then(
+        () => void running.delete(run),
+        (error: unknown) => {
+          running.delete(run);
+          failure ??= { error };
+        },
+      );
+      running.add(run);
+      if (running.size >= limit) await Promise.race(running);
+      if (failure) break;
+    }
+  } finally {
+    await Promise.all(running);
+  }
+  if (failure) throw failure.error;
 }
