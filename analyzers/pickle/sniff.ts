@@ -10,11 +10,13 @@
  *   rules within a few bytes, so a head counts if it decodes cleanly for a while (or to STOP), or if
  *   it calls or imports something dangerous before it breaks — a payload followed by junk (nullifAI)
  *   is still a pickle.
+ *
+ * The sniffed format only decides which analyzers explain a file: content sniffed as anything else is
+ * still tried as a pickle (`mayLoadAsPickle`).
  */
 import { DEFAULT_SETTINGS } from '../settings.js';
 import { PickleDecoder, type DecodedOpcode } from './decoder.js';
 import { PickleInterpreter, type InterpreterHost } from './interpreter.js';
-import { isValidDottedName } from './names.js';
 import { Observations } from './observations.js';
 import { Op } from './opcodes.js';
 import { policyFor } from './policy.js';
@@ -28,13 +30,24 @@ const IMPORTS = new Set<number>([Op.GLOBAL, Op.INST, Op.STACK_GLOBAL, Op.EXT1, O
 /** Clean opcodes that make a header-less head a pickle. */
 const MIN_CLEAN_OPCODES = 3;
 
-export function looksLikePickle(head: Uint8Array): boolean {
+interface HeadReading {
+  readonly declared: boolean;
+  readonly opcodes: number;
+  readonly structural: boolean;
+  readonly imported: boolean;
+  readonly stopped: boolean;
+  /** Offset where the loader would fail (Infinity: nowhere in the head). */
+  readonly brokenAt: number;
+  readonly obs: Observations;
+}
+
+/** Run the head through the decoder and interpreter as the loader would, up to where it raises. */
+function readHead(head: Uint8Array, complete: boolean): HeadReading {
   const declared = head.length >= 2 && head[0] === Op.PROTO && head[1]! >= 2 && head[1]! <= 5;
   let opcodes = 0;
   let structural = false;
   let imported = false;
   let stopped = false;
-  /** Offset where the loader would fail (Infinity: nowhere in the head). */
   let brokenAt = Infinity;
   const obs = new Observations(policyFor(DEFAULT_SETTINGS.pickle));
   const host: InterpreterHost = {
@@ -60,14 +73,18 @@ export function looksLikePickle(head: Uint8Array): boolean {
     },
     frameViolation: () => undefined,
     failure(offset, _reason, truncated) {
-      // Running out of head is not the loader failing: the file goes on.
-      if (!truncated) brokenAt = Math.min(brokenAt, offset);
+      // Running out of head is not the loader failing when the file goes on.
+      if (!truncated || complete) brokenAt = Math.min(brokenAt, offset);
     },
   });
   decoder.push(head);
-  const broken = brokenAt !== Infinity;
-  if (!stopped && !broken) decoder.finish();
+  if (!stopped && brokenAt === Infinity) decoder.finish();
+  return { declared, opcodes, structural, imported, stopped, brokenAt, obs };
+}
 
+export function looksLikePickle(head: Uint8Array): boolean {
+  const { declared, opcodes, structural, imported, stopped, brokenAt, obs } = readHead(head, false);
+  const broken = brokenAt !== Infinity;
   if (stopped) return true;
   // A declared pickle whose head decodes without a loader error is a pickle even when a long line or
   // payload runs past the head: fickling's frame-lie (model-scanners.md App. B) hides its payload behind
@@ -77,10 +94,23 @@ export function looksLikePickle(head: Uint8Array): boolean {
   return !broken && opcodes >= MIN_CLEAN_OPCODES && structural;
 }
 
+/**
+ * Could a pickle-based loader get anything out of content that starts with `head` (`complete`: the head
+ * is the whole file)? No only when the loader raises inside the head before importing or calling
+ * anything — which is exact, not a guess: such a stream yields nothing to report. Sniffing is not a
+ * gate: the engine tries every other file as a pickle unless this says no (issue 11 class 3).
+ */
+export function mayLoadAsPickle(head: Uint8Array, complete: boolean): boolean {
+  const { brokenAt, obs } = readHead(head, complete);
+  if (brokenAt === Infinity) return true;
+  if (obs.globals.size > 0 || obs.extensions.size > 0) return true;
+  for (const event of obs.events.values()) if (event.kind === 'unresolved-global' || event.kind === 'dynamic-call') return true;
+  return false;
+}
+
 /** Before the loader fails: a call, or an import of something denied — it matters even if the stream breaks next. */
 function actedDangerously(obs: Observations, brokenAt: number): boolean {
   for (const g of obs.globals.values()) {
-    if (!isValidDottedName(g.module) || !isValidDottedName(g.name)) continue;
     if ((g.invokedAt >= 0 && g.invokedAt < brokenAt) || (g.verdict.kind === 'denied' && g.firstOffset < brokenAt)) return true;
   }
   for (const e of obs.extensions.values()) if (e.invokedAt >= 0 && e.invokedAt < brokenAt) return true;
