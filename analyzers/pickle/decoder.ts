@@ -98,6 +98,21 @@ export class PickleDecoder {
     return { parts: [this.current.subarray(from), this.rest], end };
   }
 
+  /**
+   * The line opcode the data so far ends inside, with the part of its line(s) received (at most the
+   * prefix kept): lets the sniffer see that a loader would raise on what has arrived, whatever follows.
+   */
+  pendingLine(): { code: number; offset: number; first: Uint8Array; second: Uint8Array | undefined } | undefined {
+    const long = this.longLine;
+    if (long) return { code: long.code, offset: long.offset, first: long.first, second: long.second };
+    const code = this.carry[0];
+    if (this.state !== NORMAL || code === undefined || ARG_KIND[code]! < ArgKind.Line || ARG_KIND[code]! > ArgKind.TwoLines)
+      return undefined;
+    const line = this.carry.subarray(1);
+    const nl = line.indexOf(NEWLINE);
+    return { code, offset: this.consumed, first: nl < 0 ? line : line.subarray(0, nl), second: nl < 0 ? undefined : line.subarray(nl + 1) };
+  }
+
   /** Stop consuming (the caller knows the rest is not pickle data). */
   halt(): void {
     this.state = HALTED;

@@ -20,6 +20,7 @@ import { PickleInterpreter, type InterpreterHost } from './interpreter.js';
 import { Observations } from './observations.js';
 import { Op } from './opcodes.js';
 import { policyFor } from './policy.js';
+import { linePrefixRaises } from './text.js';
 
 /** Opcodes that only make sense in a pickle: imports, memo traffic, MARK-consuming builders. */
 const STRUCTURAL = new Set<number>([
@@ -78,6 +79,8 @@ function readHead(head: Uint8Array, complete: boolean): HeadReading {
     },
   });
   decoder.push(head);
+  const pending = stopped || brokenAt !== Infinity ? undefined : decoder.pendingLine();
+  if (pending && linePrefixRaises(pending.code, pending.first, pending.second)) brokenAt = pending.offset;
   if (!stopped && brokenAt === Infinity) decoder.finish();
   return { declared, opcodes, structural, imported, stopped, brokenAt, obs };
 }

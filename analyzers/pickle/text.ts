@@ -260,6 +260,38 @@ export function floatLineAccepted(bytes: Uint8Array): boolean {
   return bytes.indexOf(0) < 0 && PY_FLOAT.test(latin1.decode(bytes));
 }
 
+/** Bytes that may appear in a number line before its NUL (digits, letters of prefixes and `inf`/`nan`, signs, `_`, `.`, spaces). */
+const NUMBER_BYTE = /^[0-9A-Za-z_+\-. \t-\r]*$/;
+/** ASCII bytes that may appear in a dotted Python name (non-ASCII bytes may be UTF-8 letters). */
+const NAME_BYTE = /^[A-Za-z0-9_.\x80-\xff]*$/;
+
+/**
+ * Whether the loader raises on a line opcode whatever the rest of its line (`first`, and `second` for
+ * GLOBAL/INST) turns out to be, from the part that has arrived. Conservative: false unless certain.
+ */
+export function linePrefixRaises(code: number, first: Uint8Array, second: Uint8Array | undefined): boolean {
+  switch (code) {
+    case Op.PERSID:
+      return !persistentIdAccepted(first);
+    case Op.GLOBAL:
+    case Op.INST: {
+      const module = latin1.decode(first);
+      if (!NAME_BYTE.test(module) || /^[0-9.]/.test(module)) return true;
+      return second !== undefined && (!NAME_BYTE.test(latin1.decode(second)) || /^[0-9.]/.test(latin1.decode(second)));
+    }
+    case Op.INT:
+    case Op.LONG:
+    case Op.FLOAT:
+    case Op.GET:
+    case Op.PUT:
+      return !NUMBER_BYTE.test(cString(first));
+    case Op.STRING:
+      return first.length > 0 && first[0] !== 0x22 && first[0] !== 0x27;
+    default:
+      return false;
+  }
+}
+
 /** PERSID: the id must be ASCII (`load_persid` raises otherwise). */
 export function persistentIdAccepted(bytes: Uint8Array): boolean {
   for (const b of bytes) if (b >= 0x80) return false;
