@@ -330,7 +330,10 @@ export class PickleInterpreter {
 
   private stop(op: DecodedOpcode): void {
     const result = this.stack.peek(); // above the last MARK, as `Pdata_pop` reads it
-    if (result === undefined) this.invalid(op, 'ends a pickle with an empty stack');
+    if (result === undefined) {
+      this.invalid(op, 'ends a pickle with an empty stack');
+      if (this.options.stopOnInvalid) return; // the loader raised: no pickle ends here
+    }
     if (this.outer) {
       // End of a joblib object-array pickle: the outer stream resumes where it was.
       ({ stack: this.stack, memo: this.memo } = this.outer);
