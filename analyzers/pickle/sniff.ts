@@ -37,6 +37,8 @@ interface HeadReading {
   readonly structural: boolean;
   readonly imported: boolean;
   readonly stopped: boolean;
+  /** A FRAME is overrun: the C unpickler and a linear reading part ways (stream.ts follows both). */
+  readonly frameLie: boolean;
   /** Offset where the loader would fail (Infinity: nowhere in the head). */
   readonly brokenAt: number;
   readonly obs: Observations;
@@ -49,11 +51,12 @@ function readHead(head: Uint8Array, complete: boolean): HeadReading {
   let structural = false;
   let imported = false;
   let stopped = false;
+  let frameLie = false;
   let brokenAt = Infinity;
   const obs = new Observations(policyFor(DEFAULT_SETTINGS.pickle));
   const host: InterpreterHost = {
     pickleEnd: () => {
-      stopped = true;
+      stopped = brokenAt === Infinity;
       decoder.halt();
     },
     inlineArray: () => undefined,
@@ -72,7 +75,9 @@ function readHead(head: Uint8Array, complete: boolean): HeadReading {
       if (IMPORTS.has(op.code)) imported = true;
       interpreter.opcode(op);
     },
-    frameViolation: () => undefined,
+    frameViolation: () => {
+      if (brokenAt === Infinity) frameLie = true;
+    },
     failure(offset, _reason, truncated) {
       // Running out of head is not the loader failing when the file goes on.
       if (!truncated || complete) brokenAt = Math.min(brokenAt, offset);
@@ -82,7 +87,7 @@ function readHead(head: Uint8Array, complete: boolean): HeadReading {
   const pending = stopped || brokenAt !== Infinity ? undefined : decoder.pendingLine();
   if (pending && linePrefixRaises(pending.code, pending.first, pending.second)) brokenAt = pending.offset;
   if (!stopped && brokenAt === Infinity) decoder.finish();
-  return { declared, opcodes, structural, imported, stopped, brokenAt, obs };
+  return { declared, opcodes, structural, imported, stopped, frameLie, brokenAt, obs };
 }
 
 export function looksLikePickle(head: Uint8Array): boolean {
@@ -104,8 +109,8 @@ export function looksLikePickle(head: Uint8Array): boolean {
  * gate: the engine tries every other file as a pickle unless this says no (issue 11 class 3).
  */
 export function mayLoadAsPickle(head: Uint8Array, complete: boolean): boolean {
-  const { brokenAt, obs } = readHead(head, complete);
-  if (brokenAt === Infinity) return true;
+  const { brokenAt, frameLie, obs } = readHead(head, complete);
+  if (brokenAt === Infinity || frameLie) return true;
   if (obs.globals.size > 0 || obs.extensions.size > 0) return true;
   for (const event of obs.events.values()) if (event.kind === 'unresolved-global' || event.kind === 'dynamic-call') return true;
   return false;

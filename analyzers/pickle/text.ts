@@ -10,10 +10,24 @@ import type { Retention } from './retention.js';
 import { BIG, FALSE, FLOAT, K, LONG_TEXT, PERSISTENT, TRUE, type BigIntValue, type Value } from './values.js';
 
 const utf8 = new TextDecoder('utf-8');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const latin1 = new TextDecoder('latin1');
 
 export function utf8Text(bytes: Uint8Array): string {
   return utf8.decode(bytes);
+}
+
+/**
+ * BINUNICODE payloads as `_pickle.c` decodes them (`utf-8`, `surrogatepass`): undefined when the loader
+ * raises. Encoded surrogates (`ED A0..BF xx`) are accepted by surrogatepass, so bytes holding 0xED are
+ * given the benefit of the doubt.
+ */
+export function loaderUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return bytes.includes(0xed) ? utf8.decode(bytes) : undefined;
+  }
 }
 
 export function latin1Text(bytes: Uint8Array): string {
@@ -340,8 +354,11 @@ export function literalValue(op: DecodedOpcode, keep: Retention): Value | undefi
     }
     case Op.BINUNICODE:
     case Op.SHORT_BINUNICODE:
-    case Op.BINUNICODE8:
-      return keep.text(utf8Text(op.data), op.truncated);
+    case Op.BINUNICODE8: {
+      // A payload longer than the prefix may be cut inside a character: only a whole one is checked.
+      const text = op.truncated ? utf8Text(op.data) : loaderUtf8(op.data);
+      return text === undefined ? undefined : keep.text(text, op.truncated);
+    }
     default:
       return op.arg; // BININT, BININT1, BININT2
   }

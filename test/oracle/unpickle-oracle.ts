@@ -33,3 +33,16 @@ export function unpickleWithOracle(streams: readonly Uint8Array[], encoding = 'A
   if (lines.length !== streams.length) throw new Error(`oracle answered ${lines.length} of ${streams.length} streams`);
   return lines.map((line) => JSON.parse(line) as OracleOutcome);
 }
+
+/** Pickles CPython writes for each Python expression in each protocol (seeds for mutation tests). */
+export function picklesFromPython(expressions: readonly string[], protocols: readonly number[]): Uint8Array[] {
+  const program = [
+    'import base64, json, pickle, sys',
+    'for expr in json.loads(sys.argv[1]):',
+    '    for proto in json.loads(sys.argv[2]):',
+    '        print(base64.b64encode(pickle.dumps(eval(expr), protocol=proto)).decode())',
+  ].join('\n');
+  const run = spawnSync(ORACLE_PYTHON, ['-c', program, JSON.stringify(expressions), JSON.stringify(protocols)], { timeout: 60_000 });
+  if (run.status !== 0) throw new Error(`python failed: ${run.stderr.toString()}`);
+  return run.stdout.toString().trim().split('\n').map((line) => Uint8Array.from(Buffer.from(line, 'base64')));
+}

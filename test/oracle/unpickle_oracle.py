@@ -4,13 +4,19 @@ Reads JSON lines {"data": <base64 pickle>, "encoding"?: <str>} on stdin and writ
 {"ok": true, "value": <description>, "globals": [[module, name], ...], "consumed": n}
 or {"ok": false, "error": "<ExceptionType>: <message>", "globals": [...]}.
 find_class and persistent_load record what is asked and return inert stubs: nothing real is ever
-imported or returned, so nothing in the input can run. Run with Debian's /usr/bin/python3.
+imported or returned, so nothing in the input can run. Like the real find_class, a module or name that
+is not a dotted sequence of identifiers raises (no module by such a name can be imported). Run with Debian's /usr/bin/python3.
 """
 import base64
 import io
 import json
 import pickle
+import resource
 import sys
+
+# Mutated memo indices make the unpickler size its memo to match (and clear it entry by entry): cap the
+# address space so such a stream fails fast with MemoryError, as it would on a loaded machine.
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
 class Stub:
@@ -33,6 +39,9 @@ class RecordingUnpickler(pickle.Unpickler):
 
     def find_class(self, module, name):
         self.asked.append([module, name])
+        for part in [*module.split("."), *name.split(".")]:
+            if not part.isidentifier():
+                raise ModuleNotFoundError(f"No module named {module!r}")
         return Stub
 
     def persistent_load(self, pid):
