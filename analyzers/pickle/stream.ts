@@ -47,9 +47,9 @@ export interface PickleScanOptions {
   readonly maxBytes: number;
   readonly signal?: AbortSignal;
   /**
-   * The content was not sniffed as a pickle but a pickle-based loader could still be handed it: report
-   * nothing unless the stream imports or calls something before the loader would raise, or completes a
-   * pickle; only then look for further pickles after junk.
+   * The content was not sniffed as a pickle but a pickle-based loader could still be handed it: follow
+   * only the linear reading from `start` (pickle after pickle, no search for pickles after junk) and
+   * report nothing about a pickle that fails before importing or calling anything.
    */
   readonly attempt?: boolean;
 }
@@ -113,8 +113,8 @@ class StreamSession {
     readonly limits: InterpreterLimits,
     start: number,
     private readonly size: number | undefined,
-    /** Still only trying the content as a pickle (PickleScanOptions.attempt). */
-    public attempt: boolean,
+    /** Only trying the content as a pickle (PickleScanOptions.attempt). */
+    readonly attempt: boolean,
   ) {
     this.lanes.push(new Lane(this, 'main', start, undefined));
   }
@@ -236,7 +236,6 @@ class Lane implements DecoderEvents, InterpreterHost {
       return;
     }
     this.session.observations.pickles++;
-    this.session.attempt = false; // a complete pickle: the content is one
     if (this.kind === 'first' && this.index === 0 && isTorchMagic(result)) this.session.legacyTorch = true;
     this.settle(true);
     this.index++;
@@ -293,25 +292,23 @@ class Lane implements DecoderEvents, InterpreterHost {
       return;
     }
     const ran = this.inPickle && ranSomething(this.sink);
+    const attempt = this.session.attempt;
     if (ran && this.kind !== 'candidate') {
       // A rejected operation is already reported as such; a decoding failure is reported here.
       if (!reported) this.sink.event('malformed', offset, truncated ? `truncated: ${reason}` : reason);
       this.settle(true);
     } else {
       this.settle(false);
-      if (!ran && this.session.attempt) {
-        this.decoder.halt(); // only tried as a pickle, and it is none
-        return;
-      }
-      if (this.kind !== 'candidate' && !this.reportedJunk) {
+      if (!attempt && this.kind !== 'candidate' && !this.reportedJunk) {
         this.reportedJunk = true;
         const what = this.index === 0 ? `bytes from offset ${offset}` : 'bytes after the last complete pickle';
         this.session.observations.event('trailing-data', offset, `${what} are not a pickle a loader accepts (${reason}); nothing is imported or called before it fails`);
       }
     }
-    this.session.attempt = false;
     this.inPickle = false;
-    this.decoder.resync();
+    // Content only tried as a pickle gets the loader's linear reading, not a search through junk.
+    if (attempt) this.decoder.halt();
+    else this.decoder.resync();
   }
 
   candidate(): void {

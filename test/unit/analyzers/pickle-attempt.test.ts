@@ -30,6 +30,24 @@ const sniffed = (bytes: Uint8Array): string => sniffFormat(bytes.subarray(0, SNI
 /** Protocol 0: `os.system('id')`, what a loader runs. */
 const PAYLOAD = text("cos\nsystem\n(S'id'\ntR.");
 
+/**
+ * `28 91` is a zlib header (deflate, 1 KiB window, check bits right) and MARK FROZENSET; `28` opens a
+ * stored deflate block and is a MARK; its LEN/NLEN `4d cf b2 30` are BININT2 and POP; the block's raw
+ * bytes are the payload. A final empty stored block and the Adler-32 end the zlib stream.
+ */
+function zlibPolyglot(): Uint8Array {
+  const raw = new Uint8Array(0xcf4d);
+  raw.set(PAYLOAD);
+  let a = 1;
+  let b = 0;
+  for (const byte of raw) {
+    a = (a + byte) % 65521;
+    b = (b + a) % 65521;
+  }
+  const adler = ((b << 16) | a) >>> 0;
+  return join(Uint8Array.from([0x28, 0x91, 0x28, 0x4d, 0xcf, 0xb2, 0x30]), raw, Uint8Array.from([0x01, 0, 0, 0xff, 0xff, adler >>> 24, (adler >>> 16) & 255, (adler >>> 8) & 255, adler & 255]));
+}
+
 describe('every file is tried as a pickle', () => {
   it('should find a payload behind a first opcode longer than the sniff window', async () => {
     const bytes = join(text(`V${'A'.repeat(2 * SNIFF_BYTES)}\n0`), PAYLOAD);
@@ -61,6 +79,17 @@ describe('every file is tried as a pickle', () => {
     bytes.set(PAYLOAD, 5 + 32);
     expect(sniffed(bytes)).toBe('safetensors');
     expect(mediumPlus(await scan('model.safetensors', bytes))).toContain('pickle.dangerous-global Critical');
+  });
+
+  it('should find a pickle that is also a valid zlib stream', async () => {
+    const bytes = zlibPolyglot();
+    expect(sniffed(bytes)).toBe('zlib');
+    expect(mediumPlus(await scan('model.joblib', bytes))).toContain('pickle.dangerous-global Critical');
+  });
+
+  it.runIf(oracleAvailable())('should build a zlib polyglot that the C unpickler really reads as the payload', () => {
+    const [outcome] = unpickleWithOracle([zlibPolyglot()]);
+    expect(outcome!.globals).toEqual([['os', 'system']]);
   });
 
   it('should try a file with no extension or an unrelated one', async () => {
