@@ -44,8 +44,11 @@ interface HeadReading {
   readonly obs: Observations;
 }
 
-/** Run the head through the decoder and interpreter as the loader would, up to where it raises. */
-function readHead(head: Uint8Array, complete: boolean): HeadReading {
+/**
+ * Run the head through the decoder and interpreter as the loader would, up to where it raises: the
+ * first pickle only, or (`linear`) pickle after pickle as the analysis of content tried as a pickle does.
+ */
+function readHead(head: Uint8Array, complete: boolean, linear: boolean): HeadReading {
   const declared = head.length >= 2 && head[0] === Op.PROTO && head[1]! >= 2 && head[1]! <= 5;
   let opcodes = 0;
   let structural = false;
@@ -57,7 +60,8 @@ function readHead(head: Uint8Array, complete: boolean): HeadReading {
   const host: InterpreterHost = {
     pickleEnd: () => {
       stopped = brokenAt === Infinity;
-      decoder.halt();
+      if (linear) interpreter.startPickle();
+      else decoder.halt();
     },
     inlineArray: () => undefined,
     abort: () => decoder.halt(),
@@ -67,7 +71,7 @@ function readHead(head: Uint8Array, complete: boolean): HeadReading {
     },
   };
   const limits = { maxOpcodes: head.length, maxStack: head.length, maxMemo: head.length };
-  const interpreter = new PickleInterpreter(obs, limits, host, { reportInvalid: false, stopOnInvalid: true });
+  const interpreter: PickleInterpreter = new PickleInterpreter(obs, limits, host, { reportInvalid: false, stopOnInvalid: true });
   const decoder: PickleDecoder = new PickleDecoder({
     opcode(op: DecodedOpcode) {
       opcodes++;
@@ -91,7 +95,7 @@ function readHead(head: Uint8Array, complete: boolean): HeadReading {
 }
 
 export function looksLikePickle(head: Uint8Array): boolean {
-  const { declared, opcodes, structural, imported, stopped, brokenAt, obs } = readHead(head, false);
+  const { declared, opcodes, structural, imported, stopped, brokenAt, obs } = readHead(head, false, false);
   const broken = brokenAt !== Infinity;
   if (stopped) return true;
   // A declared pickle whose head decodes without a loader error is a pickle even when a long line or
@@ -104,13 +108,14 @@ export function looksLikePickle(head: Uint8Array): boolean {
 
 /**
  * Could a pickle-based loader get anything out of content that starts with `head` (`complete`: the head
- * is the whole file)? No only when the loader raises inside the head before importing or calling
- * anything — which is exact, not a guess: such a stream yields nothing to report. Sniffing is not a
- * gate: the engine tries every other file as a pickle unless this says no (issue 11 class 3).
+ * is the whole file)? No only when, reading pickle after pickle, the loader raises inside the head (or
+ * the whole file ends) before importing or calling anything — which is exact, not a guess: such a
+ * stream yields nothing to report. Sniffing is not a gate: the engine tries every other file as a
+ * pickle unless this says no (issue 11 class 3).
  */
 export function mayLoadAsPickle(head: Uint8Array, complete: boolean): boolean {
-  const { brokenAt, frameLie, obs } = readHead(head, complete);
-  if (brokenAt === Infinity || frameLie) return true;
+  const { brokenAt, frameLie, obs } = readHead(head, complete, true);
+  if ((brokenAt === Infinity && !complete) || frameLie) return true;
   if (obs.globals.size > 0 || obs.extensions.size > 0) return true;
   for (const event of obs.events.values()) if (event.kind === 'unresolved-global' || event.kind === 'dynamic-call') return true;
   return false;
