@@ -136,6 +136,9 @@ class StreamSession {
       lane.decoder.push(from === 0 ? chunk : chunk.subarray(from));
       this.peakBuffered = Math.max(this.peakBuffered, lane.decoder.bufferedBytes);
     }
+    // Content only tried as a pickle is not read through to the end for a payload that overruns it.
+    const main = this.lanes[0]!;
+    if (this.attempt && this.size !== undefined && main.decoder.active && main.decoder.neededOffset > this.size) main.finish();
     this.prune();
   }
 
