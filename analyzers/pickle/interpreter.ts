@@ -260,14 +260,25 @@ export class PickleInterpreter {
         stack.push(this.globalFromLines(op));
         break;
       case Op.STACK_GLOBAL: {
+        if (stack.length - stack.fence < 2) {
+          this.invalid(op, 'pops from an empty stack'); // the loader raises before importing anything
+          stack.push(V.UNKNOWN);
+          break;
+        }
         const name = this.pop(op);
         const module = this.pop(op);
         stack.push(this.stackGlobal(module, name, op));
         break;
       }
       case Op.INST: {
+        // `load_inst` looks for the MARK before it imports anything.
+        const at = stack.popMark();
+        if (at === undefined) {
+          this.invalid(op, 'needs a MARK but there is none');
+          stack.push(V.UNKNOWN);
+          break;
+        }
         const klass = this.globalFromLines(op);
-        const at = this.popMark(op);
         const args = keep.tuple(stack.slice(at, at + MAX_TUPLE_ITEMS + 1), stack.length - at);
         stack.truncate(at);
         stack.push(this.call(klass, args, op, true));

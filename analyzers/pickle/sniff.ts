@@ -20,6 +20,7 @@ import { PickleInterpreter, type InterpreterHost } from './interpreter.js';
 import { Observations } from './observations.js';
 import { Op } from './opcodes.js';
 import { policyFor } from './policy.js';
+import { ranBefore } from './stream.js';
 import { linePrefixRaises } from './text.js';
 
 /** Opcodes that only make sense in a pickle: imports, memo traffic, MARK-consuming builders. */
@@ -116,9 +117,7 @@ export function looksLikePickle(head: Uint8Array): boolean {
 export function mayLoadAsPickle(head: Uint8Array, complete: boolean): boolean {
   const { brokenAt, frameLie, obs } = readHead(head, complete, true);
   if ((brokenAt === Infinity && !complete) || frameLie) return true;
-  if (obs.globals.size > 0 || obs.extensions.size > 0) return true;
-  for (const event of obs.events.values()) if (event.kind === 'unresolved-global' || event.kind === 'dynamic-call') return true;
-  return false;
+  return ranBefore(obs, brokenAt);
 }
 
 /** Before the loader fails: a call, or an import of something denied — it matters even if the stream breaks next. */

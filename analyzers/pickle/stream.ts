@@ -294,15 +294,17 @@ class Lane implements DecoderEvents, InterpreterHost {
       this.settle(this.role === 'frame');
       return;
     }
-    const ran = this.inPickle && ranSomething(this.sink);
+    const ran = this.inPickle && ranBefore(this.sink, offset);
     const attempt = this.session.attempt;
     if (ran && this.kind !== 'candidate') {
       // A rejected operation is already reported as such; a decoding failure is reported here.
       if (!reported) this.sink.event('malformed', offset, truncated ? `truncated: ${reason}` : reason);
       this.settle(true);
+    } else if (this.kind === 'candidate') {
+      this.settle(false); // a speculative reading: what it named stands, as before
     } else {
-      this.settle(false);
-      if (!attempt && this.kind !== 'candidate' && !this.reportedJunk) {
+      this.sink = this.session.observations.child(); // nothing of it ran
+      if (!attempt && !this.reportedJunk) {
         this.reportedJunk = true;
         const what = this.index === 0 ? `bytes from offset ${offset}` : 'bytes after the last complete pickle';
         this.session.observations.event('trailing-data', offset, `${what} are not a pickle a loader accepts (${reason}); nothing is imported or called before it fails`);
@@ -352,10 +354,14 @@ const FRAME_TEXT: Readonly<Record<FrameViolationKind, string>> = {
 /** Kinds of event that mean the loader imported or called something. */
 const EFFECT_EVENTS: ReadonlySet<string> = new Set(['unresolved-global', 'dynamic-call', 'global-mutation']);
 
-/** Did this pickle import or call anything (so a loader ran part of it before failing)? */
-function ranSomething(obs: Observations): boolean {
-  if (obs.globals.size > 0 || obs.extensions.size > 0) return true;
-  for (const event of obs.events.values()) if (EFFECT_EVENTS.has(event.kind)) return true;
+/**
+ * Did the loader import or call anything before it raised at `failedAt`? (What the failing opcode itself
+ * records — a STACK_GLOBAL that underflowed, an INST without MARK — never happened.)
+ */
+export function ranBefore(obs: Observations, failedAt: number): boolean {
+  for (const g of obs.globals.values()) if (g.firstOffset < failedAt) return true;
+  for (const e of obs.extensions.values()) if (e.firstOffset < failedAt) return true;
+  for (const event of obs.events.values()) if (EFFECT_EVENTS.has(event.kind) && event.firstOffset < failedAt) return true;
   return false;
 }
 

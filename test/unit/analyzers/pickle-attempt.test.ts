@@ -113,6 +113,13 @@ describe('every file is tried as a pickle', () => {
     expect(mediumPlus(await scan('style.css', join(text('.a {}\n'), PAYLOAD)))).toEqual([]);
   });
 
+  it('should not count what the opcode the loader raises on would have imported', async () => {
+    // INST looks for its MARK before find_class; STACK_GLOBAL underflows before it imports anything.
+    expect(mediumPlus(await scan('inst.pkl', text('ios\nsystem\n.')))).not.toContain('pickle.dangerous-global Critical');
+    const found = mediumPlus(await scan('sg.pkl', text('ccollections\nOrderedDict\n0\x93.')));
+    expect(found.filter((f) => f.startsWith('pickle.unresolved-global'))).toEqual([]);
+  });
+
   it('should still find a complete pickle after junk in a pickle file (another reader may start there)', async () => {
     expect(mediumPlus(await scan('stacked.pkl', join(text('N.'), text('\xff\xff'), PAYLOAD)))).toContain('pickle.dangerous-global Critical');
   });
