@@ -189,7 +189,7 @@ export class ScanEngine {
   private analyzersFor(format: Format, declared: readonly Format[] | undefined, head: Uint8Array, size: number | undefined): Analyzer[] {
     const own = this.byFormat.get(format) ?? [];
     const claimed = format === 'unknown' && declared && !declared.includes('unknown') ? declared.flatMap((f) => this.byFormat.get(f) ?? []) : [];
-    const asPickle = format !== 'pickle' && mayLoadAsPickle(head, size !== undefined && head.length >= size) ? (this.byFormat.get('pickle') ?? []) : [];
+    const asPickle = format !== 'pickle' && mayLoadAsPickle(head, size) ? (this.byFormat.get('pickle') ?? []) : [];
     return [...new Set([...own, ...claimed, ...asPickle])];
   }
 }

@@ -75,6 +75,22 @@ export class PickleDecoder {
     return this.state === SKIP ? this.position + this.skipRemaining : this.position;
   }
 
+  /**
+   * Absolute offset where the opcode being read ends, as far as is known: past a payload still being
+   * skipped or whose length has arrived but not its first bytes. Beyond the end of the data, the
+   * loader runs out of input there.
+   */
+  get requiredEnd(): number {
+    if (this.state === SKIP) return this.position + this.skipRemaining;
+    const code = this.carry[0];
+    if (this.state !== NORMAL || code === undefined) return this.position;
+    const kind = ARG_KIND[code]!;
+    const n = FIXED_ARG_BYTES[kind]!;
+    if (kind < ArgKind.Bytes1 || this.carry.length < 1 + n) return this.position;
+    const length = kind === ArgKind.Bytes1 ? this.carry[1]! : kind === ArgKind.Bytes8 ? u64(this.carry, 1) : kind === ArgKind.Bytes4 ? u32(this.carry, 1) : i32(this.carry, 1);
+    return this.consumed + 1 + n + Math.max(0, length);
+  }
+
   /** Bytes held between pushes (an opcode split across chunks); bounded whatever the input. */
   get bufferedBytes(): number {
     return this.carry.length + (this.longLine ? this.longLine.first.length + (this.longLine.second?.length ?? 0) : 0);

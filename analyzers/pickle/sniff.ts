@@ -49,7 +49,8 @@ interface HeadReading {
  * Run the head through the decoder and interpreter as the loader would, up to where it raises: the
  * first pickle only, or (`linear`) pickle after pickle as the analysis of content tried as a pickle does.
  */
-function readHead(head: Uint8Array, complete: boolean, linear: boolean): HeadReading {
+function readHead(head: Uint8Array, size: number | undefined, linear: boolean): HeadReading {
+  const complete = size !== undefined && head.length >= size;
   const declared = head.length >= 2 && head[0] === Op.PROTO && head[1]! >= 2 && head[1]! <= 5;
   let opcodes = 0;
   let structural = false;
@@ -91,12 +92,14 @@ function readHead(head: Uint8Array, complete: boolean, linear: boolean): HeadRea
   decoder.push(head);
   const pending = stopped || brokenAt !== Infinity ? undefined : decoder.pendingLine();
   if (pending && linePrefixRaises(pending.code, pending.first, pending.second)) brokenAt = pending.offset;
+  // A payload declared longer than the file: the loader runs out of data there.
+  if (brokenAt === Infinity && size !== undefined && decoder.active && decoder.requiredEnd > size) brokenAt = decoder.position;
   if (!stopped && brokenAt === Infinity) decoder.finish();
   return { declared, opcodes, structural, imported, stopped, frameLie, brokenAt, obs };
 }
 
 export function looksLikePickle(head: Uint8Array): boolean {
-  const { declared, opcodes, structural, imported, stopped, brokenAt, obs } = readHead(head, false, false);
+  const { declared, opcodes, structural, imported, stopped, brokenAt, obs } = readHead(head, undefined, false);
   const broken = brokenAt !== Infinity;
   if (stopped) return true;
   // A declared pickle whose head decodes without a loader error is a pickle even when a long line or
@@ -108,15 +111,15 @@ export function looksLikePickle(head: Uint8Array): boolean {
 }
 
 /**
- * Could a pickle-based loader get anything out of content that starts with `head` (`complete`: the head
- * is the whole file)? No only when, reading pickle after pickle, the loader raises inside the head (or
+ * Could a pickle-based loader get anything out of content that starts with `head`, in a file of `size`
+ * bytes (when known)? No only when, reading pickle after pickle, the loader raises inside the head (or
  * the whole file ends) before importing or calling anything — which is exact, not a guess: such a
  * stream yields nothing to report. Sniffing is not a gate: the engine tries every other file as a
  * pickle unless this says no (issue 11 class 3).
  */
-export function mayLoadAsPickle(head: Uint8Array, complete: boolean): boolean {
-  const { brokenAt, frameLie, obs } = readHead(head, complete, true);
-  if ((brokenAt === Infinity && !complete) || frameLie) return true;
+export function mayLoadAsPickle(head: Uint8Array, size: number | undefined): boolean {
+  const { brokenAt, frameLie, obs } = readHead(head, size, true);
+  if ((brokenAt === Infinity && !(size !== undefined && head.length >= size)) || frameLie) return true;
   return ranBefore(obs, brokenAt);
 }
 

@@ -120,9 +120,15 @@ describe('scanPickleStream', () => {
 
   it('should report a broken protocol-0 pickle after a complete one, with what it imports', async () => {
     const first = pickle(op.none(), op.stop());
-    const second = pickle(op.mark(), op.unicode('id'), op.ext1(9), [0xff]);
+    const second = pickle(op.mark(), op.unicode('id'), op.global('mylib', 'Thing'), [0xff]);
     const result = await run(new BufferSource(pickle(first, second)));
-    expect(rules(result)).toEqual(['pickle.extension-code', 'pickle.malformed', 'pickle.protocol-anomaly']);
+    expect(rules(result)).toEqual(['pickle.malformed', 'pickle.non-allowlisted-import']);
+  });
+
+  it('should not count an extension code before junk as run: the registry is empty, the loader raises', async () => {
+    // (An earlier version reported extension-code and malformed here.)
+    const result = await run(new BufferSource(pickle(op.none(), op.stop(), op.mark(), op.unicode('id'), op.ext1(9), [0xff])));
+    expect(rules(result)).toEqual(['pickle.trailing-data']);
   });
 
   it('should call bytes after a pickle that are no pickle trailing data', async () => {
