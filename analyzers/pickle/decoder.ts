@@ -13,6 +13,7 @@ import { LongLine } from './long-line.js';
 import { ARG_KIND, ArgKind, FIXED_ARG_BYTES, Op, opcodeName } from './opcodes.js';
 import type { DecodedOpcode, DecoderEvents, FrameCrossing } from './decoder-events.js';
 import { findPickleStart } from './resync.js';
+import { linePrefixRaises } from './text.js';
 
 export { PAYLOAD_PREFIX_BYTES } from './bytes.js';
 export type { DecodedOpcode, DecoderEvents, FrameCrossing, FrameViolationKind } from './decoder-events.js';
@@ -400,6 +401,11 @@ export class PickleDecoder {
     if (next < 0) return -1;
     this.longLine = undefined;
     this.state = NORMAL;
+    // Only a prefix is kept; when it already makes the loader raise, so does the whole line.
+    if (linePrefixRaises(long.code, long.first, long.second)) {
+      this.fail(long.offset, `${opcodeName(long.code)} argument the loader rejects`, false);
+      return next;
+    }
     const op = this.op;
     op.code = long.code;
     op.offset = long.offset;
