@@ -78,10 +78,10 @@ describe('mayLoadAsPickle (whether content sniffed as something else is tried as
     ['a whole file: one clean pickle that imports nothing', '(lp0\nI1\na.', true, false],
     ['a payload, then junk', "cos\nsystem\n(S'id'\ntR\xff", true, true],
     ['a line longer than the head', `V${'a'.repeat(5000)}`, false, true],
-    ['a GLOBAL whose over-long module line already holds a byte no name has', `c${'a'.repeat(1500)};${'a'.repeat(100)}\nb\n`, false, false],
+    ['a GLOBAL whose over-long module line already holds a byte no name has', `c${'a'.repeat(500)};${'a'.repeat(1000)}\nb\n`, false, false],
     ['a pickle cut by the end of the head', '(lp0\nI1\naI2\na', false, true],
     ['the same pickle cut by the end of the file', '(lp0\nI1\naI2\na', true, false],
-  ] as const)('should say %s -> %s', (_what, content, complete, expected) => {
+  ] as const)('should say %s', (_what, content, complete, expected) => {
     expect(mayLoadAsPickle(bytes(content), complete ? content.length : 1 << 20)).toBe(expected);
   });
 });
