@@ -63,7 +63,33 @@ const SEEDS = [
   "[__import__('decimal').Decimal('1.5'), __import__('datetime').date(2020, 1, 2)]",
 ];
 
+const latin1 = (s: string): Uint8Array => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
+const sbu = (s: string): string => `\x8c${String.fromCharCode(s.length)}${s}`;
+
+/** Imports as the loader reads their lines and names: only `\n` ends a line, names must be dotted identifiers. */
+const IMPORTS = [
+  'cos\nsystem\n.', 'cos\r\nsystem\r\n.', 'c\nsystem\n.', 'cos\n\n.', 'cos.path\njoin\n.', 'c os\nsystem\n.',
+  'cos \nsystem\n.', 'c\xff\nx\n.', 'cos\nsystem.x\n.', 'cos\n<locals>\n.', 'c1os\nx\n.', 'cos\nsys\x00tem\n.',
+  '(ios\nsystem\n.', 'ios\nsystem\n.', '(i\xe9\nx\n.', `\x80\x04${sbu('os')}${sbu('system')}\x93.`, `\x80\x04${sbu('os')}${sbu('a-b')}\x93.`,
+  `\x80\x04${sbu('os')}\x93.`, `\x80\x04${sbu('os.path')}${sbu('join')}\x93.`, `\x80\x02${sbu('os')}K\x01\x93.`,
+];
+
 describe.runIf(oracleAvailable())('our reading against the C unpickler on mutated pickles', () => {
+  it('should import exactly what find_class is asked for, and stop where it raises', () => {
+    const streams = IMPORTS.map(latin1);
+    const outcomes = unpickleWithOracle(streams);
+    const differences: string[] = [];
+    streams.forEach((bytes, i) => {
+      const theirs = outcomes[i]!;
+      const ours = ourReading(bytes);
+      // A name that is no dotted identifier makes the (recording) find_class raise, as the real one would.
+      const imported = theirs.ok ? theirs.globals.map(([m, n]) => `${m}.${n}`) : [];
+      if (ours.ok !== theirs.ok || JSON.stringify([...ours.globals]) !== JSON.stringify(imported))
+        differences.push(`${JSON.stringify(IMPORTS[i])}: CPython ${theirs.ok ? 'imports' : `raises (${theirs.error})`} ${imported.join(' ')}; ours ${ours.ok ? 'completes' : 'stops'} ${[...ours.globals].join(' ')}`);
+    });
+    expect(differences).toEqual([]);
+  });
+
   it('should complete every pickle the loader completes, and see every global it imports', () => {
     const seeds = picklesFromPython(SEEDS, [0, 1, 2, 3, 4, 5]);
     const mutation = fc.record({
