@@ -10,6 +10,7 @@ import { makeFinding, memberPath, type Finding, type Rule } from './finding.js';
 import type { Format } from './formats.js';
 import type { AnalyzerLimits } from './limits.js';
 import type { AnalyzerSettings } from './settings.js';
+import { mayLoadAsPickle } from './pickle/sniff.js';
 import { SNIFF_BYTES, sniffFormat } from './sniff.js';
 import { bufferedSource, type ByteSource } from './source.js';
 
@@ -115,11 +116,13 @@ export class ScanEngine {
       findings.push(
         makeFinding(ENGINE_RULES.contentMismatch, file.path, {
           message: `content is ${format}, but the name or media type claims ${declared.join(' or ')}`,
+          // Text that no loader accepts as a pickle (tried below) runs nothing: a `.pth` path file.
+          ...(INERT_FORMATS.has(format) ? { severity: 'Low' as const } : {}),
           details: { sniffed: format, declared, ...(file.mediaType ? { mediaType: file.mediaType } : {}) },
         }),
       );
 
-    const analyzers = this.analyzersFor(format, declared);
+    const analyzers = this.analyzersFor(format, declared, head, file.size);
     // Several analyzers each read a forward-only member (a deflated zip member, a file in a gzip layer)
     // from its start: hold a small one in memory so every analyzer sees all of it. A large one is read by
     // the first analyzer only; the others fail closed with a SeekError finding.
@@ -179,13 +182,15 @@ export class ScanEngine {
   /**
    * Analyzers for the sniffed format. Content the sniffer cannot place but the name or media type
    * claims (a `.safetensors` whose header length is absurd) also goes to the claimed format's
-   * analyzers: they explain what is broken, where a bare mismatch would not.
+   * analyzers: they explain what is broken, where a bare mismatch would not. Sniffing is not a gate for
+   * pickles: whatever else a file is, a pickle-based loader may be handed it, so the pickle analyzers
+   * run last on every file unless its head already makes the loader raise before anything runs.
    */
-  private analyzersFor(format: Format, declared: readonly Format[] | undefined): Analyzer[] {
+  private analyzersFor(format: Format, declared: readonly Format[] | undefined, head: Uint8Array, size: number | undefined): Analyzer[] {
     const own = this.byFormat.get(format) ?? [];
-    if (format !== 'unknown' || !declared || declared.includes('unknown')) return own;
-    const claimed = declared.flatMap((f) => this.byFormat.get(f) ?? []);
-    return [...new Set([...own, ...claimed])];
+    const claimed = format === 'unknown' && declared && !declared.includes('unknown') ? declared.flatMap((f) => this.byFormat.get(f) ?? []) : [];
+    const asPickle = format !== 'pickle' && mayLoadAsPickle(head, size) ? (this.byFormat.get('pickle') ?? []) : [];
+    return [...new Set([...own, ...claimed, ...asPickle])];
   }
 }
 
@@ -204,6 +209,9 @@ class FactCollector {
     return 'first-overflow';
   }
 }
+
+/** Formats whose content no loader executes when it is not also a pickle. */
+const INERT_FORMATS: ReadonlySet<Format> = new Set<Format>(['text', 'json', 'empty']);
 
 /** Forward-only members up to this size are buffered when more than one analyzer reads them. */
 const MAX_SHARED_STREAM_BYTES = 16 * 1024 * 1024;

@@ -21,9 +21,13 @@ export function interpreterLimits(limits: AnalyzerLimits): InterpreterLimits {
   return { maxOpcodes: limits.maxPickleOpcodes, maxStack: limits.maxPickleStack, maxMemo: limits.maxPickleMemo };
 }
 
-/** Analyse the pickle stream(s) in `source` from `start`. */
+/**
+ * Analyse the pickle stream(s) in `source` from `start`. Content sniffed as something else is still
+ * tried (a loader may be handed any file): then only what a loader would run is reported.
+ */
 export async function analysePickles(ctx: AnalysisContext, source: ByteSource, start: number): Promise<Finding[]> {
   const result = await scanPickleStream(source, start, {
+    attempt: ctx.format !== 'pickle' && ctx.format !== 'npy',
     policy: policyFor(ctx.settings.pickle),
     limits: interpreterLimits(ctx.limits),
     maxBytes: ctx.limits.maxBytesPerFile,

@@ -13,6 +13,7 @@ import { LongLine } from './long-line.js';
 import { ARG_KIND, ArgKind, FIXED_ARG_BYTES, Op, opcodeName } from './opcodes.js';
 import type { DecodedOpcode, DecoderEvents, FrameCrossing } from './decoder-events.js';
 import { findPickleStart } from './resync.js';
+import { linePrefixRaises } from './text.js';
 
 export { PAYLOAD_PREFIX_BYTES } from './bytes.js';
 export type { DecodedOpcode, DecoderEvents, FrameCrossing, FrameViolationKind } from './decoder-events.js';
@@ -75,6 +76,22 @@ export class PickleDecoder {
     return this.state === SKIP ? this.position + this.skipRemaining : this.position;
   }
 
+  /**
+   * Absolute offset where the opcode being read ends, as far as is known: past a payload still being
+   * skipped or whose length has arrived but not its first bytes. Beyond the end of the data, the
+   * loader runs out of input there.
+   */
+  get requiredEnd(): number {
+    if (this.state === SKIP) return this.position + this.skipRemaining;
+    const code = this.carry[0];
+    if (this.state !== NORMAL || code === undefined) return this.position;
+    const kind = ARG_KIND[code]!;
+    const n = FIXED_ARG_BYTES[kind]!;
+    if (kind < ArgKind.Bytes1 || this.carry.length < 1 + n) return this.position;
+    const length = kind === ArgKind.Bytes1 ? this.carry[1]! : kind === ArgKind.Bytes8 ? u64(this.carry, 1) : kind === ArgKind.Bytes4 ? u32(this.carry, 1) : i32(this.carry, 1);
+    return this.consumed + 1 + n + Math.max(0, length);
+  }
+
   /** Bytes held between pushes (an opcode split across chunks); bounded whatever the input. */
   get bufferedBytes(): number {
     return this.carry.length + (this.longLine ? this.longLine.first.length + (this.longLine.second?.length ?? 0) : 0);
@@ -96,6 +113,21 @@ export class PickleDecoder {
     if (from < 0 || offset >= end) return { parts: [], end };
     if (offset >= restBase) return { parts: [this.rest.subarray(offset - restBase)], end };
     return { parts: [this.current.subarray(from), this.rest], end };
+  }
+
+  /**
+   * The line opcode the data so far ends inside, with the part of its line(s) received (at most the
+   * prefix kept): lets the sniffer see that a loader would raise on what has arrived, whatever follows.
+   */
+  pendingLine(): { code: number; offset: number; first: Uint8Array; second: Uint8Array | undefined } | undefined {
+    const long = this.longLine;
+    if (long) return { code: long.code, offset: long.offset, first: long.first, second: long.second };
+    const code = this.carry[0];
+    if (this.state !== NORMAL || code === undefined || ARG_KIND[code]! < ArgKind.Line || ARG_KIND[code]! > ArgKind.TwoLines)
+      return undefined;
+    const line = this.carry.subarray(1);
+    const nl = line.indexOf(NEWLINE);
+    return { code, offset: this.consumed, first: nl < 0 ? line : line.subarray(0, nl), second: nl < 0 ? undefined : line.subarray(nl + 1) };
   }
 
   /** Stop consuming (the caller knows the rest is not pickle data). */
@@ -369,6 +401,11 @@ export class PickleDecoder {
     if (next < 0) return -1;
     this.longLine = undefined;
     this.state = NORMAL;
+    // Only a prefix is kept; when it already makes the loader raise, so does the whole line.
+    if (linePrefixRaises(long.code, long.first, long.second)) {
+      this.fail(long.offset, `${opcodeName(long.code)} argument the loader rejects`, false);
+      return next;
+    }
     const op = this.op;
     op.code = long.code;
     op.offset = long.offset;

@@ -12,7 +12,8 @@ import { inlineArrayLayout, isNumpyArrayWrapper, type InlineArrayLayout } from '
 import type { Observations } from './observations.js';
 import { HIGHEST_PROTOCOL, INTRODUCED_IN, Op, opcodeName } from './opcodes.js';
 import { MAX_TUPLE_ITEMS, nameOperand } from './retention.js';
-import { latin1Text, LITERAL_OPCODES, literalValue, pythonInt, utf8Text } from './text.js';
+import { LITERAL_OPCODES, literalValue, memoKeyLine, utf8Text } from './text.js';
+import { isValidDottedName } from './names.js';
 import * as V from './values.js';
 import { K, type Value } from './values.js';
 import { Memo, PickleStack } from './vm-state.js';
@@ -51,7 +52,6 @@ export interface InterpreterOptions {
 const CONSTANT_PUSH: Array<Value | undefined> = new Array<Value | undefined>(256).fill(undefined);
 for (const [code, value] of [
   [Op.BINFLOAT, V.FLOAT],
-  [Op.FLOAT, V.FLOAT],
   [Op.NONE, V.NONE],
   [Op.NEWTRUE, V.TRUE],
   [Op.NEWFALSE, V.FALSE],
@@ -59,9 +59,11 @@ for (const [code, value] of [
   [Op.SHORT_BINBYTES, V.BYTES],
   [Op.BINBYTES8, V.BYTES],
   [Op.BYTEARRAY8, V.BYTEARRAY],
-  [Op.PERSID, V.PERSISTENT],
 ] as const)
   CONSTANT_PUSH[code] = value;
+
+/** A memo key the scanner could not read whole (see `memoKey`). */
+const UNKNOWN_KEY = -2;
 
 interface SavedContext {
   stack: PickleStack;
@@ -258,14 +260,25 @@ export class PickleInterpreter {
         stack.push(this.globalFromLines(op));
         break;
       case Op.STACK_GLOBAL: {
+        if (stack.length - stack.fence < 2) {
+          this.invalid(op, 'pops from an empty stack'); // the loader raises before importing anything
+          stack.push(V.UNKNOWN);
+          break;
+        }
         const name = this.pop(op);
         const module = this.pop(op);
         stack.push(this.stackGlobal(module, name, op));
         break;
       }
       case Op.INST: {
+        // `load_inst` looks for the MARK before it imports anything.
+        const at = stack.popMark();
+        if (at === undefined) {
+          this.invalid(op, 'needs a MARK but there is none');
+          stack.push(V.UNKNOWN);
+          break;
+        }
         const klass = this.globalFromLines(op);
-        const at = this.popMark(op);
         const args = keep.tuple(stack.slice(at, at + MAX_TUPLE_ITEMS + 1), stack.length - at);
         stack.truncate(at);
         stack.push(this.call(klass, args, op, true));
@@ -327,8 +340,11 @@ export class PickleInterpreter {
   }
 
   private stop(op: DecodedOpcode): void {
-    const result = this.stack.length > 0 ? this.stack.at(this.stack.length - 1) : undefined;
-    if (result === undefined) this.invalid(op, 'ends a pickle with an empty stack');
+    const result = this.stack.peek(); // above the last MARK, as `Pdata_pop` reads it
+    if (result === undefined) {
+      this.invalid(op, 'ends a pickle with an empty stack');
+      if (this.options.stopOnInvalid) return; // the loader raised: no pickle ends here
+    }
     if (this.outer) {
       // End of a joblib object-array pickle: the outer stream resumes where it was.
       ({ stack: this.stack, memo: this.memo } = this.outer);
@@ -370,6 +386,11 @@ export class PickleInterpreter {
   }
 
   private imported(module: string, name: string, op: DecodedOpcode): Value {
+    // find_class cannot import what is not a dotted Python name: the loader raises before any import.
+    if (!isValidDottedName(module) || !isValidDottedName(name)) {
+      this.invalid(op, 'names a global that is not a dotted Python name, which find_class cannot import');
+      return V.UNKNOWN;
+    }
     const record = this.obs.global(module, name, this.proto, op.offset, this.options.via);
     if (record) return record;
     this.limit(op.offset, 'more distinct imported globals than the scanner records');
@@ -442,17 +463,23 @@ export class PickleInterpreter {
   }
 
   private memoKey(op: DecodedOpcode): number {
-    const key = pythonInt(latin1Text(op.data), false);
-    return typeof key === 'number' ? key : -1;
+    if (op.truncated) {
+      // A key line longer than the scanner reads (padding the loader strips): the key is unknown.
+      this.obs.event('malformed', op.offset, `${opcodeName(op.code)} has a memo key line longer than the scanner reads`, this.options.via);
+      return UNKNOWN_KEY;
+    }
+    return memoKeyLine(op.data) ?? -1;
   }
 
   private get(key: number, op: DecodedOpcode): void {
+    if (key === UNKNOWN_KEY) return void this.stack.push(V.UNKNOWN);
     const value = key >= 0 ? this.memo.get(key) : undefined;
     if (value === undefined) this.invalid(op, `reads memo key ${key} that was never stored`);
     this.stack.push(value ?? V.UNKNOWN);
   }
 
   private put(key: number, op: DecodedOpcode): void {
+    if (key === UNKNOWN_KEY) return;
     if (key < 0) return this.invalid(op, 'stores under a negative or unparsable memo key');
     const top = this.stack.peek();
     if (top === undefined) return this.invalid(op, 'memoizes from an empty stack');

@@ -9,6 +9,12 @@
  *   `pickle.load` reading that does not (an attacker controls both);
  * - the C unpickler's reading of a FRAME that an opcode overruns, which drops the rest of the frame.
  *
+ * Every reading follows the loader only until the first point where it must raise (an opcode that is not
+ * one, an argument it cannot parse, a name find_class cannot import, stack or memo underflow, truncation):
+ * what lies after that point never runs. A pickle that fails before importing or calling anything is not
+ * a pickle a loader can use (pip RECORD files start with `c`, CSS with `.`): it yields at most a Low
+ * finding, and nothing at all when the file was only tried as a pickle (`attempt`).
+ *
  * Each reading is a lane (decoder + interpreter) fed the same chunks. Speculative lanes record into a
  * private `Observations` that is folded in when they end. Memory is bounded: lanes are few and capped,
  * each holds a carry buffer of a few KiB plus a stack and memo within the interpreter limits.
@@ -31,8 +37,6 @@ const TORCH_LEGACY_PICKLES = 5;
  * ordinary files each lives a few opcodes; reaching this many at once is itself suspicious.
  */
 const MAX_LIVE_ALTERNATES = 16;
-/** Opcodes a PROTO-less later pickle must decode cleanly before its breaking counts as a broken pickle. */
-const PLAUSIBLE_PICKLE_OPCODES = 3;
 /** Skips longer than this re-open a seekable source instead of reading through. */
 const SEEK_THRESHOLD = 8 * 1024 * 1024;
 
@@ -42,6 +46,12 @@ export interface PickleScanOptions {
   /** Bytes read from the source at most (AnalyzerLimits.maxBytesPerFile). */
   readonly maxBytes: number;
   readonly signal?: AbortSignal;
+  /**
+   * The content was not sniffed as a pickle but a pickle-based loader could still be handed it: follow
+   * only the linear reading from `start` (pickle after pickle, no search for pickles after junk) and
+   * report nothing about a pickle that fails before importing or calling anything.
+   */
+  readonly attempt?: boolean;
 }
 
 export interface PickleScanResult {
@@ -56,7 +66,7 @@ export interface PickleScanResult {
 
 /** Decode every pickle in `source` from `start` and return what was observed. */
 export async function scanPickleStream(source: ByteSource, start: number, options: PickleScanOptions): Promise<PickleScanResult> {
-  const session = new StreamSession(new Observations(options.policy), options.limits, start, source.size);
+  const session = new StreamSession(new Observations(options.policy), options.limits, start, source.size, options.attempt ?? false);
   let position = start;
   let bytesRead = 0;
   reading: while (session.active) {
@@ -103,6 +113,8 @@ class StreamSession {
     readonly limits: InterpreterLimits,
     start: number,
     private readonly size: number | undefined,
+    /** Only trying the content as a pickle (PickleScanOptions.attempt). */
+    readonly attempt: boolean,
   ) {
     this.lanes.push(new Lane(this, 'main', start, undefined));
   }
@@ -124,6 +136,9 @@ class StreamSession {
       lane.decoder.push(from === 0 ? chunk : chunk.subarray(from));
       this.peakBuffered = Math.max(this.peakBuffered, lane.decoder.bufferedBytes);
     }
+    // Content only tried as a pickle is not read through to the end for a payload that overruns it.
+    const main = this.lanes[0]!;
+    if (this.attempt && this.size !== undefined && main.decoder.active && main.decoder.requiredEnd > this.size) main.finish();
     this.prune();
   }
 
@@ -191,8 +206,6 @@ class Lane implements DecoderEvents, InterpreterHost {
   private kind: PickleKind = 'first';
   private index = 0;
   private inPickle = false;
-  private startedWithProto = false;
-  private opcodesInPickle = 0;
   private reportedJunk = false;
 
   constructor(
@@ -204,8 +217,9 @@ class Lane implements DecoderEvents, InterpreterHost {
   ) {
     this.nextOffset = start;
     this.decoder = new PickleDecoder(this, start);
-    this.sink = role === 'main' ? session.observations : session.observations.child();
-    const options = { reportInvalid: role === 'main', stopOnInvalid: role !== 'main', ...(via ? { via } : {}) };
+    // Each pickle records privately until it is known whether a loader runs any of it.
+    this.sink = session.observations.child();
+    const options = { reportInvalid: role === 'main', stopOnInvalid: true, ...(via ? { via } : {}) };
     this.interpreter = parent
       ? parent.fork(this.sink, this, options)
       : new PickleInterpreter(this.sink, session.limits, this, options);
@@ -213,12 +227,7 @@ class Lane implements DecoderEvents, InterpreterHost {
   }
 
   opcode(op: DecodedOpcode): void {
-    if (!this.inPickle) {
-      this.inPickle = true;
-      this.startedWithProto = op.code === Op.PROTO;
-      this.opcodesInPickle = 0;
-    }
-    this.opcodesInPickle++;
+    this.inPickle = true;
     this.interpreter.opcode(op);
   }
 
@@ -262,7 +271,7 @@ class Lane implements DecoderEvents, InterpreterHost {
 
   rejected(offset: number, reason: string): void {
     this.decoder.reject();
-    this.failure(offset, reason, false);
+    this.failed(offset, reason, false, true);
   }
 
   frameViolation(kind: FrameViolationKind, offset: number, crossing?: FrameCrossing): void {
@@ -273,31 +282,38 @@ class Lane implements DecoderEvents, InterpreterHost {
   }
 
   failure(offset: number, reason: string, truncated: boolean): void {
+    this.failed(offset, reason, truncated, false);
+  }
+
+  /**
+   * The loader raises at `offset`. What the pickle did before stands if it imported or called anything
+   * (a payload before junk still ran); otherwise no loader gets anything out of it.
+   */
+  private failed(offset: number, reason: string, truncated: boolean, reported: boolean): void {
     if (this.role !== 'main') {
       this.settle(this.role === 'frame');
       return;
     }
-    const realPickle = this.inPickle && (this.kind === 'first' || (this.kind === 'next' && this.looksReal()));
-    if (realPickle) {
-      this.sink.event('malformed', offset, truncated ? `truncated: ${reason}` : reason);
+    const ran = this.inPickle && ranBefore(this.sink, offset);
+    const attempt = this.session.attempt;
+    if (ran && this.kind !== 'candidate') {
+      // A rejected operation is already reported as such; a decoding failure is reported here.
+      if (!reported) this.sink.event('malformed', offset, truncated ? `truncated: ${reason}` : reason);
       this.settle(true);
+    } else if (this.kind === 'candidate') {
+      this.settle(false); // a speculative reading: what it named stands, as before
     } else {
-      this.settle(false);
-      if (this.kind !== 'candidate' && !this.reportedJunk) {
+      this.sink = this.session.observations.child(); // nothing of it ran
+      if (!attempt && !this.reportedJunk) {
         this.reportedJunk = true;
-        this.session.observations.event('trailing-data', offset, 'bytes after the last complete pickle are not a pickle');
+        const what = this.index === 0 ? `bytes from offset ${offset}` : 'bytes after the last complete pickle';
+        this.session.observations.event('trailing-data', offset, `${what} are not a pickle a loader accepts (${reason}); nothing is imported or called before it fails`);
       }
     }
     this.inPickle = false;
-    this.decoder.resync();
-  }
-
-  /** A later pickle is taken for real (not junk) when it starts like one or decoded cleanly for a while. */
-  private looksReal(): boolean {
-    if (this.startedWithProto) return true;
-    if (this.opcodesInPickle < PLAUSIBLE_PICKLE_OPCODES) return false;
-    for (const event of this.sink.events.values()) if (event.kind === 'invalid-operation') return false;
-    return true;
+    // Content only tried as a pickle gets the loader's linear reading, not a search through junk.
+    if (attempt) this.decoder.halt();
+    else this.decoder.resync();
   }
 
   candidate(): void {
@@ -324,7 +340,6 @@ class Lane implements DecoderEvents, InterpreterHost {
 
   /** Fold a private sink into the scan's observations. */
   private settle(complete: boolean): void {
-    if (this.sink === this.session.observations) return;
     this.session.observations.absorb(this.sink, complete, this.via ?? (this.kind === 'candidate' ? 'pickle found after junk' : undefined));
     this.sink = this.session.observations.child();
   }
@@ -335,6 +350,21 @@ const FRAME_TEXT: Readonly<Record<FrameViolationKind, string>> = {
   'frame-inside-frame': 'a FRAME starts before the previous FRAME ends',
   'raw-data-inside-frame': 'inline array data starts inside a FRAME',
 };
+
+/** Kinds of event that mean the loader imported or called something. */
+const EFFECT_EVENTS: ReadonlySet<string> = new Set(['unresolved-global', 'dynamic-call', 'global-mutation']);
+
+/**
+ * Did the loader import or call anything before it raised at `failedAt`? (What the failing opcode itself
+ * records — a STACK_GLOBAL that underflowed, an INST without MARK — never happened.) Extension codes do
+ * not count: no library registers any (`copyreg._extension_registry` is empty), so the loader raises on
+ * one; random binary data starts with EXT1 once in 256 files.
+ */
+export function ranBefore(obs: Observations, failedAt: number): boolean {
+  for (const g of obs.globals.values()) if (g.firstOffset < failedAt) return true;
+  for (const event of obs.events.values()) if (EFFECT_EVENTS.has(event.kind) && event.firstOffset < failedAt) return true;
+  return false;
+}
 
 function isTorchMagic(value: Value | undefined): boolean {
   return typeof value === 'object' && value.k === K.BigInt && value.value === TORCH_LEGACY_MAGIC;

@@ -23,7 +23,9 @@ describe('symbolic interpreter through the analyzer', () => {
     expect(await rules(bytes)).toContain('pickle.dangerous-global Critical');
   });
 
-  it.each([
+  // The loader raises at each of these. Before any import or call nothing ran: at most Low (issue 17);
+  // after one, the rejected operation is reported (an earlier version reported it in both cases).
+  const REJECTED: ReadonlyArray<readonly [string, Uint8Array]> = [
     ['STOP on an empty stack', pickle(op.stop())],
     ['NEXT_BUFFER without buffers', pickle(op.proto(5), op.nextBuffer(), op.stop())],
     ['EXT1 code 0', pickle(op.proto(2), op.ext1(0), op.stop())],
@@ -35,8 +37,15 @@ describe('symbolic interpreter through the analyzer', () => {
     ['an unparsable INT', pickle(op.int('x1'), op.stop())],
     ['a negative PUT key', pickle(op.none(), op.put(-1), op.stop())],
     ['a STRING without quotes', pickle(op.string('os'), op.stop())],
-  ])('should report %s as an invalid operation', async (_what, bytes) => {
-    expect(await rules(bytes)).toContain('pickle.invalid-operation Medium');
+  ];
+  it.each(REJECTED)('should report %s, before anything is imported, as Low at most', async (_what, bytes) => {
+    expect((await rules(bytes)).filter((rule) => !rule.endsWith(' Low'))).toEqual([]);
+  });
+
+  const importFirst = (bytes: Uint8Array): Uint8Array =>
+    Uint8Array.from([...pickle(op.global('collections', 'OrderedDict'), op.pop()), ...bytes]);
+  it.each(REJECTED)('should report %s after an import as an invalid operation', async (_what, bytes) => {
+    expect(await rules(importFirst(bytes))).toContain('pickle.invalid-operation Medium');
   });
 
   it('should pop the MARK when POP finds an empty frame, as CPython does', async () => {

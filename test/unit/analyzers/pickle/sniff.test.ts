@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { looksLikePickle } from '../../../../analyzers/pickle/sniff.js';
+import { looksLikePickle, mayLoadAsPickle } from '../../../../analyzers/pickle/sniff.js';
 import { fixture } from './helpers.js';
 import { op, pickle } from './builder.js';
 
@@ -59,5 +59,29 @@ describe('looksLikePickle', () => {
     ['PROTO then one value and garbage', [0x80, 0x04, 0x4e, 0xff, 0x10]],
   ])('should not mistake raw tensor bytes starting with %s for a pickle', (_what, bytes) => {
     expect(looksLikePickle(Uint8Array.from(bytes))).toBe(false);
+  });
+});
+
+describe('mayLoadAsPickle (whether content sniffed as something else is tried as a pickle)', () => {
+  const bytes = (s: string): Uint8Array => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
+  // [what, head, the head is the whole file, expected]; a file that goes on is 1 MB long
+  it.each([
+    ['a pip RECORD (GLOBAL of a module that is no name)', 'charset_normalizer-3.0.1.dist-info/METADATA,sha256=x,1\n', false, false],
+    ['CSS (STOP on an empty stack)', '.highlight { color: red }\n', false, false],
+    ['a CRLF GLOBAL (`os\\r` is no module name)', 'cos\r\nsystem\r\n', false, false],
+    ['a PERSID line with non-ASCII bytes, unterminated', 'PK\x03\x04\x14\x00\x08\x08\xa1\xb2', false, false],
+    ['a number line with other bytes, unterminated', 'I12; ', false, false],
+    ['a whole file: a pickle of None, then text the loader rejects', 'N.B. see below\n', true, false],
+    ['a pickle of None, then BINBYTES whose length runs past the file', 'N.B. see below\n', false, false],
+    ['BINBYTES whose payload runs past the head but not the file', 'B\x00\x00\x01\x00', false, true],
+    ['an extension code (the registry is empty: the loader raises), then junk', '\x82\x05\xff', false, false],
+    ['a whole file: one clean pickle that imports nothing', '(lp0\nI1\na.', true, false],
+    ['a payload, then junk', "cos\nsystem\n(S'id'\ntR\xff", true, true],
+    ['a line longer than the head', `V${'a'.repeat(5000)}`, false, true],
+    ['a GLOBAL whose over-long module line already holds a byte no name has', `c${'a'.repeat(500)};${'a'.repeat(1000)}\nb\n`, false, false],
+    ['a pickle cut by the end of the head', '(lp0\nI1\naI2\na', false, true],
+    ['the same pickle cut by the end of the file', '(lp0\nI1\naI2\na', true, false],
+  ] as const)('should say %s', (_what, content, complete, expected) => {
+    expect(mayLoadAsPickle(bytes(content), complete ? content.length : 1 << 20)).toBe(expected);
   });
 });

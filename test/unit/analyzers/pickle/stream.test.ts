@@ -57,6 +57,20 @@ function wrapper(count: number): Uint8Array {
 }
 
 describe('scanPickleStream', () => {
+  it('should not read content only tried as a pickle through to its end for a payload that overruns it', async () => {
+    // `N.` is a pickle; `BINBYTES` with a 1.7 GB length in a 64 MB file cannot complete.
+    const source = new GappedSource(Uint8Array.from([0x4e, 0x2e, 0x42, 0x20, 0x2e, 0x73, 0x65]), 64 << 20, new Uint8Array(0));
+    const result = await scanPickleStream(source, 0, { ...options, attempt: true });
+    expect(source.delivered).toBeLessThanOrEqual(1 << 20);
+    expect(rules(result)).toEqual([]);
+  });
+
+  it('should report nothing for content tried as a pickle that fails before any import, and no junk search', async () => {
+    const junkThenPayload = Uint8Array.from([0x2e, ...pickle(callWithSystem(), op.stop())]);
+    expect(rules(await scanPickleStream(new BufferSource(junkThenPayload), 0, { ...options, attempt: true }))).toEqual([]);
+    expect(rules(await run(new BufferSource(junkThenPayload)))).toContain('pickle.trailing-data');
+  });
+
   it('should stop after the five pickles of a legacy PyTorch file and not read its storages as pickles', async () => {
     const result = await run(new BufferSource(fixture('benign/torch_state_dict_legacy.pt')));
     expect(result.legacyTorch).toBe(true);
@@ -106,9 +120,15 @@ describe('scanPickleStream', () => {
 
   it('should report a broken protocol-0 pickle after a complete one, with what it imports', async () => {
     const first = pickle(op.none(), op.stop());
-    const second = pickle(op.mark(), op.unicode('id'), op.ext1(9), [0xff]);
+    const second = pickle(op.mark(), op.unicode('id'), op.global('mylib', 'Thing'), [0xff]);
     const result = await run(new BufferSource(pickle(first, second)));
-    expect(rules(result)).toEqual(['pickle.extension-code', 'pickle.malformed', 'pickle.protocol-anomaly']);
+    expect(rules(result)).toEqual(['pickle.malformed', 'pickle.non-allowlisted-import']);
+  });
+
+  it('should not count an extension code before junk as run: the registry is empty, the loader raises', async () => {
+    // (An earlier version reported extension-code and malformed here.)
+    const result = await run(new BufferSource(pickle(op.none(), op.stop(), op.mark(), op.unicode('id'), op.ext1(9), [0xff])));
+    expect(rules(result)).toEqual(['pickle.trailing-data']);
   });
 
   it('should call bytes after a pickle that are no pickle trailing data', async () => {
