@@ -289,6 +289,8 @@ export function linePrefixRaises(code: number, first: Uint8Array, second: Uint8A
       return !persistentIdAccepted(first);
     case Op.GLOBAL:
     case Op.INST: {
+      // `load_inst` decodes its lines as ASCII (`load_global` as UTF-8).
+      if (code === Op.INST && (!persistentIdAccepted(first) || (second !== undefined && !persistentIdAccepted(second)))) return true;
       const module = latin1.decode(first);
       if (!NAME_BYTE.test(module) || /^[0-9.]/.test(module)) return true;
       return second !== undefined && (!NAME_BYTE.test(latin1.decode(second)) || /^[0-9.]/.test(latin1.decode(second)));
@@ -306,7 +308,7 @@ export function linePrefixRaises(code: number, first: Uint8Array, second: Uint8A
   }
 }
 
-/** PERSID: the id must be ASCII (`load_persid` raises otherwise). */
+/** PERSID: the id must be ASCII (`load_persid` raises otherwise); so must INST's lines. */
 export function persistentIdAccepted(bytes: Uint8Array): boolean {
   for (const b of bytes) if (b >= 0x80) return false;
   return true;
