@@ -122,17 +122,24 @@ export class ScanEngine {
         }),
       );
 
-    const analyzers = this.analyzersFor(format, declared, head, file.size);
+    let analyzers = this.analyzersFor(format, declared, head, file.size);
     // Several analyzers each read a forward-only member (a deflated zip member, a file in a gzip layer)
     // from its start: hold a small one in memory so every analyzer sees all of it. A large one is read by
-    // the first analyzer only; the others fail closed with a SeekError finding.
+    // the first analyzer only; the others fail closed with a SeekError finding — except after a pickle
+    // attempt, which goes first and reads within the source's look-behind window unless the content
+    // really parses as a pickle that long (analyzers/pickle/analyzer.ts).
     let shared = source;
-    if (analyzers.length > 1 && !source.seekable && source.size !== undefined && source.size <= MAX_SHARED_STREAM_BYTES) {
-      try {
-        shared = await bufferedSource(source, source.size);
-      } catch (error) {
-        findings.push(failure(file.path, error));
-        return { findings, format };
+    if (analyzers.length > 1 && !source.seekable) {
+      if (source.size !== undefined && source.size <= MAX_SHARED_STREAM_BYTES) {
+        try {
+          shared = await bufferedSource(source, source.size);
+        } catch (error) {
+          findings.push(failure(file.path, error));
+          return { findings, format };
+        }
+      } else if (format !== 'pickle') {
+        const pickle = new Set(this.byFormat.get('pickle') ?? []);
+        analyzers = [...analyzers.filter((a) => pickle.has(a)), ...analyzers.filter((a) => !pickle.has(a))];
       }
     }
 

@@ -26,14 +26,39 @@ export function interpreterLimits(limits: AnalyzerLimits): InterpreterLimits {
  * tried (a loader may be handed any file): then only what a loader would run is reported.
  */
 export async function analysePickles(ctx: AnalysisContext, source: ByteSource, start: number): Promise<Finding[]> {
-  const result = await scanPickleStream(source, start, {
-    attempt: ctx.format !== 'pickle' && ctx.format !== 'npy',
+  const attempt = ctx.format !== 'pickle' && ctx.format !== 'npy';
+  const result = await scanPickleStream(attempt && !source.seekable ? readThrough(source) : source, start, {
+    attempt,
     policy: policyFor(ctx.settings.pickle),
     limits: interpreterLimits(ctx.limits),
     maxBytes: ctx.limits.maxBytesPerFile,
     signal: ctx.signal,
   });
   return pickleFindings(result.observations, ctx.file.path);
+}
+
+/** Chunk size of a pickle attempt on a forward-only source: small, so a failed attempt reads little. */
+const ATTEMPT_READ_BYTES = 16 * 1024;
+
+/**
+ * A forward-only source read through `read()`, which keeps the source's look-behind window: when the
+ * attempt stops within it (it does at the first impossible opcode), the analyzers for what the content
+ * really is still stream it from the start.
+ */
+function readThrough(source: ByteSource): ByteSource {
+  return {
+    size: source.size,
+    seekable: false,
+    read: (offset, length) => source.read(offset, length),
+    async *stream(offset = 0, end = Number.POSITIVE_INFINITY) {
+      for (let at = offset; at < end; ) {
+        const chunk = await source.read(at, Math.min(ATTEMPT_READ_BYTES, end - at));
+        if (chunk.length === 0) return;
+        yield chunk;
+        at += chunk.length;
+      }
+    },
+  };
 }
 
 export const pickleAnalyzer: Analyzer = {

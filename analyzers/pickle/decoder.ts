@@ -324,7 +324,10 @@ export class PickleDecoder {
         }
       } else {
         const next = this.line(buf, pos, base, kind === ArgKind.TwoLines);
-        if (next === pos) return pos;
+        if (next === pos) {
+          if (this.state === SCAN) continue; // rejected, and the caller resynchronises from here
+          return pos;
+        }
         pos = next;
         if (this.state === LINE_SKIP) continue; // over-long line: emitted once its newline arrives
       }
@@ -375,6 +378,10 @@ export class PickleDecoder {
     }
     op.truncated = false;
     op.end = base + end;
+    if (two && op.code === Op.INST && linePrefixRaises(Op.INST, op.data, op.data2)) {
+      this.fail(start, 'INST names a class in non-ASCII bytes, which load_inst cannot decode', false);
+      return pos;
+    }
     if (this.frameEnd >= 0 && op.end > this.frameEnd)
       this.crossing(buf, pos, base, two && base + firstEnd + 1 <= this.frameEnd ? base + firstEnd + 1 : start + 1);
     return end;

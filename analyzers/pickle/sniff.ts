@@ -18,7 +18,7 @@ import { DEFAULT_SETTINGS } from '../settings.js';
 import { PickleDecoder, type DecodedOpcode } from './decoder.js';
 import { PickleInterpreter, type InterpreterHost } from './interpreter.js';
 import { Observations } from './observations.js';
-import { Op } from './opcodes.js';
+import { ARG_KIND, ArgKind, Op } from './opcodes.js';
 import { policyFor } from './policy.js';
 import { ranBefore } from './stream.js';
 import { linePrefixRaises } from './text.js';
@@ -99,6 +99,7 @@ function readHead(head: Uint8Array, size: number | undefined, linear: boolean): 
 }
 
 export function looksLikePickle(head: Uint8Array): boolean {
+  if (!startsWithOpcode(head)) return false;
   const { declared, opcodes, structural, imported, stopped, brokenAt, obs } = readHead(head, undefined, false);
   const broken = brokenAt !== Infinity;
   if (stopped) return true;
@@ -118,9 +119,15 @@ export function looksLikePickle(head: Uint8Array): boolean {
  * pickle unless this says no (issue 11 class 3).
  */
 export function mayLoadAsPickle(head: Uint8Array, size: number | undefined): boolean {
+  if (!startsWithOpcode(head)) return false;
   const { brokenAt, frameLie, obs } = readHead(head, size, true);
   if ((brokenAt === Infinity && !(size !== undefined && head.length >= size)) || frameLie) return true;
   return ranBefore(obs, brokenAt);
+}
+
+/** Most files fail on their first byte: no need to set up a reading for them. */
+function startsWithOpcode(head: Uint8Array): boolean {
+  return head.length > 0 && ARG_KIND[head[0]!] !== ArgKind.Invalid;
 }
 
 /** Before the loader fails: a call, or an import of something denied — it matters even if the stream breaks next. */

@@ -24,7 +24,6 @@ import { PickleDecoder, type DecodedOpcode, type DecoderEvents, type FrameCrossi
 import { PickleInterpreter, type InterpreterHost, type InterpreterLimits } from './interpreter.js';
 import type { InlineArrayLayout } from './joblib.js';
 import { Observations } from './observations.js';
-import { Op } from './opcodes.js';
 import type { PicklePolicy } from './policy.js';
 import { K, type Value } from './values.js';
 

@@ -22,7 +22,7 @@ export function utf8Text(bytes: Uint8Array): string {
  * raises. Encoded surrogates (`ED A0..BF xx`) are accepted by surrogatepass, so bytes holding 0xED are
  * given the benefit of the doubt.
  */
-export function loaderUtf8(bytes: Uint8Array): string | undefined {
+function loaderUtf8(bytes: Uint8Array): string | undefined {
   try {
     return strictUtf8.decode(bytes);
   } catch {
@@ -152,16 +152,14 @@ function exactOrBig(digits: string, radix: number, negative: boolean): number | 
   return signed >= BigInt(Number.MIN_SAFE_INTEGER) && signed <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(signed) : BIG;
 }
 
-/** CPython refuses decimal strings longer than this (`sys.get_int_max_str_digits()`, 3.11+ default). */
-const MAX_STR_DIGITS = 4300;
-
 /**
  * CPython `PyLong_FromString(s, NULL, base)` with base 0 or 10 — Python's `int(s, base)`: surrounding
  * whitespace, a sign, a `0x`/`0o`/`0b` prefix (base 0 only) optionally followed by one `_`, single
- * underscores between digits, no leading zeros on a non-zero base-0 decimal, at most 4300 decimal
- * digits. Undefined when it raises.
+ * underscores between digits, no leading zeros on a non-zero base-0 decimal. Undefined when it raises.
+ * (Python 3.11 also refuses more than `sys.get_int_max_str_digits()` decimal digits, 4300 unless the
+ * environment changes it: a loader may accept them, so they are read as a number.)
  */
-export function pyLongFromString(s: string, base: 0 | 10): number | typeof BIG | undefined {
+function pyLongFromString(s: string, base: 0 | 10): number | typeof BIG | undefined {
   let i = 0;
   while (isSpace(s[i])) i++;
   let negative = false;
@@ -189,7 +187,6 @@ export function pyLongFromString(s: string, base: 0 | 10): number | typeof BIG |
   if (digits === '' || previous === '_') return undefined;
   while (isSpace(s[i])) i++;
   if (i !== s.length) return undefined;
-  if (radix === 10 && digits.length > MAX_STR_DIGITS) return undefined;
   if (nonzeroIsError && /[^0]/.test(digits)) return undefined;
   return exactOrBig(digits, radix, negative);
 }
@@ -289,6 +286,8 @@ export function linePrefixRaises(code: number, first: Uint8Array, second: Uint8A
       return !persistentIdAccepted(first);
     case Op.GLOBAL:
     case Op.INST: {
+      // `load_inst` decodes its lines as ASCII (`load_global` as UTF-8).
+      if (code === Op.INST && (!persistentIdAccepted(first) || (second !== undefined && !persistentIdAccepted(second)))) return true;
       const module = latin1.decode(first);
       if (!NAME_BYTE.test(module) || /^[0-9.]/.test(module)) return true;
       return second !== undefined && (!NAME_BYTE.test(latin1.decode(second)) || /^[0-9.]/.test(latin1.decode(second)));
@@ -306,7 +305,7 @@ export function linePrefixRaises(code: number, first: Uint8Array, second: Uint8A
   }
 }
 
-/** PERSID: the id must be ASCII (`load_persid` raises otherwise). */
+/** PERSID: the id must be ASCII (`load_persid` raises otherwise); so must INST's lines. */
 export function persistentIdAccepted(bytes: Uint8Array): boolean {
   for (const b of bytes) if (b >= 0x80) return false;
   return true;

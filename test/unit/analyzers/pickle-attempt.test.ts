@@ -13,7 +13,9 @@ import { ALL_ANALYZERS } from '../../../analyzers/index.js';
 import { DEFAULT_LIMITS } from '../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../../../analyzers/settings.js';
 import { sniffFormat, SNIFF_BYTES } from '../../../analyzers/sniff.js';
-import { BufferSource } from '../../../analyzers/source.js';
+import { BufferSource, ForwardSource } from '../../../analyzers/source.js';
+import type { Analyzer } from '../../../analyzers/analyzer.js';
+import { pickleAnalyzer } from '../../../analyzers/pickle/analyzer.js';
 import { oracleAvailable, unpickleWithOracle } from '../../oracle/unpickle-oracle.js';
 
 const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS });
@@ -95,6 +97,37 @@ describe('every file is tried as a pickle', () => {
   it('should try a file with no extension or an unrelated one', async () => {
     for (const name of ['payload', 'notes.txt', 'image.png'])
       expect(mediumPlus(await scan(name, join(text('N0'.repeat(3000)), PAYLOAD)))).toContain('pickle.dangerous-global Critical');
+  });
+
+  it('should try a large forward-only member first, leaving it readable for the other analyzers', async () => {
+    // An analyzer that reads the whole file, as container readers do.
+    let streamed = 0;
+    const reader: Analyzer = {
+      name: 'reader',
+      formats: ['text'],
+      rules: [],
+      async analyze(ctx) {
+        for await (const chunk of ctx.source.stream(0)) streamed += chunk.length;
+        return [];
+      },
+    };
+    const withReader = new ScanEngine({ analyzers: [reader, pickleAnalyzer], limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS });
+    const big = 17 << 20; // more than the engine buffers for several analyzers
+    const make = (tail: Uint8Array): Uint8Array => {
+      const bytes = new Uint8Array(big).fill(0x61);
+      bytes.set(join(text(`V${'a'.repeat(5000)}\n`), tail), 0);
+      return bytes;
+    };
+    const forward = async (bytes: Uint8Array): Promise<Finding[]> => {
+      streamed = 0;
+      const chunks = (async function* () {
+        for (let i = 0; i < bytes.length; i += 1 << 16) yield bytes.subarray(i, i + (1 << 16));
+      })();
+      return (await withReader.scanFile({ path: 'notes.txt', size: bytes.length }, new ForwardSource(chunks, bytes.length))).findings;
+    };
+    expect((await forward(make(text('x')))).map((f) => f.ruleId)).toEqual([]);
+    expect(streamed).toBe(big);
+    expect(mediumPlus(await forward(make(join(text('0'), PAYLOAD))))).toContain('pickle.dangerous-global Critical');
   });
 
   it('should keep a nullifAI payload (a call, then junk) Critical', async () => {

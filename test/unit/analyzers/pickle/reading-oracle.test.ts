@@ -70,7 +70,7 @@ const sbu = (s: string): string => `\x8c${String.fromCharCode(s.length)}${s}`;
 const IMPORTS = [
   'cos\nsystem\n.', 'cos\r\nsystem\r\n.', 'c\nsystem\n.', 'cos\n\n.', 'cos.path\njoin\n.', 'c os\nsystem\n.',
   'cos \nsystem\n.', 'c\xff\nx\n.', 'cos\nsystem.x\n.', 'cos\n<locals>\n.', 'c1os\nx\n.', 'cos\nsys\x00tem\n.',
-  '(ios\nsystem\n.', 'ios\nsystem\n.', '(i\xe9\nx\n.', `\x80\x04${sbu('os')}${sbu('system')}\x93.`, `\x80\x04${sbu('os')}${sbu('a-b')}\x93.`,
+  '(ios\nsystem\n.', 'ios\nsystem\n.', '(i\xe9\nx\n.', '(i\xc3\xa9\nx\n.', 'c\xc3\xa9\nx\n.', `\x80\x04${sbu('os')}${sbu('system')}\x93.`, `\x80\x04${sbu('os')}${sbu('a-b')}\x93.`,
   `\x80\x04${sbu('os')}\x93.`, `\x80\x04${sbu('os.path')}${sbu('join')}\x93.`, `\x80\x02${sbu('os')}K\x01\x93.`,
 ];
 
