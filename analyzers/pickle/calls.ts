@@ -1,31 +1,172 @@
 /**
- * What calls do, statically. Most calls just produce an opaque result, but a few allowed callables
- * forward to their first argument: the pickle protocol's constructor helpers build the class they are
- * given (so that class is what runs), and `str()` of a string is that string (so a name built with it is
- * still known: §2.3 row 17, `INST builtins.str` → STACK_GLOBAL).
+ * What calls do, statically, from the effects table (effects.ts). Calling an allowed callable runs
+ * whatever sits in its `call`/`class` positions and in the callables it forwards to (so a global two
+ * levels down, `_rebuild_from_type_v2(_rebuild_from_type_v2, T, (os.system, …), …)`, is still seen),
+ * imports what its `import` positions name, and returns a fresh object, the class it built, the
+ * forwarded call's result or the imported attribute. A callee outside the allowlist is itself invoked;
+ * what it does with its arguments is unknown and already a finding.
  */
-import { CONSTRUCTOR_TRAMPOLINES, STRING_IDENTITIES } from './allowlist.js';
+import { CALLABLE_EFFECTS, MODEL_CLASS_EFFECTS, PYX_UNPICKLE_EFFECTS, type ArgEffect, type Effects } from './effects.js';
 import * as V from './values.js';
-import { K, type Value } from './values.js';
+import { K, type CallValue, type GlobalRecord, type Value } from './values.js';
 
-export interface CallOutcome {
-  readonly result: Value;
-  /** Callables the loader runs for this call (the callee, and a class a trampoline constructs). */
-  readonly runs: readonly Value[];
+/** How the interpreter records what a call runs. */
+export interface CallSite {
+  /** The loader runs `target`; `how` says through which allowed callable, `args` what it is given. */
+  invoke(target: Value, evidence: { callee: Value; args: Value | undefined; how?: string }): void;
+  /** `__import__(module)` + `getattr(name)` done by an allowed helper: the imported global. */
+  importByName(module: Value, name: Value, by: string): Value;
+  /** Something an effect needs could not be checked (too many arguments, contents not kept). */
+  unchecked(what: string): void;
+}
+
+/** Nested calls followed through forwarding helpers; real files nest one level. */
+const MAX_FORWARDING = 8;
+/** Containers followed into for `calls-contents`. */
+const MAX_CONTENT_DEPTH = 4;
+
+/** The effects of calling `callee`, when it is an allowed global. */
+export function effectsOf(callee: Value): Effects | undefined {
+  if (typeof callee !== 'object' || callee.k !== K.Global || callee.verdict.kind !== 'allowed') return undefined;
+  const qualified = `${callee.module}.${callee.name}`;
+  if (Object.hasOwn(CALLABLE_EFFECTS, qualified)) return CALLABLE_EFFECTS[qualified];
+  return callee.name.startsWith('__pyx_unpickle_') ? PYX_UNPICKLE_EFFECTS : MODEL_CLASS_EFFECTS;
 }
 
 /** `callee(*args)` (REDUCE/INST/OBJ, `viaInit`) or `cls.__new__(cls, *args)` (NEWOBJ/NEWOBJ_EX). */
-export function callOutcome(callee: Value, args: Value, viaInit: boolean): CallOutcome {
-  if (typeof callee === 'object' && callee.k === K.Global) {
-    const first = typeof args === 'object' && args.k === K.Tuple ? args.items?.[0] : undefined;
-    const qualified = `${callee.module}.${callee.name}`;
-    if (STRING_IDENTITIES.has(qualified) && typeof first === 'string') return { result: first, runs: [callee] };
-    if (CONSTRUCTOR_TRAMPOLINES.has(qualified) && first !== undefined)
-      // `_reconstructor(cls, base, state)`, `__newobj__(cls, …)`: `cls` is built through `__new__`; its
-      // `__init__` does not run.
-      return { result: { k: K.Call, callee, klass: first, args, state: undefined, viaInit: false }, runs: [callee, first] };
+export function applyCall(site: CallSite, callee: Value, args: Value, viaInit: boolean, depth = 0): Value {
+  site.invoke(callee, { callee, args });
+  const effects = effectsOf(callee);
+  if (!effects) return call(callee, callee, args, viaInit);
+  const name = qualifiedName(callee as GlobalRecord);
+  const items = argumentItems(args);
+  if (items === undefined) {
+    if (hasEffects(effects)) site.unchecked(`${name} is given more arguments than the scanner keeps`);
+    return call(callee, callee, args, viaInit);
   }
-  return { result: { k: K.Call, callee, klass: callee, args, state: undefined, viaInit }, runs: [callee] };
+
+  items.forEach((item, i) => {
+    if (effects.forwards?.callee === i) return;
+    const effect = effects.args[i] ?? effects.rest;
+    runByEffect(site, effect, item, { callee, args, how: `argument ${i} of ${name}, which ${EFFECT_TEXT[effect]} it` });
+  });
+
+  let forwarded: Value | undefined;
+  const f = effects.forwards;
+  if (f && items[f.callee] !== undefined) {
+    const inner = typeof f.with === 'number' ? items[f.with] ?? V.UNKNOWN : { k: K.Tuple, length: f.with.length, items: f.with.map((j) => items[j] ?? V.NONE) } as const;
+    if (depth >= MAX_FORWARDING) site.unchecked(`${name} forwards calls deeper than the scanner follows`);
+    else forwarded = applyCall(site, items[f.callee]!, inner, true, depth + 1);
+  }
+
+  switch (effects.result) {
+    case 'identity':
+      return typeof items[0] === 'string' ? items[0] : call(callee, callee, args, viaInit);
+    case 'imported':
+      return effects.imports
+        ? site.importByName(items[effects.imports.module] ?? V.UNKNOWN, items[effects.imports.name] ?? V.UNKNOWN, name)
+        : V.UNKNOWN;
+    case 'forwarded':
+      return forwarded ?? call(callee, callee, args, viaInit);
+    case 'instance-of-arg0':
+      return call(callee, items[0] ?? V.UNKNOWN, args, false);
+    case 'fresh':
+      return call(callee, callee, args, viaInit);
+  }
+}
+
+/**
+ * BUILD state given to a call's result: keys the object acts on later (`NumpyArrayWrapper.subclass`)
+ * are judged by their effect.
+ */
+export function applyState(site: CallSite, target: CallValue, state: Value): void {
+  const keys = effectsOf(target.callee)?.stateKeys;
+  if (!keys) return;
+  const name = qualifiedName(target.callee as GlobalRecord);
+  for (const dict of stateDicts(state)) {
+    if (dict.entries === undefined) {
+      site.unchecked(`the state given to ${name} has more entries than the scanner keeps`);
+      continue;
+    }
+    for (const [key, effect] of Object.entries(keys)) {
+      const value = dict.entries.get(key);
+      if (value !== undefined)
+        runByEffect(site, effect, value, { callee: target.callee, args: target.args, how: `state '${key}' of ${name}, which ${EFFECT_TEXT[effect]} it` });
+    }
+  }
+}
+
+/**
+ * Is this result something state may be applied to? Fresh objects of allowed callables and instances
+ * of a class already judged are; the result of calling something built at load time is not.
+ */
+export function isVouchedFor(target: CallValue): boolean {
+  const callee = target.callee;
+  return typeof callee === 'object' && callee.k === K.Global;
+}
+
+const EFFECT_TEXT: Readonly<Record<ArgEffect, string>> = {
+  call: 'calls',
+  class: 'instantiates',
+  data: 'reads',
+  state: 'applies as state',
+  'calls-contents': 'calls every callable in',
+};
+
+function runByEffect(site: CallSite, effect: ArgEffect, value: Value, evidence: { callee: Value; args: Value; how: string }): void {
+  switch (effect) {
+    case 'call':
+      site.invoke(value, evidence);
+      return;
+    case 'class':
+      // Helpers instantiate a class argument; an instance given there is used as it is.
+      if (typeof value === 'object' && (value.k === K.Global || value.k === K.Ext)) site.invoke(value, evidence);
+      return;
+    case 'calls-contents':
+      callContents(site, value, evidence, 0);
+      return;
+    case 'data':
+    case 'state':
+      return;
+  }
+}
+
+function callContents(site: CallSite, value: Value, evidence: { callee: Value; args: Value; how: string }, depth: number): void {
+  if (typeof value !== 'object') return;
+  if (value.k === K.Global || value.k === K.Ext) return site.invoke(value, evidence);
+  if (depth >= MAX_CONTENT_DEPTH) return site.unchecked(`${evidence.how}: nested deeper than the scanner follows`);
+  if (value.k === K.Tuple) {
+    if (!value.items) return site.unchecked(`${evidence.how}: a tuple longer than the scanner keeps`);
+    for (const item of value.items) callContents(site, item, evidence, depth + 1);
+  }
+  if (value.k === K.Dict && value.entries) for (const item of value.entries.values()) callContents(site, item, evidence, depth + 1);
+  if (value === V.UNKNOWN) return site.unchecked(`${evidence.how}: contents the scanner did not keep`);
+  if ('holds' in value && value.holds) for (const item of value.holds) callContents(site, item, evidence, depth + 1);
+}
+
+function stateDicts(state: Value): V.DictValue[] {
+  const isDict = (v: Value): v is V.DictValue => typeof v === 'object' && v.k === K.Dict;
+  // `(dict_state, slots_state)` as `object.__reduce_ex__` writes for classes with __slots__.
+  if (typeof state === 'object' && state.k === K.Tuple && state.items?.length === 2) return state.items.filter(isDict);
+  return isDict(state) ? [state] : [];
+}
+
+function hasEffects(effects: Effects): boolean {
+  return effects.rest !== 'data' || effects.args.some((e) => e !== 'data' && e !== 'state') || effects.forwards !== undefined || effects.imports !== undefined;
+}
+
+function argumentItems(args: Value): readonly Value[] | undefined {
+  if (typeof args === 'object' && args.k === K.Tuple) return args.items;
+  // Not a tuple: the loader raises before calling (REDUCE needs a tuple).
+  return [];
+}
+
+function call(callee: Value, klass: Value, args: Value, viaInit: boolean): CallValue {
+  return { k: K.Call, callee, klass, args, state: undefined, viaInit };
+}
+
+function qualifiedName(global: GlobalRecord): string {
+  return `${global.module}.${global.name}`;
 }
 
 /**

@@ -34,9 +34,13 @@ export function pickleFindings(obs: Observations, file: string): Finding[] {
     const invoked = record.invokedAt >= 0;
     const written = record.written ? clip(`${record.written.module}.${record.written.name}`) : undefined;
     const renamed = written ? ` (written as ${written}; renamed on load below protocol 3)` : '';
+    // What runs, as the loader would call it (evidence.ts renders it escaped and truncated).
+    const evidence = record.evidence;
+    const runs = evidence ? `; runs ${evidence.call}${evidence.how ? ` as ${evidence.how}` : ''}` : '';
     const details = {
       global: qualified,
       invoked,
+      ...(evidence ? { call: evidence.call, ...(evidence.how ? { via: evidence.how } : {}) } : {}),
       occurrences: record.count,
       firstOffset: record.firstOffset,
       ...(written ? { written } : {}),
@@ -48,7 +52,7 @@ export function pickleFindings(obs: Observations, file: string): Finding[] {
       findings.push({
         offset: record.firstOffset,
         finding: makeFinding(PICKLE_RULES.dangerousGlobal, file, {
-          message: `imports ${qualified}${invoked ? ' and calls it' : ''}${renamed}: ${verdict.reason}${seenBy(record)}`,
+          message: `imports ${qualified}${invoked ? ' and calls it' : ''}${renamed}: ${verdict.reason}${runs}${seenBy(record)}`,
           location: at(record.firstOffset),
           details: { ...details, category: verdict.category, categoryText: describeCategory(verdict.category) },
         }),
@@ -59,7 +63,7 @@ export function pickleFindings(obs: Observations, file: string): Finding[] {
     findings.push({
       offset: record.firstOffset,
       finding: makeFinding(rule, file, {
-        message: `${invoked ? 'calls' : 'imports'} ${qualified}, which is not on the allowlist${renamed}${seenBy(record)}`,
+        message: `${invoked ? 'calls' : 'imports'} ${qualified}, which is not on the allowlist${renamed}${runs}${seenBy(record)}`,
         location: at(invoked ? record.invokedAt : record.firstOffset),
         details,
       }),

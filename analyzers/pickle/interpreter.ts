@@ -2,12 +2,14 @@
  * Symbolic pickle VM: runs the opcodes the decoder produces against a stack and memo of symbolic values
  * (values.ts), the way CPython's `_Unpickler` would, without importing or calling anything. It records
  * every imported global however its name was built (memo round trips, DUP, any string opcode, a
- * `str()` call), every call actually made (REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX, constructor
- * trampolines), BUILD/SETITEM/APPEND on imported objects, and everything that would make the loader
+ * `str()` call), every call actually made (REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX, and what allowed
+ * callables call in turn: calls.ts), BUILD/SETITEM/APPEND on imported objects or on results it cannot
+ * vouch for, and everything that would make the loader
  * raise (bad memo keys, type-confused operands, stack underflow) — as observations, never exceptions.
  */
-import { callOutcome, persistentLoadResult } from './calls.js';
+import { applyCall, applyState, isVouchedFor, persistentLoadResult, type CallSite } from './calls.js';
 import type { DecodedOpcode } from './decoder.js';
+import { renderCall } from './evidence.js';
 import { inlineArrayLayout, isNumpyArrayWrapper, type InlineArrayLayout } from './joblib.js';
 import type { Observations } from './observations.js';
 import { HIGHEST_PROTOCOL, INTRODUCED_IN, Op, opcodeName } from './opcodes.js';
@@ -82,6 +84,13 @@ export class PickleInterpreter {
   private protoSeen = false;
   /** Saved outer state while a joblib object-array pickle is being read. */
   private outer: SavedContext | undefined;
+  /** The opcode being run (what a call's effects are reported at). */
+  private op: DecodedOpcode | undefined;
+  private readonly site: CallSite = {
+    invoke: (target, evidence) => this.invoke(target, this.op!, evidence),
+    importByName: (module, name, by) => this.importByName(module, name, by, this.op!),
+    unchecked: (what) => this.obs.event('dynamic-call', this.op!.offset, what, this.options.via),
+  };
 
   constructor(
     private readonly obs: Observations,
@@ -152,28 +161,38 @@ export class PickleInterpreter {
         stack.mark();
         break;
       case Op.APPENDS:
-      case Op.ADDITEMS:
-        stack.truncate(this.popMark(op));
-        this.updateContainer(this.top(op), op);
-        break;
-      case Op.SETITEMS: {
+      case Op.ADDITEMS: {
         const at = this.popMark(op);
         const target = at > stack.fence ? stack.at(at - 1) : V.UNKNOWN;
-        if (typeof target === 'object' && target.k === K.Dict)
-          for (let i = at; i + 1 < stack.length; i += 2) keep.setEntry(target, stack.at(i), stack.at(i + 1));
+        for (let i = at; i < stack.length; i++) keep.hold(target, stack.at(i));
         stack.truncate(at);
         this.updateContainer(this.top(op), op);
         break;
       }
-      case Op.APPEND:
-        this.pop(op);
+      case Op.SETITEMS: {
+        const at = this.popMark(op);
+        const target = at > stack.fence ? stack.at(at - 1) : V.UNKNOWN;
+        const isDict = typeof target === 'object' && target.k === K.Dict;
+        for (let i = at; i + 1 < stack.length; i += 2) {
+          if (isDict) keep.setEntry(target, stack.at(i), stack.at(i + 1));
+          keep.hold(target, stack.at(i + 1));
+        }
+        stack.truncate(at);
         this.updateContainer(this.top(op), op);
         break;
+      }
+      case Op.APPEND: {
+        const value = this.pop(op);
+        keep.hold(this.top(op), value);
+        this.updateContainer(this.top(op), op);
+        break;
+      }
       case Op.SETITEM: {
         const value = this.pop(op);
         const key = this.pop(op);
         const target = this.top(op);
         if (typeof target === 'object' && target.k === K.Dict) keep.setEntry(target, key, value);
+        keep.hold(target, value);
         this.updateContainer(target, op);
         break;
       }
@@ -187,17 +206,24 @@ export class PickleInterpreter {
       case Op.EMPTY_LIST:
         stack.push({ k: K.List });
         break;
-      case Op.LIST:
-        stack.truncate(this.popMark(op));
-        stack.push({ k: K.List });
+      case Op.LIST: {
+        const at = this.popMark(op);
+        const list: V.ContainerValue = { k: K.List };
+        for (let i = at; i < stack.length; i++) keep.hold(list, stack.at(i));
+        stack.truncate(at);
+        stack.push(list);
         break;
+      }
       case Op.EMPTY_DICT:
         stack.push({ k: K.Dict, entries: undefined });
         break;
       case Op.DICT: {
         const at = this.popMark(op);
         const dict: V.DictValue = { k: K.Dict, entries: undefined };
-        for (let i = at; i + 1 < stack.length; i += 2) keep.setEntry(dict, stack.at(i), stack.at(i + 1));
+        for (let i = at; i + 1 < stack.length; i += 2) {
+          keep.setEntry(dict, stack.at(i), stack.at(i + 1));
+          keep.hold(dict, stack.at(i + 1));
+        }
         stack.truncate(at);
         stack.push(dict);
         break;
@@ -393,20 +419,23 @@ export class PickleInterpreter {
 
   /** A call the loader makes (calls.ts): record what runs, push what it returns. */
   private call(callee: Value, args: Value, op: DecodedOpcode, viaInit: boolean): Value {
-    const outcome = callOutcome(callee, args, viaInit);
-    for (const target of outcome.runs) this.invoke(target, op);
-    return outcome.result;
+    this.op = op;
+    return applyCall(this.site, callee, args, viaInit);
   }
 
-  /** Record that the loader calls `target`. */
-  private invoke(target: Value, op: DecodedOpcode): void {
+  /** Record that the loader calls `target`, with what (evidence for a global outside the allowlist). */
+  private invoke(target: Value, op: DecodedOpcode, evidence: { callee: Value; args: Value | undefined; how?: string }): void {
     if (typeof target === 'object') {
       if (target.k === K.Global || target.k === K.Ext) {
-        if (target.invokedAt < 0) target.invokedAt = op.offset;
+        if (target.invokedAt >= 0) return;
+        target.invokedAt = op.offset;
+        if (target.k === K.Global && target.verdict.kind !== 'allowed')
+          target.evidence = { call: renderCall(evidence.callee, evidence.args), ...(evidence.how ? { how: evidence.how } : {}) };
         return;
       }
       if (target.k === K.Call) {
-        this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls the ${V.describe(target)}`, this.options.via);
+        const how = evidence.how ? ` (${evidence.how})` : '';
+        this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls the ${V.describe(target)}${how}`, this.options.via);
         return;
       }
     }
@@ -415,18 +444,37 @@ export class PickleInterpreter {
     else if (target !== V.UNKNOWN) this.invalid(op, `calls ${V.describe(target)}, which is not callable`);
   }
 
+  /** `__import__(module)` + `getattr(name)` by an allowed helper (`numpy.core._ufunc_reconstruct`). */
+  private importByName(module: Value, name: Value, by: string, op: DecodedOpcode): Value {
+    if (typeof module === 'string' && typeof name === 'string') return this.imported(module, name, op);
+    return this.unresolved(op, `${by} imports a name given as ${V.describe(typeof module === 'string' ? name : module)}, not a literal name`);
+  }
+
   private build(state: Value, op: DecodedOpcode): void {
     const target = this.top(op);
     if (typeof target !== 'object') return;
     if (target.k === K.Global || target.k === K.Ext) return this.mutation(target, op);
     if (target.k !== K.Call) return;
+    if (!isVouchedFor(target)) return this.unvouchedState(target, op);
     target.state = state;
+    this.op = op;
+    applyState(this.site, target, state);
     if (isNumpyArrayWrapper(target)) this.host.inlineArray(op.end, inlineArrayLayout(target, target.viaInit));
   }
 
-  /** APPEND(S)/SETITEM(S)/ADDITEMS call methods of their target; on an imported object that mutates it. */
+  /**
+   * APPEND(S)/SETITEM(S)/ADDITEMS call methods of their target; on an imported object that mutates it,
+   * on a result built at load time it runs whatever that object is.
+   */
   private updateContainer(target: Value, op: DecodedOpcode): void {
-    if (typeof target === 'object' && (target.k === K.Global || target.k === K.Ext)) this.mutation(target, op);
+    if (typeof target !== 'object') return;
+    if (target.k === K.Global || target.k === K.Ext) this.mutation(target, op);
+    else if (target.k === K.Call && !isVouchedFor(target)) this.unvouchedState(target, op);
+  }
+
+  /** State given to something that is not a fresh object of a class the scanner judged. */
+  private unvouchedState(target: V.CallValue, op: DecodedOpcode): void {
+    this.obs.event('global-mutation', op.offset, `${opcodeName(op.code)} gives state to the ${V.describe(target)}, which the scanner cannot vouch for`, this.options.via);
   }
 
   private mutation(target: V.GlobalRecord | V.ExtRecord, op: DecodedOpcode): void {

@@ -19,10 +19,10 @@ import type { PicklePolicySettings } from '../settings.js';
 import {
   ALLOWED_NAMES,
   ALLOWED_NAMESPACES,
-  CONSTRUCTOR_TRAMPOLINES,
   NAMESPACE_EXCLUSIONS,
   type AllowedNamespace,
 } from './allowlist.js';
+import { CALLABLE_EFFECTS } from './effects.js';
 import {
   DANGEROUS_COMPONENTS,
   DENIED_MODULES,
@@ -127,7 +127,8 @@ function strictDeny(module: string, moduleParts: string[], nameParts: string[], 
       const category = byName.get(prefix);
       if (category) return denied(category, `${clip(`${module}.${prefix}`)} is a known ${describeCategory(category)}`);
     }
-  if (!CONSTRUCTOR_TRAMPOLINES.has(full)) {
+  // Protocol helpers with dunder names (`copyreg.__newobj__`) are read and have their effects checked.
+  if (!Object.hasOwn(CALLABLE_EFFECTS, full)) {
     for (let i = 0; i < moduleParts.length; i++) {
       const part = moduleParts[i]!;
       if (DUNDER.test(part) && !(i === 0 && DUNDER_MODULE_EXEMPT.has(part)))

@@ -15,6 +15,10 @@ const MAX_DICT_ENTRIES = 32;
 /** Characters of text, and tuple/dict items, kept per scan. */
 export const RETAINED_CHARS_BUDGET = 64 * 1024 * 1024;
 export const RETAINED_ITEMS_BUDGET = 4 * 1024 * 1024;
+/** Characters of a non-name str kept for evidence (`os.system('curl … | sh')`). */
+const PREVIEW_CHARS = 96;
+/** Callables and calls a container remembers holding (a dict of hooks that are called later). */
+const MAX_HELD = 8;
 
 /** A str that can only be a name when it looks like one (retaining free text would be unbounded). */
 const NAME_CHARS = /^[\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}.]*$/u;
@@ -29,12 +33,32 @@ export class Retention {
 
   /** A str pushed by any string opcode. */
   text(value: string, truncated: boolean): Value {
-    if (truncated || value.length > MAX_NAME_CHARS) return NAME_CHARS.test(value) ? UNRETAINED : TEXT;
+    if (truncated || value.length > MAX_NAME_CHARS) return NAME_CHARS.test(value) ? UNRETAINED : this.preview(value, truncated);
     // Short non-names are kept too: joblib's dtype strings and byte-order marks (`<f8`, `|`).
-    if (value.length > 8 && !isValidDottedName(value)) return TEXT;
+    if (value.length > 8 && !isValidDottedName(value)) return this.preview(value, truncated);
     if (this.chars + value.length > RETAINED_CHARS_BUDGET) return UNRETAINED;
     this.chars += value.length;
     return value;
+  }
+
+  /** Non-name text: only the start is kept, as evidence of what a call is given. */
+  private preview(value: string, truncated: boolean): Value {
+    const preview = value.slice(0, PREVIEW_CHARS);
+    if (this.chars + preview.length > RETAINED_CHARS_BUDGET) return TEXT;
+    this.chars += preview.length;
+    return { k: K.Text, preview, length: truncated ? Infinity : value.length };
+  }
+
+  /** Remember that `container` now holds `value` when it is something that can run (a global, a call). */
+  hold(container: Value, value: Value): void {
+    if (typeof value !== 'object' || typeof container !== 'object') return;
+    if (value.k !== K.Global && value.k !== K.Ext && value.k !== K.Call && !('holds' in value && value.holds)) return;
+    if (container.k !== K.Call && container.k !== K.Dict && container.k !== K.List && container.k !== K.Set) return;
+    const held = (container.holds ??= []);
+    if (held.length > MAX_HELD) return;
+    // Past the budget the container holds something unknown: effects on its contents fail closed.
+    held.push(held.length < MAX_HELD && this.items < RETAINED_ITEMS_BUDGET ? value : V.UNKNOWN);
+    this.items++;
   }
 
   /** A tuple of `length` items, `items` holding (at least) the first ones. */
