@@ -116,7 +116,8 @@ const EFFECT_TEXT: Readonly<Record<ArgEffect, string>> = {
 function runByEffect(site: CallSite, effect: ArgEffect, value: Value, evidence: { callee: Value; args: Value; how: string }): void {
   switch (effect) {
     case 'call':
-      site.invoke(value, evidence);
+      // `defaultdict(None)` has no factory.
+      if (value !== V.NONE) site.invoke(value, evidence);
       return;
     case 'class':
       // Helpers instantiate a class argument; an instance given there is used as it is.

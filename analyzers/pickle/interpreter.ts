@@ -7,16 +7,16 @@
  * vouch for, and everything that would make the loader
  * raise (bad memo keys, type-confused operands, stack underflow) — as observations, never exceptions.
  */
-import { applyCall, applyState, isVouchedFor, persistentLoadResult, type CallSite } from './calls.js';
+import { persistentLoadResult } from './calls.js';
 import type { DecodedOpcode } from './decoder.js';
-import { renderCall } from './evidence.js';
-import { inlineArrayLayout, isNumpyArrayWrapper, type InlineArrayLayout } from './joblib.js';
+import type { InlineArrayLayout } from './joblib.js';
 import type { Observations } from './observations.js';
 import { HIGHEST_PROTOCOL, INTRODUCED_IN, Op, opcodeName } from './opcodes.js';
 import { MAX_TUPLE_ITEMS, nameOperand } from './retention.js';
 import { latin1Text, LITERAL_OPCODES, literalValue, pythonInt, utf8Text } from './text.js';
 import * as V from './values.js';
 import { K, type Value } from './values.js';
+import { VmEffects } from './vm-effects.js';
 import { Memo, PickleStack } from './vm-state.js';
 
 export interface InterpreterLimits {
@@ -84,13 +84,8 @@ export class PickleInterpreter {
   private protoSeen = false;
   /** Saved outer state while a joblib object-array pickle is being read. */
   private outer: SavedContext | undefined;
-  /** The opcode being run (what a call's effects are reported at). */
-  private op: DecodedOpcode | undefined;
-  private readonly site: CallSite = {
-    invoke: (target, evidence) => this.invoke(target, this.op!, evidence),
-    importByName: (module, name, by) => this.importByName(module, name, by, this.op!),
-    unchecked: (what) => this.obs.event('dynamic-call', this.op!.offset, what, this.options.via),
-  };
+  /** Calls and state: what runs, what is given state (vm-effects.ts). */
+  private readonly effects: VmEffects;
 
   constructor(
     private readonly obs: Observations,
@@ -100,6 +95,12 @@ export class PickleInterpreter {
     memo?: Memo,
   ) {
     this.memo = memo ?? new Memo();
+    this.effects = new VmEffects(obs, options.via, {
+      imported: (module, name, op) => this.imported(module, name, op),
+      unresolved: (op, reason) => this.unresolved(op, reason),
+      invalid: (op, what) => this.invalid(op, what),
+      inlineArray: (end, layout) => host.inlineArray(end, layout),
+    });
   }
 
   /** A copy of this state for an alternative reading from here on (stack copied, memo layered). */
@@ -166,7 +167,7 @@ export class PickleInterpreter {
         const target = at > stack.fence ? stack.at(at - 1) : V.UNKNOWN;
         for (let i = at; i < stack.length; i++) keep.hold(target, stack.at(i));
         stack.truncate(at);
-        this.updateContainer(this.top(op), op);
+        this.effects.updateContainer(this.top(op), op);
         break;
       }
       case Op.SETITEMS: {
@@ -178,13 +179,13 @@ export class PickleInterpreter {
           keep.hold(target, stack.at(i + 1));
         }
         stack.truncate(at);
-        this.updateContainer(this.top(op), op);
+        this.effects.updateContainer(this.top(op), op);
         break;
       }
       case Op.APPEND: {
         const value = this.pop(op);
         keep.hold(this.top(op), value);
-        this.updateContainer(this.top(op), op);
+        this.effects.updateContainer(this.top(op), op);
         break;
       }
       case Op.SETITEM: {
@@ -193,7 +194,7 @@ export class PickleInterpreter {
         const target = this.top(op);
         if (typeof target === 'object' && target.k === K.Dict) keep.setEntry(target, key, value);
         keep.hold(target, value);
-        this.updateContainer(target, op);
+        this.effects.updateContainer(target, op);
         break;
       }
       case Op.NEXT_BUFFER:
@@ -294,7 +295,7 @@ export class PickleInterpreter {
         const at = this.popMark(op);
         const args = keep.tuple(stack.slice(at, at + MAX_TUPLE_ITEMS + 1), stack.length - at);
         stack.truncate(at);
-        stack.push(this.call(klass, args, op, true));
+        stack.push(this.effects.call(klass, args, op, true));
         break;
       }
       case Op.OBJ: {
@@ -307,31 +308,33 @@ export class PickleInterpreter {
         const klass = stack.at(at);
         const args = keep.tuple(stack.slice(at + 1, at + 1 + MAX_TUPLE_ITEMS + 1), stack.length - at - 1);
         stack.truncate(at);
-        stack.push(this.call(klass, args, op, true));
+        stack.push(this.effects.call(klass, args, op, true));
         break;
       }
       case Op.REDUCE: {
         const args = this.pop(op);
         const callable = this.pop(op);
-        stack.push(this.call(callable, args, op, true));
+        stack.push(this.effects.call(callable, args, op, true));
         break;
       }
       case Op.NEWOBJ: {
         const args = this.pop(op);
         const klass = this.pop(op);
-        stack.push(this.call(klass, args, op, false));
+        stack.push(this.effects.call(klass, args, op, false));
         break;
       }
       case Op.NEWOBJ_EX: {
         this.pop(op); // kwargs
         const args = this.pop(op);
         const klass = this.pop(op);
-        stack.push(this.call(klass, args, op, false));
+        stack.push(this.effects.call(klass, args, op, false));
         break;
       }
-      case Op.BUILD:
-        this.build(this.pop(op), op);
+      case Op.BUILD: {
+        const state = this.pop(op);
+        this.effects.build(this.top(op), state, op);
         break;
+      }
       case Op.BINPERSID:
         stack.push(persistentLoadResult(this.pop(op)));
         break;
@@ -415,72 +418,6 @@ export class PickleInterpreter {
   private unresolved(op: DecodedOpcode, reason: string): Value {
     this.obs.event('unresolved-global', op.offset, reason, this.options.via);
     return V.UNKNOWN;
-  }
-
-  /** A call the loader makes (calls.ts): record what runs, push what it returns. */
-  private call(callee: Value, args: Value, op: DecodedOpcode, viaInit: boolean): Value {
-    this.op = op;
-    return applyCall(this.site, callee, args, viaInit);
-  }
-
-  /** Record that the loader calls `target`, with what (evidence for a global outside the allowlist). */
-  private invoke(target: Value, op: DecodedOpcode, evidence: { callee: Value; args: Value | undefined; how?: string }): void {
-    if (typeof target === 'object') {
-      if (target.k === K.Global || target.k === K.Ext) {
-        if (target.invokedAt >= 0) return;
-        target.invokedAt = op.offset;
-        if (target.k === K.Global && target.verdict.kind !== 'allowed')
-          target.evidence = { call: renderCall(evidence.callee, evidence.args), ...(evidence.how ? { how: evidence.how } : {}) };
-        return;
-      }
-      if (target.k === K.Call) {
-        const how = evidence.how ? ` (${evidence.how})` : '';
-        this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls the ${V.describe(target)}${how}`, this.options.via);
-        return;
-      }
-    }
-    if (target === V.PERSISTENT)
-      this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls an object returned by persistent_load`, this.options.via);
-    else if (target !== V.UNKNOWN) this.invalid(op, `calls ${V.describe(target)}, which is not callable`);
-  }
-
-  /** `__import__(module)` + `getattr(name)` by an allowed helper (`numpy.core._ufunc_reconstruct`). */
-  private importByName(module: Value, name: Value, by: string, op: DecodedOpcode): Value {
-    if (typeof module === 'string' && typeof name === 'string') return this.imported(module, name, op);
-    return this.unresolved(op, `${by} imports a name given as ${V.describe(typeof module === 'string' ? name : module)}, not a literal name`);
-  }
-
-  private build(state: Value, op: DecodedOpcode): void {
-    const target = this.top(op);
-    if (typeof target !== 'object') return;
-    if (target.k === K.Global || target.k === K.Ext) return this.mutation(target, op);
-    if (target.k !== K.Call) return;
-    if (!isVouchedFor(target)) return this.unvouchedState(target, op);
-    target.state = state;
-    this.op = op;
-    applyState(this.site, target, state);
-    if (isNumpyArrayWrapper(target)) this.host.inlineArray(op.end, inlineArrayLayout(target, target.viaInit));
-  }
-
-  /**
-   * APPEND(S)/SETITEM(S)/ADDITEMS call methods of their target; on an imported object that mutates it,
-   * on a result built at load time it runs whatever that object is.
-   */
-  private updateContainer(target: Value, op: DecodedOpcode): void {
-    if (typeof target !== 'object') return;
-    if (target.k === K.Global || target.k === K.Ext) this.mutation(target, op);
-    else if (target.k === K.Call && !isVouchedFor(target)) this.unvouchedState(target, op);
-  }
-
-  /** State given to something that is not a fresh object of a class the scanner judged. */
-  private unvouchedState(target: V.CallValue, op: DecodedOpcode): void {
-    this.obs.event('global-mutation', op.offset, `${opcodeName(op.code)} gives state to the ${V.describe(target)}, which the scanner cannot vouch for`, this.options.via);
-  }
-
-  private mutation(target: V.GlobalRecord | V.ExtRecord, op: DecodedOpcode): void {
-    if (target.k === K.Global && target.mutatedAt < 0) target.mutatedAt = op.offset;
-    const what = target.k === K.Global ? `${target.module}.${target.name}` : `extension code ${target.code}`;
-    this.obs.event('global-mutation', op.offset, `${opcodeName(op.code)} modifies the imported object ${what}`, this.options.via);
   }
 
   private literal(value: Value | undefined, op: DecodedOpcode): Value {

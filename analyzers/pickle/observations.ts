@@ -130,7 +130,10 @@ export class Observations {
       const mine = this.global(written.module, written.name, record.written ? 0 : 3, record.firstOffset, via);
       if (!mine) return;
       mine.count += record.count - 1;
-      if (record.invokedAt >= 0 && mine.invokedAt < 0) mine.invokedAt = record.invokedAt;
+      if (record.invokedAt >= 0 && mine.invokedAt < 0) {
+        mine.invokedAt = record.invokedAt;
+        if (record.evidence) mine.evidence = record.evidence;
+      }
       if (record.mutatedAt >= 0 && mine.mutatedAt < 0) mine.mutatedAt = record.mutatedAt;
     }
     if (!complete) return;
