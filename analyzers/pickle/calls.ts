@@ -34,8 +34,8 @@ export function effectsOf(callee: Value): Effects | undefined {
 }
 
 /** `callee(*args)` (REDUCE/INST/OBJ, `viaInit`) or `cls.__new__(cls, *args)` (NEWOBJ/NEWOBJ_EX). */
-export function applyCall(site: CallSite, callee: Value, args: Value, viaInit: boolean, depth = 0): Value {
-  site.invoke(callee, { callee, args });
+export function applyCall(site: CallSite, callee: Value, args: Value, viaInit: boolean, depth = 0, how?: string): Value {
+  site.invoke(callee, how === undefined ? { callee, args } : { callee, args, how });
   const effects = effectsOf(callee);
   if (!effects) return call(callee, callee, args, viaInit);
   const name = qualifiedName(callee as GlobalRecord);
@@ -56,7 +56,7 @@ export function applyCall(site: CallSite, callee: Value, args: Value, viaInit: b
   if (f && items[f.callee] !== undefined) {
     const inner = typeof f.with === 'number' ? items[f.with] ?? V.UNKNOWN : { k: K.Tuple, length: f.with.length, items: f.with.map((j) => items[j] ?? V.NONE) } as const;
     if (depth >= MAX_FORWARDING) site.unchecked(`${name} forwards calls deeper than the scanner follows`);
-    else forwarded = applyCall(site, items[f.callee]!, inner, true, depth + 1);
+    else forwarded = applyCall(site, items[f.callee]!, inner, true, depth + 1, `argument ${f.callee} of ${name}, which calls it`);
   }
 
   switch (effects.result) {

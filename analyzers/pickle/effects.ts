@@ -186,6 +186,7 @@ export const MODEL_CLASS_EFFECTS: Effects = data(
  * callables have effects also have entries in CALLABLE_EFFECTS, which take precedence).
  */
 export const MODULE_JUSTIFICATION: Readonly<Record<string, string>> = {
+  copyreg: 'see CALLABLE_EFFECTS: the protocol helpers instantiate the classes they are given',
   builtins: 'value-type constructors and constants: set/list/dict/tuple iterate built values, int/float/str convert them',
   collections: 'OrderedDict/Counter/deque store items; defaultdict has its own entry (its factory is called)',
   _codecs: 'encode(text, codec): a codec of the stdlib encodings package turns str into bytes (Python 2 bytes in protocol < 3)',
