@@ -126,11 +126,13 @@ export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
   'numpy.random._sfc64': ['SFC64'],
   'numpy.random.bit_generator': ['SeedSequence', '__pyx_unpickle_SeedSequence'],
 
-  // joblib: only the array wrapper its own pickler writes (ModelAudit A.12, minus read_array/load). The
-  // pre-0.10 `NDArrayWrapper`/`ZNDArrayWrapper` are left out: on load they `numpy.load` a file path
-  // taken from the pickle, with `allow_pickle=True` (joblib `numpy_pickle_compat.py`).
-  'joblib.numpy_pickle': ['NumpyArrayWrapper'],
-  'sklearn.externals.joblib.numpy_pickle': ['NumpyArrayWrapper'],
+  // joblib: the array wrappers its own picklers write (ModelAudit A.12, minus read_array/load). The
+  // pre-0.10 `NDArrayWrapper`/`ZNDArrayWrapper` `numpy.load` a file named in the pickle, with
+  // `allow_pickle=True` (joblib `numpy_pickle_compat.py`): their effects allow only a bare file name,
+  // i.e. a file of the same artifact, which is scanned itself.
+  'joblib.numpy_pickle': ['NumpyArrayWrapper', 'NDArrayWrapper', 'ZNDArrayWrapper'],
+  'joblib.numpy_pickle_compat': ['NDArrayWrapper', 'ZNDArrayWrapper'],
+  'sklearn.externals.joblib.numpy_pickle': ['NumpyArrayWrapper', 'NDArrayWrapper', 'ZNDArrayWrapper'],
 
   // scikit-learn names that the class rule below does not cover (derived from files written by
   // scikit-learn 1.2: KD/ball trees and distance metrics pickle through a module-level `newObj(cls)`).

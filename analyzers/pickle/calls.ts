@@ -18,6 +18,8 @@ export interface CallSite {
   importByName(module: Value, name: Value, by: string): Value;
   /** Something an effect needs could not be checked (too many arguments, contents not kept). */
   unchecked(what: string): void;
+  /** A helper would read a file outside what is scanned (a sidecar path that is not a bare name). */
+  externalLoad(what: string): void;
 }
 
 /** Nested calls followed through forwarding helpers; real files nest one level. */
@@ -111,7 +113,19 @@ const EFFECT_TEXT: Readonly<Record<ArgEffect, string>> = {
   data: 'reads',
   state: 'applies as state',
   'calls-contents': 'calls every callable in',
+  sidecar: 'opens the file named by',
 };
+
+/** `os.path.join(dirname, name)` stays in the pickle's directory: no separator, NUL or `..`. */
+function isBareFileName(value: Value): boolean {
+  const text = typeof value === 'string' ? value : typeof value === 'object' && value.k === K.Text && value.preview.length === value.length ? value.preview : undefined;
+  return text !== undefined && text !== '.' && text !== '..' && text.length > 0 && !/[/\\\0]/.test(text);
+}
+
+function describeName(value: Value): string {
+  if (typeof value === 'string') return `'${value.slice(0, 80)}' is not a file next to the pickle`;
+  return `the file name is ${V.describe(value)}, which the scanner cannot check`;
+}
 
 function runByEffect(site: CallSite, effect: ArgEffect, value: Value, evidence: { callee: Value; args: Value; how: string }): void {
   switch (effect) {
@@ -125,6 +139,9 @@ function runByEffect(site: CallSite, effect: ArgEffect, value: Value, evidence: 
       return;
     case 'calls-contents':
       callContents(site, value, evidence, 0);
+      return;
+    case 'sidecar':
+      if (value !== V.NONE && !isBareFileName(value)) site.externalLoad(`${evidence.how} with numpy.load(allow_pickle=True): ${describeName(value)}`);
       return;
     case 'data':
     case 'state':

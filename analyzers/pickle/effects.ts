@@ -21,8 +21,13 @@ export type ArgEffect =
   | 'data'
   /** Applied as attribute state to a fresh object of an allowed class. */
   | 'state'
-  /** Every callable held in the container (a dict of hooks) is called later. */
-  | 'calls-contents';
+  /** Every callable held in the container (a dict of hooks, constructor arguments) is called later. */
+  | 'calls-contents'
+  /**
+   * A file name joined to the pickle's directory and read with `numpy.load(allow_pickle=True)`: only a
+   * bare name (a file of the same artifact, scanned on its own) keeps the read inside what is scanned.
+   */
+  | 'sidecar';
 
 /** What the call returns, which decides whether later BUILD/SETITEM on it is state for a safe object. */
 export type ResultKind =
@@ -161,6 +166,19 @@ export const CALLABLE_EFFECTS: Readonly<Record<string, Effects>> = {
     args: ['class'], rest: 'data', stateKeys: { subclass: 'class' }, result: 'fresh',
     why: 'vendored copy of joblib.numpy_pickle.NumpyArrayWrapper',
   },
+  // joblib < 0.10 wrote arrays to sidecar files (numpy_pickle_compat.py); joblib.load still reads them.
+  ...Object.fromEntries(
+    ['joblib.numpy_pickle', 'joblib.numpy_pickle_compat', 'sklearn.externals.joblib.numpy_pickle'].flatMap((m) => [
+      [`${m}.NDArrayWrapper`, {
+        args: ['sidecar', 'class'], rest: 'data', stateKeys: { filename: 'sidecar', subclass: 'class' }, result: 'fresh',
+        why: 'NDArrayWrapper(filename, subclass, allow_mmap): read() numpy.load(dirname/filename, allow_pickle=True), _reconstruct(subclass, …)',
+      } satisfies Effects],
+      [`${m}.ZNDArrayWrapper`, {
+        args: ['sidecar', 'calls-contents', 'data'], rest: 'data', stateKeys: { filename: 'sidecar', init_args: 'calls-contents' }, result: 'fresh',
+        why: 'ZNDArrayWrapper(filename, init_args, state): read() _reconstruct(*init_args), raw zlib data from dirname/filename',
+      } satisfies Effects],
+    ]),
+  ),
 
   // scikit-learn Cython helpers: `newObj(obj)` returns `obj.__new__(obj)`.
   'sklearn.neighbors._kd_tree.newObj': { args: ['class'], rest: 'data', result: 'instance-of-arg0', why: 'newObj(cls): cls.__new__(cls)' },
@@ -229,6 +247,7 @@ export const MODULE_JUSTIFICATION: Readonly<Record<string, string>> = {
   'numpy.random._sfc64': 'bit generator class: seeded from ints, state dict of ints',
   'numpy.random.bit_generator': 'SeedSequence(entropy, …) from ints; __pyx_unpickle_SeedSequence has its own entry',
   'joblib.numpy_pickle': 'see CALLABLE_EFFECTS',
+  'joblib.numpy_pickle_compat': 'see CALLABLE_EFFECTS (legacy sidecar wrappers)',
   'sklearn.externals.joblib.numpy_pickle': 'see CALLABLE_EFFECTS',
   'sklearn.neighbors._kd_tree': 'see CALLABLE_EFFECTS (newObj)',
   'sklearn.neighbors._ball_tree': 'see CALLABLE_EFFECTS (newObj)',

@@ -17,6 +17,8 @@ const EVENT_RULES: Readonly<Record<EventKind, Rule>> = {
   'resource-limit': PICKLE_RULES.resourceLimit,
   'trailing-data': PICKLE_RULES.trailingData,
   'inline-array-unresolved': PICKLE_RULES.inlineArrayUnresolved,
+  // A nested deserializer on a file outside the scanned artifact: as dangerous as importing pickle.loads.
+  'external-load': PICKLE_RULES.dangerousGlobal,
 };
 
 /** Findings for `file` (offsets are absolute in it, also for a pickle embedded in a `.npy`). */

@@ -20,7 +20,8 @@ export type EventKind =
   | 'frame-violation'
   | 'resource-limit'
   | 'trailing-data'
-  | 'inline-array-unresolved';
+  | 'inline-array-unresolved'
+  | 'external-load';
 
 export interface EventRecord {
   readonly kind: EventKind;

@@ -33,6 +33,7 @@ export class VmEffects {
     invoke: (target, evidence) => this.invoke(target, evidence),
     importByName: (module, name, by) => this.importByName(module, name, by),
     unchecked: (what) => this.obs.event('dynamic-call', this.op.offset, what, this.via),
+    externalLoad: (what) => this.obs.event('external-load', this.op.offset, what, this.via),
   };
 
   constructor(

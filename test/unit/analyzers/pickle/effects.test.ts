@@ -148,3 +148,23 @@ describe('effects fixtures written by the real libraries and their malicious twi
     expect(critical.some((f) => typeof f.details?.call === 'string')).toBe(true);
   });
 });
+
+describe('joblib sidecar wrappers', () => {
+  const wrapper = (filename: Uint8Array): Uint8Array =>
+    pickle(op.proto(4), op.global('joblib.numpy_pickle', 'NDArrayWrapper'), op.emptyTuple(), op.newobj(),
+      op.emptyDict(), op.shortBinunicode('filename'), filename, op.setitem(), op.shortBinunicode('subclass'), op.global('numpy', 'ndarray'), op.setitem(),
+      op.build(), op.stop());
+
+  it('should accept a sidecar file next to the pickle', async () => {
+    expect(summary(await scan(wrapper(pickle(op.shortBinunicode('model.pkl_01.npy')))))).toEqual([]);
+  });
+
+  it.each([
+    ['a path outside the directory', pickle(op.shortBinunicode('../../../home/user/other.npy'))],
+    ['an absolute path', pickle(op.shortBinunicode('/tmp/x.npy'))],
+    ['a computed name', pickle(stackGlobal('builtins', 'str'), op.emptyTuple(), op.reduce())],
+  ])('should flag %s as a nested load outside the artifact', async (_what, filename) => {
+    const findings = await scan(wrapper(filename));
+    expect(findings.some((f) => f.ruleId === 'pickle.dangerous-global' && f.severity === 'Critical' && f.message.includes('numpy.load'))).toBe(true);
+  });
+});
