@@ -160,6 +160,8 @@ function callContents(site: CallSite, value: Value, evidence: { callee: Value; a
   if (value.k === K.Dict && value.entries) for (const item of value.entries.values()) callContents(site, item, evidence, depth + 1);
   if (value === V.UNKNOWN) return site.unchecked(`${evidence.how}: contents the scanner did not keep`);
   if ('holds' in value && value.holds) for (const item of value.holds) callContents(site, item, evidence, depth + 1);
+  // `OrderedDict([(0, hook)])`: what the container was built from.
+  if (value.k === K.Call) callContents(site, value.args, evidence, depth + 1);
 }
 
 function stateDicts(state: Value): V.DictValue[] {

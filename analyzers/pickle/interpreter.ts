@@ -12,7 +12,7 @@ import type { DecodedOpcode } from './decoder.js';
 import type { InlineArrayLayout } from './joblib.js';
 import type { Observations } from './observations.js';
 import { HIGHEST_PROTOCOL, INTRODUCED_IN, Op, opcodeName } from './opcodes.js';
-import { MAX_TUPLE_ITEMS, nameOperand } from './retention.js';
+import { MAX_TUPLE_ITEMS, nameOperand, type Retention } from './retention.js';
 import { latin1Text, LITERAL_OPCODES, literalValue, pythonInt, utf8Text } from './text.js';
 import * as V from './values.js';
 import { K, type Value } from './values.js';
@@ -64,6 +64,11 @@ for (const [code, value] of [
   [Op.PERSID, V.PERSISTENT],
 ] as const)
   CONSTANT_PUSH[code] = value;
+
+/** Containers remember the globals and calls put into them (hooks called later); atoms are skipped inline, the hot path. */
+function holdIfRunnable(keep: Retention, container: Value, value: Value): void {
+  if (typeof value === 'object' && value.k !== K.Atom) keep.hold(container, value);
+}
 
 interface SavedContext {
   stack: PickleStack;
@@ -165,7 +170,7 @@ export class PickleInterpreter {
       case Op.ADDITEMS: {
         const at = this.popMark(op);
         const target = at > stack.fence ? stack.at(at - 1) : V.UNKNOWN;
-        for (let i = at; i < stack.length; i++) keep.hold(target, stack.at(i));
+        for (let i = at; i < stack.length; i++) holdIfRunnable(keep, target, stack.at(i));
         stack.truncate(at);
         this.effects.updateContainer(this.top(op), op);
         break;
@@ -176,7 +181,7 @@ export class PickleInterpreter {
         const isDict = typeof target === 'object' && target.k === K.Dict;
         for (let i = at; i + 1 < stack.length; i += 2) {
           if (isDict) keep.setEntry(target, stack.at(i), stack.at(i + 1));
-          keep.hold(target, stack.at(i + 1));
+          holdIfRunnable(keep, target, stack.at(i + 1));
         }
         stack.truncate(at);
         this.effects.updateContainer(this.top(op), op);
@@ -210,7 +215,7 @@ export class PickleInterpreter {
       case Op.LIST: {
         const at = this.popMark(op);
         const list: V.ContainerValue = { k: K.List };
-        for (let i = at; i < stack.length; i++) keep.hold(list, stack.at(i));
+        for (let i = at; i < stack.length; i++) holdIfRunnable(keep, list, stack.at(i));
         stack.truncate(at);
         stack.push(list);
         break;
@@ -223,7 +228,7 @@ export class PickleInterpreter {
         const dict: V.DictValue = { k: K.Dict, entries: undefined };
         for (let i = at; i + 1 < stack.length; i += 2) {
           keep.setEntry(dict, stack.at(i), stack.at(i + 1));
-          keep.hold(dict, stack.at(i + 1));
+          holdIfRunnable(keep, dict, stack.at(i + 1));
         }
         stack.truncate(at);
         stack.push(dict);

@@ -52,7 +52,7 @@ export class Retention {
   /** Remember that `container` now holds `value` when it is something that can run (a global, a call). */
   hold(container: Value, value: Value): void {
     if (typeof value !== 'object' || typeof container !== 'object') return;
-    if (value.k !== K.Global && value.k !== K.Ext && value.k !== K.Call && !('holds' in value && value.holds)) return;
+    if (value.k !== K.Global && value.k !== K.Ext && value.k !== K.Call && !('holds' in value && value.holds) && !holdsRunnable(value)) return;
     if (container.k !== K.Call && container.k !== K.Dict && container.k !== K.List && container.k !== K.Set) return;
     const held = (container.holds ??= []);
     if (held.length > MAX_HELD) return;
@@ -79,6 +79,12 @@ export class Retention {
     this.items++;
     dict.entries.set(key, value);
   }
+}
+
+/** A kept tuple with a global, a call or a container of them among its items (`(0, hook)` pairs). */
+function holdsRunnable(value: Value): boolean {
+  if (typeof value !== 'object' || value.k !== K.Tuple || !value.items) return false;
+  return value.items.some((v) => typeof v === 'object' && (v.k === K.Global || v.k === K.Ext || v.k === K.Call || ('holds' in v && v.holds !== undefined)));
 }
 
 /**

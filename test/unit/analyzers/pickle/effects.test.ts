@@ -49,6 +49,15 @@ describe('effects of allowlisted callables', () => {
     expect(await judged(pickle(op.proto(4), callOf('torch._utils', '_rebuild_tensor_v2', args), op.stop()))).toEqual(['pickle.non-allowlisted-import']);
   });
 
+  it.each([
+    ['an OrderedDict built from pairs', pickle(stackGlobal('collections', 'OrderedDict'), op.emptyList(), op.mark(), op.binint1(0), PLANT, op.tuple2(), op.appends(), op.tuple1(), op.reduce())],
+    ['an OrderedDict filled by SETITEMS', pickle(stackGlobal('collections', 'OrderedDict'), op.emptyTuple(), op.reduce(), op.mark(), op.binint1(0), PLANT, op.setitems())],
+    ['a list of pairs', pickle(op.mark(), op.binint1(0), PLANT, op.tuple2(), op.list())],
+  ])('should find a backward hook held in %s', async (_how, hooks) => {
+    const args = [...Array.from({ length: 5 }, () => new Uint8Array(op.none())), hooks];
+    expect(await judged(pickle(op.proto(4), callOf('torch._utils', '_rebuild_tensor_v2', args), op.stop()))).toEqual(['pickle.non-allowlisted-call']);
+  });
+
   it('should follow a forwarding helper two levels down', async () => {
     const v2 = (func: Uint8Array, args: Uint8Array): Uint8Array =>
       pickle(stackGlobal('torch._tensor', '_rebuild_from_type_v2'), op.mark(), func, stackGlobal('torch', 'Tensor'), args, op.emptyDict(), op.tuple(), op.reduce());
