@@ -7,6 +7,7 @@
  * what it does with its arguments is unknown and already a finding.
  */
 import { CALLABLE_EFFECTS, MODEL_CLASS_EFFECTS, PYX_UNPICKLE_EFFECTS, type ArgEffect, type Effects } from './effects.js';
+import { isValidDottedName } from './names.js';
 import * as V from './values.js';
 import { K, type CallValue, type GlobalRecord, type Value } from './values.js';
 
@@ -20,6 +21,8 @@ export interface CallSite {
   unchecked(what: string): void;
   /** A helper would read a file outside what is scanned (a sidecar path that is not a bare name). */
   externalLoad(what: string): void;
+  /** `getattr(owner, 'attr')` resolved statically: `getattr` ran only to fetch `module.owner.attr`. */
+  staticAttribute(getattr: GlobalRecord, module: string, name: string): Value;
 }
 
 /** Nested calls followed through forwarding helpers; real files nest one level. */
@@ -37,6 +40,8 @@ export function effectsOf(callee: Value): Effects | undefined {
 
 /** `callee(*args)` (REDUCE/INST/OBJ, `viaInit`) or `cls.__new__(cls, *args)` (NEWOBJ/NEWOBJ_EX). */
 export function applyCall(site: CallSite, callee: Value, args: Value, viaInit: boolean, depth = 0, how?: string): Value {
+  const attribute = staticGetattr(site, callee, args);
+  if (attribute !== undefined) return attribute;
   site.invoke(callee, how === undefined ? { callee, args } : { callee, args, how });
   const effects = effectsOf(callee);
   if (!effects) return call(callee, callee, args, viaInit);
@@ -75,6 +80,32 @@ export function applyCall(site: CallSite, callee: Value, args: Value, viaInit: b
     case 'fresh':
       return call(callee, callee, args, viaInit);
   }
+}
+
+/**
+ * `getattr(<allowed global, or a fresh object of an allowed class>, '<constant name>')` is the attribute
+ * itself (scipy's frozen distributions pickle bound methods this way): it is judged as the global
+ * `module.Owner.name` — dunders and dangerous names stay Critical, anything else is unknown — rather
+ * than as a call of `getattr`. Any other getattr is a call of a denied global.
+ */
+function staticGetattr(site: CallSite, callee: Value, args: Value): Value | undefined {
+  if (typeof callee !== 'object' || callee.k !== K.Global || callee.module !== 'builtins' || callee.name !== 'getattr') return undefined;
+  const items = argumentItems(args);
+  if (items?.length !== 2) return undefined;
+  const [target, attribute] = items;
+  if (typeof attribute !== 'string' || !isValidDottedName(attribute) || attribute.includes('.')) return undefined;
+  const owner = allowedOwner(target!);
+  return owner ? site.staticAttribute(callee, owner.module, `${owner.name}.${attribute}`) : undefined;
+}
+
+/** The allowed global `target` is, or whose fresh instance it is. */
+function allowedOwner(target: Value): GlobalRecord | undefined {
+  const allowed = (v: Value): v is GlobalRecord => typeof v === 'object' && v.k === K.Global && v.verdict.kind === 'allowed';
+  if (allowed(target)) return target;
+  if (typeof target !== 'object' || target.k !== K.Call || !allowed(target.callee)) return undefined;
+  const result = effectsOf(target.callee)?.result;
+  if (result === 'fresh') return target.callee;
+  return result === 'instance-of-arg0' && allowed(target.klass) ? target.klass : undefined;
 }
 
 /**

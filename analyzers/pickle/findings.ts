@@ -50,6 +50,8 @@ export function pickleFindings(obs: Observations, file: string): Finding[] {
     };
     const verdict = record.verdict;
     if (verdict.kind === 'allowed') continue;
+    // Only ever used as `getattr(<allowed>, '<name>')`: the attribute is judged as its own global.
+    if (record.staticCalls && !invoked && record.mutatedAt < 0) continue;
     if (verdict.kind === 'denied') {
       findings.push({
         offset: record.firstOffset,

@@ -136,6 +136,7 @@ export class Observations {
         if (record.evidence) mine.evidence = record.evidence;
       }
       if (record.mutatedAt >= 0 && mine.mutatedAt < 0) mine.mutatedAt = record.mutatedAt;
+      if (record.staticCalls) mine.staticCalls = (mine.staticCalls ?? 0) + record.staticCalls;
     }
     if (!complete) return;
     for (const record of other.extensions.values()) {

@@ -23,6 +23,8 @@ export interface GlobalRecord {
   invokedAt: number;
   /** Mutated in place (BUILD, SETITEM, APPEND on the imported object itself); offset or -1. */
   mutatedAt: number;
+  /** Calls resolved statically (`getattr(<allowed>, 'name')` is the attribute it fetches). */
+  staticCalls?: number;
   /** The first call of a global outside the allowlist, rendered for the finding (evidence.ts). */
   evidence?: { readonly call: string; readonly how?: string };
 }

@@ -177,3 +177,28 @@ describe('joblib sidecar wrappers', () => {
     expect(findings.some((f) => f.ruleId === 'pickle.dangerous-global' && f.severity === 'Critical' && f.message.includes('numpy.load'))).toBe(true);
   });
 });
+
+describe('getattr resolved statically', () => {
+  const getattr = (target: Uint8Array, name: Uint8Array): Uint8Array => callOf('builtins', 'getattr', [target, name]);
+  const rulesOf = async (bytes: Uint8Array): Promise<string[]> =>
+    (await scan(pickle(op.proto(4), bytes, op.stop()))).map((f) => `${f.severity} ${f.ruleId} ${String(f.details?.global ?? '')}`);
+  const fresh = pickle(stackGlobal('argparse', 'Namespace'), op.emptyTuple(), op.newobj());
+
+  it('should judge getattr(<allowed object>, constant) as the attribute it names', async () => {
+    expect(await rulesOf(getattr(fresh, pickle(op.shortBinunicode('lr'))))).toEqual(['Medium pickle.non-allowlisted-import argparse.Namespace.lr']);
+    expect(await rulesOf(pickle(getattr(stackGlobal('torch', 'Tensor'), pickle(op.shortBinunicode('add'))), op.emptyTuple(), op.reduce())))
+      .toEqual(['High pickle.non-allowlisted-call torch.Tensor.add']);
+  });
+
+  it('should keep dunder attributes Critical', async () => {
+    expect((await rulesOf(getattr(fresh, pickle(op.shortBinunicode('__class__'))))).some((r) => r.startsWith('Critical pickle.dangerous-global argparse.Namespace.__class__'))).toBe(true);
+  });
+
+  it.each([
+    ['an object outside the allowlist', getattr(PLANT, pickle(op.shortBinunicode('x')))],
+    ['a computed name', getattr(fresh, callOf('builtins', 'str', [PLANT]))],
+    ['the result of a call made at load time', getattr(pickle(fresh, op.emptyTuple(), op.reduce()), pickle(op.shortBinunicode('x')))],
+  ])('should keep getattr on %s a Critical call', async (_what, bytes) => {
+    expect(await rulesOf(bytes)).toContain('Critical pickle.dangerous-global builtins.getattr');
+  });
+});
