@@ -21,6 +21,8 @@ export interface CallSite {
   unchecked(what: string): void;
   /** A helper would read a file outside what is scanned (a sidecar path that is not a bare name). */
   externalLoad(what: string): void;
+  /** State sets a dunder attribute with setattr (`__class__`, `__reduce__`…). */
+  dunderState(what: string): void;
   /** `getattr(owner, 'attr')` resolved statically: `getattr` ran only to fetch `module.owner.attr`. */
   staticAttribute(getattr: GlobalRecord, module: string, name: string): Value;
 }
@@ -113,6 +115,11 @@ function allowedOwner(target: Value): GlobalRecord | undefined {
  * are judged by their effect.
  */
 export function applyState(site: CallSite, target: CallValue, state: Value): void {
+  // The slot half of `(dict_state, slots_state)` is applied with setattr.
+  if (typeof state === 'object' && state.k === K.Tuple && state.items?.length === 2) {
+    const slots = state.items[1]!;
+    if (typeof slots === 'object' && slots.k === K.Dict) dunderKeys(site, slots, `slot state of the ${V.describe(target)}`);
+  }
   const keys = effectsOf(target.callee)?.stateKeys;
   if (!keys) return;
   const name = qualifiedName(target.callee as GlobalRecord);
@@ -174,8 +181,11 @@ function runByEffect(site: CallSite, effect: ArgEffect, value: Value, evidence: 
     case 'sidecar':
       if (value !== V.NONE && !isBareFileName(value)) site.externalLoad(`${evidence.how} with numpy.load(allow_pickle=True): ${describeName(value)}`);
       return;
-    case 'data':
     case 'state':
+      // Applied with setattr: `__class__` (or any dunder) swaps what the object is.
+      for (const dict of stateDicts(value)) dunderKeys(site, dict, evidence.how);
+      return;
+    case 'data':
       return;
   }
 }
@@ -193,6 +203,10 @@ function callContents(site: CallSite, value: Value, evidence: { callee: Value; a
   if ('holds' in value && value.holds) for (const item of value.holds) callContents(site, item, evidence, depth + 1);
   // `OrderedDict([(0, hook)])`: what the container was built from.
   if (value.k === K.Call) callContents(site, value.args, evidence, depth + 1);
+}
+
+function dunderKeys(site: CallSite, dict: V.DictValue, what: string): void {
+  for (const key of dict.entries?.keys() ?? []) if (/^__.+__$/.test(key)) site.dunderState(`${what} sets ${key} with setattr`);
 }
 
 function stateDicts(state: Value): V.DictValue[] {

@@ -202,3 +202,18 @@ describe('getattr resolved statically', () => {
     expect(await rulesOf(bytes)).toContain('Critical pickle.dangerous-global builtins.getattr');
   });
 });
+
+describe('state applied with setattr', () => {
+  const stateDict = pickle(op.emptyDict(), op.shortBinunicode('__class__'), PLANT, op.setitem());
+
+  it('should report a dunder set through _rebuild_parameter_with_state as code-execution grade', async () => {
+    const args = [pickle(op.none()), pickle(op.newFalse()), pickle(op.emptyDict()), stateDict];
+    const findings = await scan(pickle(op.proto(4), callOf('torch._utils', '_rebuild_parameter_with_state', args), op.stop()));
+    expect(findings.filter((f) => f.ruleId === 'pickle.global-mutation').map((f) => f.severity)).toEqual(['Critical']);
+  });
+
+  it('should report a dunder in the slot state of a BUILD', async () => {
+    const bytes = pickle(op.proto(4), stackGlobal('argparse', 'Namespace'), op.emptyTuple(), op.newobj(), op.none(), stateDict, op.tuple2(), op.build(), op.stop());
+    expect((await scan(bytes)).map((f) => f.ruleId)).toContain('pickle.global-mutation');
+  });
+});
