@@ -43,7 +43,8 @@ export class Retention {
 
   /** Non-name text: only the start is kept, as evidence of what a call is given. */
   private preview(value: string, truncated: boolean): Value {
-    const preview = value.slice(0, PREVIEW_CHARS);
+    // A slice of a long str would keep the whole str alive (V8 sliced strings): copy the start instead.
+    const preview = value.length > MAX_NAME_CHARS ? Buffer.from(value.slice(0, PREVIEW_CHARS), 'utf16le').toString('utf16le') : value.slice(0, PREVIEW_CHARS);
     if (this.chars + preview.length > RETAINED_CHARS_BUDGET) return TEXT;
     this.chars += preview.length;
     return { k: K.Text, preview, length: truncated ? Infinity : value.length };
