@@ -124,12 +124,9 @@ export function applyState(site: CallSite, target: CallValue, state: Value): voi
   if (!keys) return;
   const name = qualifiedName(target.callee as GlobalRecord);
   for (const dict of stateDicts(state)) {
-    if (dict.entries === undefined) {
-      site.unchecked(`the state given to ${name} has more entries than the scanner keeps`);
-      continue;
-    }
+    if (dict.lossy) site.unchecked(`the state given to ${name} has more entries than the scanner keeps`);
     for (const [key, effect] of Object.entries(keys)) {
-      const value = dict.entries.get(key);
+      const value = dict.entries?.get(key);
       if (value !== undefined)
         runByEffect(site, effect, value, { callee: target.callee, args: target.args, how: `state '${key}' of ${name}, which ${EFFECT_TEXT[effect]} it` });
     }

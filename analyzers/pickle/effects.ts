@@ -195,9 +195,15 @@ export const PYX_UNPICKLE_EFFECTS: Effects = {
 };
 
 /** Classes matched by a namespace rule (allowlist.ts): `__init__`/`__setstate__` of model classes. */
-export const MODEL_CLASS_EFFECTS: Effects = data(
-  'a model, layer, optimiser or estimator class: its __init__/__setstate__ store arguments and state as attributes',
-);
+export const MODEL_CLASS_EFFECTS: Effects = {
+  args: [], rest: 'data', result: 'fresh',
+  // torch.nn.Module keeps its hooks in these dicts and calls every entry when the model runs.
+  stateKeys: Object.fromEntries(
+    ['_forward_hooks', '_forward_pre_hooks', '_backward_hooks', '_backward_pre_hooks', '_state_dict_hooks', '_state_dict_pre_hooks',
+      '_load_state_dict_pre_hooks', '_load_state_dict_post_hooks'].map((k) => [k, 'calls-contents' as const]),
+  ),
+  why: 'a model, layer, optimiser or estimator class: __init__/__setstate__ store arguments and state as attributes; torch.nn hook dicts are called',
+};
 
 /**
  * Why every entry of each allowlisted module is a data constructor or a constant (modules whose
@@ -290,3 +296,8 @@ export const MODULE_JUSTIFICATION: Readonly<Record<string, string>> = {
   'lightgbm.sklearn': 'estimator wrappers: parameters and a Booster as state',
   'lightgbm.basic': 'Booster/Dataset: a model string as state, parsed by the C library',
 };
+
+/** Every state key some allowed object acts on: dicts always keep these entries (retention.ts). */
+export const WATCHED_STATE_KEYS: ReadonlySet<string> = new Set(
+  [...Object.values(CALLABLE_EFFECTS), MODEL_CLASS_EFFECTS].flatMap((e) => Object.keys(e.stateKeys ?? {})),
+);

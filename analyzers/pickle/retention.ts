@@ -4,6 +4,7 @@
  * a few of their items are kept. Everything else collapses to shared atoms. Budgets are per scan and
  * shared by every reading of the stream, so memory stays bounded however many strings a file holds.
  */
+import { WATCHED_STATE_KEYS } from './effects.js';
 import { isValidDottedName } from './names.js';
 import * as V from './values.js';
 import { K, type Value } from './values.js';
@@ -73,10 +74,14 @@ export class Retention {
   setEntry(dict: V.DictValue, key: Value, value: Value): void {
     if (typeof key !== 'string') return;
     if (dict.entries === undefined) {
-      if (this.items >= RETAINED_ITEMS_BUDGET) return;
+      if (this.items >= RETAINED_ITEMS_BUDGET) {
+        if (WATCHED_STATE_KEYS.has(key)) dict.lossy = true;
+        return;
+      }
       dict.entries = new Map();
     }
-    if (dict.entries.size >= MAX_DICT_ENTRIES && !dict.entries.has(key)) return;
+    // Keys an allowed object acts on (effects.ts) are kept past the cap: dropping one would hide it.
+    if (dict.entries.size >= MAX_DICT_ENTRIES && !dict.entries.has(key) && !WATCHED_STATE_KEYS.has(key)) return;
     this.items++;
     dict.entries.set(key, value);
   }

@@ -63,6 +63,8 @@ export interface DictValue {
   readonly k: typeof K.Dict;
   /** String-keyed entries, while few; undefined once there are too many to keep. */
   entries: Map<string, Value> | undefined;
+  /** An entry under a watched key (effects.ts) was not kept (budget spent): lookups cannot be trusted. */
+  lossy?: boolean;
   holds?: Value[];
 }
 

@@ -217,3 +217,20 @@ describe('state applied with setattr', () => {
     expect((await scan(bytes)).map((f) => f.ruleId)).toContain('pickle.global-mutation');
   });
 });
+
+describe('torch.nn.Module hooks', () => {
+  it('should judge a callable in a module hook dict as invoked', async () => {
+    const hooks = pickle(stackGlobal('collections', 'OrderedDict'), op.emptyTuple(), op.reduce(), op.binint1(0), PLANT, op.setitem());
+    const state = pickle(op.emptyDict(), op.shortBinunicode('_forward_hooks'), hooks, op.setitem());
+    const bytes = pickle(op.proto(4), stackGlobal('torch.nn.modules.linear', 'Linear'), op.emptyTuple(), op.newobj(), state, op.build(), op.stop());
+    expect(await judged(bytes)).toEqual(['pickle.non-allowlisted-call']);
+  });
+
+  it('should still see a hook dict after more state entries than dicts keep', async () => {
+    const hooks = pickle(op.emptyDict(), op.binint1(0), PLANT, op.setitem());
+    const filler = Array.from({ length: 40 }, (_, i) => pickle(op.shortBinunicode(`attr${i}`), op.none()));
+    const state = pickle(op.emptyDict(), op.mark(), ...filler, op.shortBinunicode('_forward_pre_hooks'), hooks, op.setitems());
+    const bytes = pickle(op.proto(4), stackGlobal('torch.nn.modules.linear', 'Linear'), op.emptyTuple(), op.newobj(), state, op.build(), op.stop());
+    expect(await judged(bytes)).toEqual(['pickle.non-allowlisted-call']);
+  });
+});
