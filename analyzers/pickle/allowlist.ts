@@ -103,7 +103,7 @@ export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
     'ndarray', 'dtype', 'bool_', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'intc',
     'uintc', 'intp', 'uintp', 'longlong', 'ulonglong', 'float16', 'float32', 'float64', 'longdouble', 'half', 'single',
     'double', 'complex64', 'complex128', 'clongdouble', 'object_', 'str_', 'bytes_', 'void', 'datetime64',
-    'timedelta64', 'int_', 'float_', 'complex_', 'unicode_', 'string_', 'bool8', 'matrix', ...NUMPY_UFUNCS,
+    'timedelta64', 'int_', 'float_', 'complex_', 'unicode_', 'string_', 'bool8', 'matrix', 'vectorize', ...NUMPY_UFUNCS,
   ],
   'numpy.matrixlib.defmatrix': ['matrix'],
   'numpy.core': ['_ufunc_reconstruct'],
@@ -154,6 +154,7 @@ export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
   'scipy.sparse.csr': ['csr_matrix'],
   'scipy.sparse.csc': ['csc_matrix'],
   'scipy.sparse.coo': ['coo_matrix'],
+  'scipy.stats._distn_infrastructure': ['rv_continuous_frozen', 'rv_discrete_frozen', 'rv_frozen'],
 
   // transformers / accelerate / tokenizers training metadata (`training_args.bin` is a pickled
   // dataclass). fickling A.7 and ModelAudit A.12; the Auto* loaders are deliberately absent.
@@ -209,6 +210,7 @@ export interface AllowedNamespace {
 }
 
 const CLASS_NAME = /^[A-Z][A-Za-z0-9_]*$/;
+const SCIPY_DISTRIBUTION = /^[a-z][a-z0-9_]*_gen(?:\.(?:_entropy|_ppf_single|_cdf_single|_mom0_sc|_mom1_sc))?$/;
 
 export const ALLOWED_NAMESPACES: readonly AllowedNamespace[] = [
   { prefix: 'torch.nn.modules.', names: CLASS_NAME, source: 'fickling A.7, ModelAudit A.12 (torch.nn)' },
@@ -222,6 +224,11 @@ export const ALLOWED_NAMESPACES: readonly AllowedNamespace[] = [
   { prefix: '__torch__.', names: CLASS_NAME, source: 'torch.jit.save data.pkl' },
   { prefix: 'sklearn.', names: CLASS_NAME, source: 'ModelAudit A.12 (sklearn estimators)' },
   { prefix: 'sklearn.', names: /^__pyx_unpickle_[A-Za-z0-9_]+$/, source: 'ModelAudit A.12 (_loss Cython)' },
+  // scipy.stats distributions (`norm_gen`…), and the bound methods their frozen form pickles through
+  // `getattr(dist, name)` for `numpy.vectorize` (rv_generic `_attach_methods`). Their state's
+  // `_parse_arg_template` is exec()'d on load: effects.ts only lets scipy's own template through.
+  { prefix: 'scipy.stats._continuous_distns', names: SCIPY_DISTRIBUTION, source: 'scipy.stats frozen distributions' },
+  { prefix: 'scipy.stats._discrete_distns', names: SCIPY_DISTRIBUTION, source: 'scipy.stats frozen distributions' },
   { prefix: 'ultralytics.nn.', names: CLASS_NAME, source: 'fickling A.7 (ultralytics.nn.modules)' },
   { prefix: 'ultralytics.utils.', names: CLASS_NAME, source: 'fickling A.7 (ultralytics.utils loss/tal)' },
 ];

@@ -6,7 +6,8 @@
  * forwarded call's result or the imported attribute. A callee outside the allowlist is itself invoked;
  * what it does with its arguments is unknown and already a finding.
  */
-import { CALLABLE_EFFECTS, MODEL_CLASS_EFFECTS, PYX_UNPICKLE_EFFECTS, type ArgEffect, type Effects } from './effects.js';
+import { CALLABLE_EFFECTS, isScipyArgparser, MODEL_CLASS_EFFECTS, PYX_UNPICKLE_EFFECTS, type ArgEffect, type Effects } from './effects.js';
+import { renderValue } from './evidence.js';
 import { isValidDottedName } from './names.js';
 import * as V from './values.js';
 import { K, type CallValue, type GlobalRecord, type Value } from './values.js';
@@ -21,6 +22,8 @@ export interface CallSite {
   unchecked(what: string): void;
   /** A helper would read a file outside what is scanned (a sidecar path that is not a bare name). */
   externalLoad(what: string): void;
+  /** State holds code the object exec()s that is not its library's own. */
+  stateExec(what: string): void;
   /** State sets a dunder attribute with setattr (`__class__`, `__reduce__`…). */
   dunderState(what: string): void;
   /** `getattr(owner, 'attr')` resolved statically: `getattr` ran only to fetch `module.owner.attr`. */
@@ -149,12 +152,19 @@ const EFFECT_TEXT: Readonly<Record<ArgEffect, string>> = {
   state: 'applies as state',
   'calls-contents': 'calls every callable in',
   sidecar: 'opens the file named by',
+  'scipy-argparser': 'exec()s',
 };
 
 /** `os.path.join(dirname, name)` stays in the pickle's directory: no separator, NUL or `..`. */
 function isBareFileName(value: Value): boolean {
-  const text = typeof value === 'string' ? value : typeof value === 'object' && value.k === K.Text && value.preview.length === value.length ? value.preview : undefined;
+  const text = textOf(value);
   return text !== undefined && text !== '.' && text !== '..' && text.length > 0 && !/[/\\\0]/.test(text);
+}
+
+/** The whole text of a str the interpreter kept whole, else undefined. */
+function textOf(value: Value): string | undefined {
+  if (typeof value === 'string') return value;
+  return typeof value === 'object' && value.k === K.Text && value.preview.length === value.length ? value.preview : undefined;
 }
 
 function describeName(value: Value): string {
@@ -181,6 +191,9 @@ function runByEffect(site: CallSite, effect: ArgEffect, value: Value, evidence: 
     case 'state':
       // Applied with setattr: `__class__` (or any dunder) swaps what the object is.
       for (const dict of stateDicts(value)) dunderKeys(site, dict, evidence.how);
+      return;
+    case 'scipy-argparser':
+      if (!isScipyArgparser(textOf(value) ?? '')) site.stateExec(`${evidence.how}: ${renderValue(value)} is not the argument parser scipy generates`);
       return;
     case 'data':
       return;

@@ -23,6 +23,8 @@ export type ArgEffect =
   | 'state'
   /** Every callable held in the container (a dict of hooks, constructor arguments) is called later. */
   | 'calls-contents'
+  /** Source code the object exec()s: only the exact text its own library generates is accepted. */
+  | 'scipy-argparser'
   /**
    * A file name joined to the pickle's directory and read with `numpy.load(allow_pickle=True)`: only a
    * bare name (a file of the same artifact, scanned on its own) keeps the read inside what is scanned.
@@ -157,6 +159,9 @@ export const CALLABLE_EFFECTS: Readonly<Record<string, Effects>> = {
     why: 'Cython __pyx_unpickle_SeedSequence(type, checksum, state): SeedSequence.__new__(type), C fields from state',
   },
 
+  // numpy.vectorize(pyfunc, …): pyfunc is called on every use; pickled as NEWOBJ + BUILD state.
+  'numpy.vectorize': { args: ['call'], rest: 'data', stateKeys: { pyfunc: 'call' }, result: 'fresh', why: 'vectorize(pyfunc, otypes, …): calls pyfunc element-wise later' },
+
   // joblib: the wrapper's read() rebuilds `subclass` through numpy's _reconstruct (numpy_pickle.py).
   'joblib.numpy_pickle.NumpyArrayWrapper': {
     args: ['class'], rest: 'data', stateKeys: { subclass: 'class' }, result: 'fresh',
@@ -197,11 +202,15 @@ export const PYX_UNPICKLE_EFFECTS: Effects = {
 /** Classes matched by a namespace rule (allowlist.ts): `__init__`/`__setstate__` of model classes. */
 export const MODEL_CLASS_EFFECTS: Effects = {
   args: [], rest: 'data', result: 'fresh',
-  // torch.nn.Module keeps its hooks in these dicts and calls every entry when the model runs.
-  stateKeys: Object.fromEntries(
-    ['_forward_hooks', '_forward_pre_hooks', '_backward_hooks', '_backward_pre_hooks', '_state_dict_hooks', '_state_dict_pre_hooks',
-      '_load_state_dict_pre_hooks', '_load_state_dict_post_hooks'].map((k) => [k, 'calls-contents' as const]),
-  ),
+  stateKeys: {
+    // torch.nn.Module keeps its hooks in these dicts and calls every entry when the model runs.
+    ...Object.fromEntries(
+      ['_forward_hooks', '_forward_pre_hooks', '_backward_hooks', '_backward_pre_hooks', '_state_dict_hooks', '_state_dict_pre_hooks',
+        '_load_state_dict_pre_hooks', '_load_state_dict_post_hooks'].map((k) => [k, 'calls-contents' as const]),
+    ),
+    // scipy.stats rv_generic.__setstate__ exec()s this (scipy/stats/_distn_infrastructure.py `_attach_argparser_methods`).
+    _parse_arg_template: 'scipy-argparser',
+  },
   why: 'a model, layer, optimiser or estimator class: __init__/__setstate__ store arguments and state as attributes; torch.nn hook dicts are called',
 };
 
@@ -271,6 +280,7 @@ export const MODULE_JUSTIFICATION: Readonly<Record<string, string>> = {
   'scipy.sparse.csr': 'deprecated alias module of scipy.sparse._csr',
   'scipy.sparse.csc': 'deprecated alias module of scipy.sparse._csc',
   'scipy.sparse.coo': 'deprecated alias module of scipy.sparse._coo',
+  'scipy.stats._distn_infrastructure': 'frozen distributions: hold a distribution object, shape args and kwds as state',
   'transformers.training_args': 'dataclasses and enums of training options: fields as state, enum values from str',
   'transformers.training_args_seq2seq': 'training-options dataclass: fields as state',
   'transformers.trainer_utils': 'enums of training options: constructed from their str value',
@@ -301,3 +311,36 @@ export const MODULE_JUSTIFICATION: Readonly<Record<string, string>> = {
 export const WATCHED_STATE_KEYS: ReadonlySet<string> = new Set(
   [...Object.values(CALLABLE_EFFECTS), MODEL_CLASS_EFFECTS].flatMap((e) => Object.keys(e.stateKeys ?? {})),
 );
+
+/** scipy's `parse_arg_template` (scipy/stats/_distn_infrastructure.py), filled as `_construct_argparser` fills it. */
+function scipyArgparser(shapes: readonly string[], continuous: boolean): string {
+  const shapeArgs = shapes.length > 0 ? `${shapes.join(', ')}, ` : '';
+  const [inArgs, outArgs] = continuous ? ['loc=0, scale=1', 'loc, scale'] : ['loc=0', 'loc, 1'];
+  return `
+def _parse_args(self, ${shapeArgs} ${inArgs}):
+    return (${shapeArgs}), ${outArgs}
+
+def _parse_args_rvs(self, ${shapeArgs} ${inArgs}, size=None):
+    return self._argcheck_rvs(${shapeArgs} ${outArgs}, size=size)
+
+def _parse_args_stats(self, ${shapeArgs} ${inArgs}, moments='mv'):
+    return (${shapeArgs}), ${outArgs}, moments
+`;
+}
+
+/** Start of every template scipy writes: strings that start so are kept whole (retention.ts) to be checked. */
+export const SCIPY_ARGPARSER_PREFIX = '\ndef _parse_args(self, ';
+
+const PYTHON_KEYWORDS = new Set(
+  ('False None True and as assert async await break class continue def del elif else except finally for from global if import in ' +
+    'is lambda nonlocal not or pass raise return try while with yield').split(' '),
+);
+
+/** Is `text` exactly what scipy generates for some shape names (identifiers, never keywords)? */
+export function isScipyArgparser(text: string): boolean {
+  const header = /^\ndef _parse_args\(self, ((?:[A-Za-z_][A-Za-z0-9_]*, )*) loc=0/.exec(text);
+  if (!header) return false;
+  const shapes = header[1]!.split(', ').filter((s) => s.length > 0);
+  if (shapes.some((s) => PYTHON_KEYWORDS.has(s))) return false;
+  return text === scipyArgparser(shapes, true) || text === scipyArgparser(shapes, false);
+}

@@ -15,6 +15,11 @@ export function renderCall(callee: Value, args: Value | undefined): string {
   return clipText(`${render(callee, 0)}(${args === undefined ? '…' : renderArgs(args, 0)})`, MAX_CALL);
 }
 
+/** One value as Python would spell it (escaped, truncated). */
+export function renderValue(value: Value): string {
+  return clipText(render(value, 0), MAX_CALL);
+}
+
 function renderArgs(args: Value, depth: number): string {
   if (typeof args === 'object' && args.k === K.Tuple) {
     if (!args.items) return `<${args.length} arguments>`;

@@ -19,6 +19,8 @@ const EVENT_RULES: Readonly<Record<EventKind, Rule>> = {
   'inline-array-unresolved': PICKLE_RULES.inlineArrayUnresolved,
   // A nested deserializer on a file outside the scanned artifact: as dangerous as importing pickle.loads.
   'external-load': PICKLE_RULES.dangerousGlobal,
+  // Source code in the state that the object exec()s on load.
+  'state-exec': PICKLE_RULES.dangerousGlobal,
 };
 
 /** Findings for `file` (offsets are absolute in it, also for a pickle embedded in a `.npy`). */

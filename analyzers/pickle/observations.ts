@@ -21,7 +21,8 @@ export type EventKind =
   | 'resource-limit'
   | 'trailing-data'
   | 'inline-array-unresolved'
-  | 'external-load';
+  | 'external-load'
+  | 'state-exec';
 
 export interface EventRecord {
   readonly kind: EventKind;

@@ -98,7 +98,8 @@ export class PicklePolicy {
     const strict = strictDeny(module, moduleParts, nameParts, full);
     if (strict) return strict;
 
-    if (nameParts.length === 1 && this.isAllowed(module, name, full)) return ALLOWED;
+    // Dotted names (`Class.method`) are allowed only by the namespace rules that spell them out.
+    if (this.isAllowed(module, name, full)) return ALLOWED;
 
     for (let k = moduleParts.length; k > 0; k--) {
       const prefix = k === moduleParts.length ? module : moduleParts.slice(0, k).join('.');
@@ -110,7 +111,7 @@ export class PicklePolicy {
 
   private isAllowed(module: string, name: string, full: string): boolean {
     if (allowedNames.get(module)?.has(name)) return true;
-    if (this.userAllowExact.has(full) || this.userAllowModules.has(module)) return true;
+    if (this.userAllowExact.has(full) || (this.userAllowModules.has(module) && !name.includes('.'))) return true;
     if (DUNDER.test(name)) return false;
     return ALLOWED_NAMESPACES.some(
       (ns) => inNamespace(ns, module) && ns.names.test(name) && !underAny(module, NAMESPACE_EXCLUSIONS),

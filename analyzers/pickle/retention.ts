@@ -4,7 +4,7 @@
  * a few of their items are kept. Everything else collapses to shared atoms. Budgets are per scan and
  * shared by every reading of the stream, so memory stays bounded however many strings a file holds.
  */
-import { WATCHED_STATE_KEYS } from './effects.js';
+import { SCIPY_ARGPARSER_PREFIX, WATCHED_STATE_KEYS } from './effects.js';
 import { isValidDottedName } from './names.js';
 import * as V from './values.js';
 import { K, type Value } from './values.js';
@@ -20,6 +20,8 @@ export const RETAINED_ITEMS_BUDGET = 4 * 1024 * 1024;
 const PREVIEW_CHARS = 96;
 /** Callables and calls a container remembers holding (a dict of hooks that are called later). */
 const MAX_HELD = 8;
+/** Longest code text kept whole to be compared with what its library generates. */
+const MAX_CHECKED_CODE = 4096;
 
 /** A str that can only be a name when it looks like one (retaining free text would be unbounded). */
 const NAME_CHARS = /^[\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}.]*$/u;
@@ -44,6 +46,11 @@ export class Retention {
 
   /** Non-name text: only the start is kept, as evidence of what a call is given. */
   private preview(value: string, truncated: boolean): Value {
+    // scipy's argument-parser template is exec()d from the state: kept whole so effects.ts can check it.
+    if (!truncated && value.length <= MAX_CHECKED_CODE && value.startsWith(SCIPY_ARGPARSER_PREFIX) && this.chars + value.length <= RETAINED_CHARS_BUDGET) {
+      this.chars += value.length;
+      return { k: K.Text, preview: Buffer.from(value, 'utf16le').toString('utf16le'), length: value.length };
+    }
     // A slice of a long str would keep the whole str alive (V8 sliced strings): copy the start instead.
     const preview = value.length > MAX_NAME_CHARS ? Buffer.from(value.slice(0, PREVIEW_CHARS), 'utf16le').toString('utf16le') : value.slice(0, PREVIEW_CHARS);
     if (this.chars + preview.length > RETAINED_CHARS_BUDGET) return TEXT;

@@ -34,6 +34,7 @@ export class VmEffects {
     importByName: (module, name, by) => this.importByName(module, name, by),
     unchecked: (what) => this.obs.event('dynamic-call', this.op.offset, what, this.via),
     externalLoad: (what) => this.obs.event('external-load', this.op.offset, what, this.via),
+    stateExec: (what) => this.obs.event('state-exec', this.op.offset, what, this.via),
     dunderState: (what) => this.obs.event('global-mutation', this.op.offset, what, this.via),
     staticAttribute: (getattr, module, name) => {
       getattr.staticCalls = (getattr.staticCalls ?? 0) + 1;
