@@ -75,6 +75,14 @@ export const CALLABLE_EFFECTS: Readonly<Record<string, Effects>> = {
   },
   'builtins.str': { args: ['data'], rest: 'data', result: 'identity', why: 'str(x): x.__str__(); a str argument comes back unchanged' },
   'builtins.len': data('len(x): x.__len__() of a value the pickle already built; returns an int'),
+  // Constructors that iterate their argument: a class given there runs its metaclass's __iter__.
+  ...Object.fromEntries(
+    ['builtins.set', 'builtins.frozenset', 'builtins.list', 'builtins.tuple', 'builtins.dict', 'builtins.bytearray', 'builtins.bytes',
+      'collections.OrderedDict', 'collections.Counter', 'collections.deque'].map((q) => [q, {
+      args: ['class'], rest: 'data', result: 'fresh',
+      why: `${q.split('.')[1]}(iterable): iterates its argument (a class there runs its metaclass's __iter__/keys)`,
+    } satisfies Effects]),
+  ),
   // collections.defaultdict(default_factory, …): the factory is called for every missing key, later.
   'collections.defaultdict': { args: ['call'], rest: 'data', result: 'fresh', why: 'defaultdict(factory, *mapping): factory() runs on every missing key' },
 
