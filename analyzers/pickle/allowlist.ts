@@ -1,6 +1,9 @@
 /**
- * Globals that real model files contain and that do nothing but build data: no finding. Everything
- * else a pickle imports is at least Medium (default-deny, model-scanners.md §5 item 2).
+ * Globals that real model files contain: no finding of their own. Everything else a pickle imports is
+ * at least Medium (default-deny, model-scanners.md §5 item 2). Being listed here is not trust in what
+ * a callable is given: effects.ts says what each one does with each argument, and the VM judges
+ * whatever reaches a call, class, import, hook or exec position (calls.ts). A name pattern that
+ * trusted every `torch._utils._rebuild_*` was replaced by the helpers read one by one.
  *
  * Curated, not copied: each group names its source; entries that are load trampolines on the peers'
  * lists were left out on purpose — fickling's `torch.storage._load_from_bytes` (a nested `torch.load`,

@@ -99,6 +99,14 @@ describe('effects of allowlisted callables', () => {
     expect(findings.filter((f) => f.ruleId === 'pickle.global-mutation').map((f) => f.severity)).toEqual(['Critical']);
   });
 
+  it('should read numpy 2.x generator pickles (a class, then an instance, in the constructor position) as clean', async () => {
+    // numpy 2.x: BitGenerator.__reduce__ is (__bit_generator_ctor, (type(self),), state); Generator's is
+    // (__generator_ctor, (self.bit_generator,), None).
+    const bitGenerator = pickle(callOf('numpy.random._pickle', '__bit_generator_ctor', [stackGlobal('numpy.random._pcg64', 'PCG64')]), op.emptyDict(), op.build());
+    const bytes = pickle(op.proto(4), callOf('numpy.random._pickle', '__generator_ctor', [bitGenerator]), op.stop());
+    expect(summary(await scan(bytes))).toEqual([]);
+  });
+
   it('should not report state given to a fresh object of an allowed class', async () => {
     const bytes = pickle(op.proto(4), stackGlobal('argparse', 'Namespace'), op.emptyTuple(), op.newobj(), op.emptyDict(), op.build(), op.stop());
     expect(await scan(bytes)).toEqual([]);
