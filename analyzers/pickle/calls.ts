@@ -74,6 +74,8 @@ export function applyCall(site: CallSite, callee: Value, args: Value, viaInit: b
   switch (effects.result) {
     case 'identity':
       return typeof items[0] === 'string' ? items[0] : call(callee, callee, args, viaInit);
+    case 'argument':
+      return items[0] ?? call(callee, callee, args, viaInit);
     case 'imported':
       return effects.imports
         ? site.importByName(items[effects.imports.module] ?? V.UNKNOWN, items[effects.imports.name] ?? V.UNKNOWN, name)

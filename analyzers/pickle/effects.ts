@@ -39,8 +39,10 @@ export type ResultKind =
   | 'instance-of-arg0'
   /** Whatever the forwarded call returns. */
   | 'forwarded'
-  /** Argument 0 unchanged (`str('os')` is `'os'`). */
+  /** A str argument 0 unchanged (`str('os')` is `'os'`); anything else becomes a fresh str. */
   | 'identity'
+  /** Argument 0 itself, whatever it is (state given to the result is given to it). */
+  | 'argument'
   /** The module attribute named by the `imports` positions. */
   | 'imported';
 
@@ -85,6 +87,14 @@ export const CALLABLE_EFFECTS: Readonly<Record<string, Effects>> = {
   ),
   // collections.defaultdict(default_factory, …): the factory is called for every missing key, later.
   'collections.defaultdict': { args: ['call'], rest: 'data', result: 'fresh', why: 'defaultdict(factory, *mapping): factory() runs on every missing key' },
+
+  // TorchScript list builders (torch/jit/_pickle.py): each returns its first argument itself.
+  ...Object.fromEntries(
+    ['build_intlist', 'build_tensorlist', 'build_doublelist', 'build_boollist', 'build_tensor_from_id', 'restore_type_tag'].map((n) => [
+      `torch.jit._pickle.${n}`,
+      { args: ['data'], rest: 'data', result: 'argument', why: `${n}(value, …): returns value unchanged` } satisfies Effects,
+    ]),
+  ),
 
   // PyTorch (torch/_tensor.py, torch/_utils.py).
   'torch._tensor._rebuild_from_type': {

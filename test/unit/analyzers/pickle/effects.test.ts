@@ -107,6 +107,11 @@ describe('effects of allowlisted callables', () => {
     expect(summary(await scan(bytes))).toEqual([]);
   });
 
+  it('should see state given through a helper that returns its argument as state on that argument', async () => {
+    const bytes = pickle(op.proto(4), callOf('torch.jit._pickle', 'restore_type_tag', [PLANT, pickle(op.shortBinunicode('List[int]'))]), op.emptyDict(), op.build(), op.stop());
+    expect((await scan(bytes)).map((f) => `${f.severity} ${f.ruleId}`)).toContain('Critical pickle.global-mutation');
+  });
+
   it('should not report state given to a fresh object of an allowed class', async () => {
     const bytes = pickle(op.proto(4), stackGlobal('argparse', 'Namespace'), op.emptyTuple(), op.newobj(), op.emptyDict(), op.build(), op.stop());
     expect(await scan(bytes)).toEqual([]);
