@@ -68,7 +68,13 @@ export function applyCall(site: CallSite, callee: Value, args: Value, viaInit: b
   if (f && items[f.callee] !== undefined) {
     const inner = typeof f.with === 'number' ? items[f.with] ?? V.UNKNOWN : { k: K.Tuple, length: f.with.length, items: f.with.map((j) => items[j] ?? V.NONE) } as const;
     if (depth >= MAX_FORWARDING) site.unchecked(`${name} forwards calls deeper than the scanner follows`);
-    else forwarded = applyCall(site, items[f.callee]!, inner, true, depth + 1, `argument ${f.callee} of ${name}, which calls it`);
+    else if (typeof inner !== 'object' || inner.k !== K.Tuple || !inner.items) {
+      // `func(*args)` takes any iterable: its positions cannot be read, so everything in it is judged as run.
+      const how = `arguments ${name} passes on`;
+      if (inner !== V.NONE) site.unchecked(`${name} passes on ${V.describe(inner)} as arguments, which the scanner cannot read by position`);
+      callContents(site, inner, { callee, args, how }, 0);
+      forwarded = applyCall(site, items[f.callee]!, { k: K.Tuple, length: 0, items: [] }, true, depth + 1, `argument ${f.callee} of ${name}, which calls it`);
+    } else forwarded = applyCall(site, items[f.callee]!, inner, true, depth + 1, `argument ${f.callee} of ${name}, which calls it`);
   }
 
   switch (effects.result) {

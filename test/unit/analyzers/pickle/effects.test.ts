@@ -66,6 +66,15 @@ describe('effects of allowlisted callables', () => {
     expect(await judged(bytes)).toEqual(['pickle.non-allowlisted-call']);
   });
 
+  it('should fail closed when a forwarding helper is given its arguments as a list', async () => {
+    const v2 = stackGlobal('torch._tensor', '_rebuild_from_type_v2');
+    const list = pickle(op.mark(), PLANT, op.list());
+    const bytes = pickle(op.proto(4), callOf('torch._tensor', '_rebuild_from_type_v2', [v2, stackGlobal('torch', 'Tensor'), list, pickle(op.emptyDict())]), op.stop());
+    const findings = await scan(bytes);
+    expect(findings.map((f) => `${f.severity} ${f.ruleId}`)).toContain('High pickle.dynamic-call');
+    expect(findings.find((f) => f.details?.global === 'mylib.payload.Run')?.ruleId).toBe('pickle.non-allowlisted-call');
+  });
+
   it('should judge the state keys a joblib wrapper acts on', async () => {
     const state = pickle(op.emptyDict(), op.shortBinunicode('subclass'), PLANT, op.setitem());
     const bytes = pickle(op.proto(4), stackGlobal('joblib.numpy_pickle', 'NumpyArrayWrapper'), op.emptyTuple(), op.newobj(), state, op.build(), op.stop());
