@@ -177,6 +177,14 @@ export const CALLABLE_EFFECTS: Readonly<Record<string, Effects>> = {
     why: 'Cython __pyx_unpickle_SeedSequence(type, checksum, state): SeedSequence.__new__(type), C fields from state',
   },
 
+  // scipy.stats frozen distributions (scipy/stats/_distn_infrastructure.py rv_frozen.__init__):
+  // `dist.__class__(**dist._updated_ctor_param())` calls methods of what it is given.
+  ...Object.fromEntries(
+    ['rv_frozen', 'rv_continuous_frozen', 'rv_discrete_frozen'].map((n) => [`scipy.stats._distn_infrastructure.${n}`, {
+      args: ['class'], rest: 'data', result: 'fresh',
+      why: `${n}(dist, *args, **kwds): dist.__class__(**dist._updated_ctor_param()), then dist methods on args`,
+    } satisfies Effects]),
+  ),
   // numpy.vectorize(pyfunc, …): pyfunc is called on every use; pickled as NEWOBJ + BUILD state.
   'numpy.vectorize': { args: ['call'], rest: 'data', stateKeys: { pyfunc: 'call' }, result: 'fresh', why: 'vectorize(pyfunc, otypes, …): calls pyfunc element-wise later' },
 
