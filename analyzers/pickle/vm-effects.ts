@@ -89,7 +89,8 @@ export class VmEffects {
       }
       if (target.k === K.Call) {
         const how = evidence.how ? ` (${evidence.how})` : '';
-        this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls the ${V.describe(target)}${how}`, this.via);
+        const runs = renderCall(evidence.callee, evidence.args);
+        this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls the ${V.describe(target)}${how}; runs ${runs}`, this.via);
         return;
       }
     }
