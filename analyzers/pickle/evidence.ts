@@ -3,6 +3,7 @@
  * them (`os.system('curl … | sh')`). Text from the file is escaped (no control characters, NUL shown
  * as `\x00`) and truncated, so a finding can quote it safely in a message and in `details`.
  */
+import { MAX_LIST_PREVIEW } from './retention.js';
 import { K, type Value } from './values.js';
 
 const MAX_STRING = 48;
@@ -53,7 +54,8 @@ function render(value: Value, depth: number): string {
       return `{${shown.join(', ')}${value.entries.size > MAX_ARGS ? ', …' : ''}}`;
     }
     case K.List:
-      return '[…]';
+      if (!value.first || depth >= MAX_DEPTH) return value.first?.length === 0 ? '[]' : '[…]';
+      return `[${value.first.map((v) => render(v, depth + 1)).join(', ')}${value.first.length >= MAX_LIST_PREVIEW ? ', …' : ''}]`;
     case K.Set:
       return '{…}';
     case K.Atom:

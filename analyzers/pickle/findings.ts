@@ -92,7 +92,12 @@ export function pickleFindings(obs: Observations, file: string): Finding[] {
       finding: makeFinding(EVENT_RULES[event.kind], file, {
         message: `${clip(event.detail)}${event.count > 1 ? ` (${event.count} times)` : ''}${event.via ? ` (seen by the ${event.via})` : ''}`,
         location: at(event.firstOffset),
-        details: { occurrences: event.count, firstOffset: event.firstOffset, ...(event.via ? { reading: event.via } : {}) },
+        details: {
+          occurrences: event.count,
+          firstOffset: event.firstOffset,
+          ...(event.call ? { call: event.call } : {}),
+          ...(event.via ? { reading: event.via } : {}),
+        },
       }),
     });
 

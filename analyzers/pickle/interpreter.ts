@@ -171,6 +171,7 @@ export class PickleInterpreter {
         const at = this.popMark(op);
         const target = at > stack.fence ? stack.at(at - 1) : V.UNKNOWN;
         for (let i = at; i < stack.length; i++) holdIfRunnable(keep, target, stack.at(i));
+        keep.listItems(target, (n) => stack.slice(at, at + n));
         stack.truncate(at);
         this.effects.updateContainer(this.top(op), op);
         break;
@@ -190,6 +191,7 @@ export class PickleInterpreter {
       case Op.APPEND: {
         const value = this.pop(op);
         keep.hold(this.top(op), value);
+        keep.listItems(this.top(op), () => [value]);
         this.effects.updateContainer(this.top(op), op);
         break;
       }
@@ -216,6 +218,7 @@ export class PickleInterpreter {
         const at = this.popMark(op);
         const list: V.ContainerValue = { k: K.List };
         for (let i = at; i < stack.length; i++) holdIfRunnable(keep, list, stack.at(i));
+        keep.listItems(list, (n) => stack.slice(at, at + n));
         stack.truncate(at);
         stack.push(list);
         break;

@@ -20,6 +20,8 @@ export const RETAINED_ITEMS_BUDGET = 4 * 1024 * 1024;
 const PREVIEW_CHARS = 96;
 /** Callables and calls a container remembers holding (a dict of hooks that are called later). */
 const MAX_HELD = 8;
+/** List items kept for evidence. */
+export const MAX_LIST_PREVIEW = 6;
 /** Longest code text kept whole to be compared with what its library generates. */
 const MAX_CHECKED_CODE = 4096;
 
@@ -68,6 +70,17 @@ export class Retention {
     // Past the budget the container holds something unknown: effects on its contents fail closed.
     held.push(held.length < MAX_HELD && this.items < RETAINED_ITEMS_BUDGET ? value : V.UNKNOWN);
     this.items++;
+  }
+
+  /** Keep the first items of a list for evidence: a few per list, so batches of thousands cost nothing. */
+  listItems(list: Value, take: (count: number) => readonly Value[]): void {
+    if (typeof list !== 'object' || list.k !== K.List) return;
+    const first = (list.first ??= []);
+    const room = Math.min(MAX_LIST_PREVIEW - first.length, RETAINED_ITEMS_BUDGET - this.items);
+    if (room <= 0) return;
+    const items = take(room);
+    this.items += items.length;
+    first.push(...items);
   }
 
   /** A tuple of `length` items, `items` holding (at least) the first ones. */

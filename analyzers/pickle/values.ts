@@ -23,6 +23,8 @@ export interface GlobalRecord {
   invokedAt: number;
   /** Mutated in place (BUILD, SETITEM, APPEND on the imported object itself); offset or -1. */
   mutatedAt: number;
+  /** `__setstate__` planted on this class by a BUILD on it: called by every later BUILD on an instance. */
+  patchedSetstate?: Value;
   /** Calls resolved statically (`getattr(<allowed>, 'name')` is the attribute it fetches). */
   staticCalls?: number;
   /** The first call of a global outside the allowlist, rendered for the finding (evidence.ts). */
@@ -71,6 +73,8 @@ export interface DictValue {
 export interface ContainerValue {
   readonly k: typeof K.List | typeof K.Set;
   holds?: Value[];
+  /** The first few items of a list, for evidence (`check_call(['sh', '-c', …])`). */
+  first?: Value[];
 }
 
 /** A str that is no name, kept only as a short preview for evidence. */

@@ -57,11 +57,20 @@ export class VmEffects {
   /** BUILD: `target.__setstate__(state)` or an update of its `__dict__`. */
   build(target: Value, state: Value, op: DecodedOpcode): void {
     if (typeof target !== 'object') return;
-    if (target.k === K.Global || target.k === K.Ext) return this.mutation(target, op);
+    if (target.k === K.Global || target.k === K.Ext) {
+      if (target.k === K.Global) this.notePatchedSetstate(target, state);
+      return this.mutation(target, op);
+    }
     if (target.k !== K.Call) return;
     if (!isVouchedFor(target)) return this.unvouchedState(target, op);
     target.state = state;
     this.op = op;
+    const klass = target.klass;
+    if (typeof klass === 'object' && klass.k === K.Global && klass.patchedSetstate !== undefined) {
+      // BUILD calls `inst.__setstate__(state)`: the callable planted on the class runs with this state.
+      const planted = klass.patchedSetstate;
+      this.invoke(planted, { callee: planted, args: { k: K.Tuple, length: 1, items: [state] }, how: `__setstate__ planted on ${klass.module}.${klass.name}` });
+    }
     applyState(this.site, target, state);
     if (isNumpyArrayWrapper(target)) this.hooks.inlineArray(op.end, inlineArrayLayout(target, target.viaInit));
   }
@@ -90,7 +99,7 @@ export class VmEffects {
       if (target.k === K.Call) {
         const how = evidence.how ? ` (${evidence.how})` : '';
         const runs = renderCall(evidence.callee, evidence.args);
-        this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls the ${V.describe(target)}${how}; runs ${runs}`, this.via);
+        this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls the ${V.describe(target)}${how}; runs ${runs}`, this.via, 1, runs);
         return;
       }
     }
@@ -104,6 +113,16 @@ export class VmEffects {
     if (typeof module === 'string' && typeof name === 'string') return this.hooks.imported(module, name, this.op);
     const culprit = typeof module === 'string' ? name : module;
     return this.hooks.unresolved(this.op, `${by} imports a name given as ${V.describe(culprit)}, not a literal name`);
+  }
+
+  /** BUILD state on a class that sets `__setstate__` (as instance dict or slot state). */
+  private notePatchedSetstate(target: V.GlobalRecord, state: Value): void {
+    const dicts = typeof state === 'object' && state.k === K.Tuple ? state.items ?? [] : [state];
+    for (const dict of dicts)
+      if (typeof dict === 'object' && dict.k === K.Dict) {
+        const planted = dict.entries?.get('__setstate__');
+        if (planted !== undefined) target.patchedSetstate = planted;
+      }
   }
 
   /** State given to something that is not a fresh object of a class the scanner judged. */
