@@ -257,3 +257,20 @@ describe('torch.nn.Module hooks', () => {
     expect(await judged(bytes)).toEqual(['pickle.non-allowlisted-call']);
   });
 });
+
+describe('__setstate__ planted on a class', () => {
+  it('should judge the planted callable as called with the state of a later BUILD, and quote it', async () => {
+    const planted = pickle(op.emptyDict(), op.shortBinunicode('__setstate__'), PLANT, op.setitem());
+    const bytes = pickle(op.proto(4), stackGlobal('argparse', 'Namespace'), op.memoize(), op.none(), planted, op.tuple2(), op.build(), op.pop(),
+      op.binget(0), op.emptyTuple(), op.newobj(), op.shortBinunicode('touch x'), op.build(), op.stop());
+    const finding = (await scan(bytes)).find((f) => f.details?.global === 'mylib.payload.Run');
+    expect(finding?.ruleId).toBe('pickle.non-allowlisted-call');
+    expect(finding?.details?.call).toBe("mylib.payload.Run('touch x')");
+  });
+
+  it('should quote list arguments', async () => {
+    const list = pickle(op.emptyList(), op.mark(), op.shortBinunicode('sh'), op.shortBinunicode('-c'), op.shortBinunicode('id'), op.appends());
+    const [finding] = await scan(pickle(op.proto(4), stackGlobal('subprocess', 'check_call'), list, op.tuple1(), op.reduce(), op.stop()));
+    expect(finding?.details?.call).toBe("subprocess.check_call(['sh', '-c', 'id'])");
+  });
+});
