@@ -1,6 +1,9 @@
 /**
- * Globals that real model files contain and that do nothing but build data: no finding. Everything
- * else a pickle imports is at least Medium (default-deny, model-scanners.md §5 item 2).
+ * Globals that real model files contain: no finding of their own. Everything else a pickle imports is
+ * at least Medium (default-deny, model-scanners.md §5 item 2). Being listed here is not trust in what
+ * a callable is given: effects.ts says what each one does with each argument, and the VM judges
+ * whatever reaches a call, class, import, hook or exec position (calls.ts). A name pattern that
+ * trusted every `torch._utils._rebuild_*` was replaced by the helpers read one by one.
  *
  * Curated, not copied: each group names its source; entries that are load trampolines on the peers'
  * lists were left out on purpose — fickling's `torch.storage._load_from_bytes` (a nested `torch.load`,
@@ -10,15 +13,36 @@
  * and module objects (`torch.nn`, `numpy.core`), which are only useful as stepping stones.
  */
 
-/** Exact `module` → names. */
+/**
+ * numpy's ufuncs (`numpy.core._multiarray_umath`, numpy 1.24, plus the aliases numpy 2.x adds): pickled
+ * by reference, directly or through `_ufunc_reconstruct(module, name)`; calling one computes on arrays.
+ */
+const NUMPY_UFUNCS: readonly string[] = [
+  '_arg', '_ones_like', 'absolute', 'add', 'arccos', 'arccosh', 'arcsin', 'arcsinh', 'arctan', 'arctan2', 'arctanh',
+  'bitwise_and', 'bitwise_or', 'bitwise_xor', 'cbrt', 'ceil', 'clip', 'conj', 'conjugate', 'copysign', 'cos', 'cosh',
+  'deg2rad', 'degrees', 'divide', 'divmod', 'equal', 'exp', 'exp2', 'expm1', 'fabs', 'float_power', 'floor',
+  'floor_divide', 'fmax', 'fmin', 'fmod', 'frexp', 'gcd', 'greater', 'greater_equal', 'heaviside', 'hypot', 'invert',
+  'isfinite', 'isinf', 'isnan', 'isnat', 'lcm', 'ldexp', 'left_shift', 'less', 'less_equal', 'log', 'log10', 'log1p',
+  'log2', 'logaddexp', 'logaddexp2', 'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'matmul', 'maximum',
+  'minimum', 'mod', 'modf', 'multiply', 'negative', 'nextafter', 'not_equal', 'positive', 'power', 'rad2deg',
+  'radians', 'reciprocal', 'remainder', 'right_shift', 'rint', 'sign', 'signbit', 'sin', 'sinh', 'spacing', 'sqrt',
+  'square', 'subtract', 'tan', 'tanh', 'true_divide', 'trunc',
+  // numpy 2.x
+  'acos', 'acosh', 'asin', 'asinh', 'atan', 'atan2', 'atanh', 'bitwise_count', 'bitwise_invert', 'bitwise_left_shift',
+  'bitwise_right_shift', 'pow', 'vecdot', 'matvec', 'vecmat',
+];
+
+/** Exact `module` → names; what each does with its arguments is in effects.ts. */
 export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
   // Standard containers and value types. fickling SAFE_BUILTINS (A.5) restricted to constructors of
   // plain values; CPython pickles `...` and `NotImplemented` as `builtins` globals; ModelAudit A.12
   // (`collections`, `_codecs.encode`, `typing`); fickling A.7 (`argparse.Namespace`).
   builtins: [
     'set', 'frozenset', 'dict', 'list', 'tuple', 'int', 'float', 'complex', 'str', 'bytes', 'bytearray', 'bool',
-    'object', 'range', 'slice', 'Ellipsis', 'NotImplemented',
+    'object', 'range', 'slice', 'Ellipsis', 'NotImplemented', 'len',
   ],
+  // `from __future__ import annotations` objects pickled by value.
+  __future__: ['_Feature'],
   collections: ['OrderedDict', 'defaultdict', 'Counter', 'deque'],
   _codecs: ['encode'],
   typing: ['Any', 'Union', 'Optional', 'List', 'Dict', 'Tuple', 'Set', 'Callable'],
@@ -29,8 +53,8 @@ export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
   fractions: ['Fraction'],
   pathlib: ['Path', 'PosixPath', 'WindowsPath', 'PurePath', 'PurePosixPath', 'PureWindowsPath'],
   math: ['sqrt', 'pow', 'exp', 'log', 'sin', 'cos', 'tan', 'pi', 'e'],
-  // Object-construction helpers of the pickle protocol itself; their first argument (the class) is
-  // checked as an invoked global (see CONSTRUCTOR_TRAMPOLINES).
+  // Object-construction helpers of the pickle protocol itself; the classes they build are checked as
+  // invoked globals (effects.ts).
   copyreg: ['_reconstructor', '__newobj__', '__newobj_ex__'],
 
   // PyTorch. picklescan A.1, fickling A.7, ModelAudit A.12, and torch's own weights-only allowlist
@@ -60,6 +84,15 @@ export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
   ],
   'torch.storage': ['UntypedStorage', 'TypedStorage', '_TypedStorage', '_UntypedStorage'],
   'torch._tensor': ['_rebuild_from_type', '_rebuild_from_type_v2'],
+  // Each rebuild helper by name (effects.ts says what it does with each argument): a name pattern
+  // would trust helpers no one has read.
+  'torch._utils': [
+    '_rebuild_tensor', '_rebuild_tensor_v2', '_rebuild_tensor_v3', '_rebuild_qtensor', '_rebuild_parameter',
+    '_rebuild_parameter_with_state', '_rebuild_wrapper_subclass', '_rebuild_sparse_tensor',
+    '_rebuild_sparse_csr_tensor', '_rebuild_nested_tensor', '_rebuild_device_tensor_from_numpy',
+    '_rebuild_device_tensor_from_cpu_tensor', '_rebuild_xla_tensor', '_rebuild_mlc_tensor',
+    '_rebuild_meta_tensor_no_storage',
+  ],
   'torch.nn.parameter': ['Parameter', 'UninitializedParameter', 'UninitializedBuffer', 'Buffer'],
   'torch.serialization': ['_get_layout'],
   // TorchScript pickles (`torch.jit.save`): list builders used by torch's own C++ unpickler.
@@ -73,13 +106,26 @@ export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
     'ndarray', 'dtype', 'bool_', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'intc',
     'uintc', 'intp', 'uintp', 'longlong', 'ulonglong', 'float16', 'float32', 'float64', 'longdouble', 'half', 'single',
     'double', 'complex64', 'complex128', 'clongdouble', 'object_', 'str_', 'bytes_', 'void', 'datetime64',
-    'timedelta64', 'int_', 'float_', 'complex_', 'unicode_', 'string_', 'bool8',
+    'timedelta64', 'int_', 'float_', 'complex_', 'unicode_', 'string_', 'bool8', 'matrix', 'recarray', 'record', 'chararray', 'vectorize', ...NUMPY_UFUNCS,
   ],
+  'numpy.matrixlib.defmatrix': ['matrix'],
+  'numpy.core': ['_ufunc_reconstruct'],
+  'numpy._core': ['_ufunc_reconstruct'],
+  'numpy.core._multiarray_umath': NUMPY_UFUNCS,
+  'numpy._core._multiarray_umath': NUMPY_UFUNCS,
+  'numpy.core.umath': NUMPY_UFUNCS,
+  'numpy._core.umath': NUMPY_UFUNCS,
   'numpy.core.multiarray': ['_reconstruct', 'scalar'],
   'numpy._core.multiarray': ['_reconstruct', 'scalar'],
   'numpy.core.numeric': ['_frombuffer'],
   'numpy._core.numeric': ['_frombuffer'],
-  'numpy.ma.core': ['_mareconstruct', 'MaskedArray', 'MaskedConstant'],
+  'numpy.ma.core': ['_mareconstruct', 'MaskedArray', 'MaskedConstant', 'mvoid'],
+  'numpy.core.records': ['recarray', 'record'],
+  'numpy._core.records': ['recarray', 'record'],
+  'numpy.rec': ['recarray', 'record'],
+  'numpy.core.defchararray': ['chararray'],
+  'numpy._core.defchararray': ['chararray'],
+  'numpy.char': ['chararray'],
   'numpy.random._pickle': ['__randomstate_ctor', '__generator_ctor', '__bit_generator_ctor'],
   'numpy.random.mtrand': ['RandomState'],
   'numpy.random._generator': ['Generator'],
@@ -87,13 +133,15 @@ export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
   'numpy.random._pcg64': ['PCG64', 'PCG64DXSM'],
   'numpy.random._philox': ['Philox'],
   'numpy.random._sfc64': ['SFC64'],
-  'numpy.random.bit_generator': ['SeedSequence'],
+  'numpy.random.bit_generator': ['SeedSequence', '__pyx_unpickle_SeedSequence'],
 
-  // joblib: only the array wrapper its own pickler writes (ModelAudit A.12, minus read_array/load). The
-  // pre-0.10 `NDArrayWrapper`/`ZNDArrayWrapper` are left out: on load they `numpy.load` a file path
-  // taken from the pickle, with `allow_pickle=True` (joblib `numpy_pickle_compat.py`).
-  'joblib.numpy_pickle': ['NumpyArrayWrapper'],
-  'sklearn.externals.joblib.numpy_pickle': ['NumpyArrayWrapper'],
+  // joblib: the array wrappers its own picklers write (ModelAudit A.12, minus read_array/load). The
+  // pre-0.10 `NDArrayWrapper`/`ZNDArrayWrapper` `numpy.load` a file named in the pickle, with
+  // `allow_pickle=True` (joblib `numpy_pickle_compat.py`): their effects allow only a bare file name,
+  // i.e. a file of the same artifact, which is scanned itself.
+  'joblib.numpy_pickle': ['NumpyArrayWrapper', 'NDArrayWrapper', 'ZNDArrayWrapper'],
+  'joblib.numpy_pickle_compat': ['NDArrayWrapper', 'ZNDArrayWrapper'],
+  'sklearn.externals.joblib.numpy_pickle': ['NumpyArrayWrapper', 'NDArrayWrapper', 'ZNDArrayWrapper'],
 
   // scikit-learn names that the class rule below does not cover (derived from files written by
   // scikit-learn 1.2: KD/ball trees and distance metrics pickle through a module-level `newObj(cls)`).
@@ -115,6 +163,7 @@ export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
   'scipy.sparse.csr': ['csr_matrix'],
   'scipy.sparse.csc': ['csc_matrix'],
   'scipy.sparse.coo': ['coo_matrix'],
+  'scipy.stats._distn_infrastructure': ['rv_continuous_frozen', 'rv_discrete_frozen', 'rv_frozen'],
 
   // transformers / accelerate / tokenizers training metadata (`training_args.bin` is a pickled
   // dataclass). fickling A.7 and ModelAudit A.12; the Auto* loaders are deliberately absent.
@@ -170,6 +219,7 @@ export interface AllowedNamespace {
 }
 
 const CLASS_NAME = /^[A-Z][A-Za-z0-9_]*$/;
+const SCIPY_DISTRIBUTION = /^[a-z][a-z0-9_]*_gen(?:\.(?:_entropy|_ppf_single|_cdf_single|_mom0_sc|_mom1_sc))?$/;
 
 export const ALLOWED_NAMESPACES: readonly AllowedNamespace[] = [
   { prefix: 'torch.nn.modules.', names: CLASS_NAME, source: 'fickling A.7, ModelAudit A.12 (torch.nn)' },
@@ -178,12 +228,16 @@ export const ALLOWED_NAMESPACES: readonly AllowedNamespace[] = [
   { prefix: 'torch.nn.intrinsic.', names: CLASS_NAME, source: 'fused torch.nn modules' },
   { prefix: 'torch.ao.nn.', names: CLASS_NAME, source: 'quantized torch.nn modules (torch.ao)' },
   { prefix: 'torch.optim.', names: CLASS_NAME, source: 'ModelAudit A.12 (torch.optim)' },
-  { prefix: 'torch._utils', names: /^_rebuild_[a-z0-9_]+$/, source: 'picklescan A.1, torch _weights_only_unpickler' },
   // TorchScript class namespace: resolved by torch's C++ unpickler against compiled TorchScript
   // classes; a Python unpickler cannot import it.
   { prefix: '__torch__.', names: CLASS_NAME, source: 'torch.jit.save data.pkl' },
   { prefix: 'sklearn.', names: CLASS_NAME, source: 'ModelAudit A.12 (sklearn estimators)' },
   { prefix: 'sklearn.', names: /^__pyx_unpickle_[A-Za-z0-9_]+$/, source: 'ModelAudit A.12 (_loss Cython)' },
+  // scipy.stats distributions (`norm_gen`…), and the bound methods their frozen form pickles through
+  // `getattr(dist, name)` for `numpy.vectorize` (rv_generic `_attach_methods`). Their state's
+  // `_parse_arg_template` is exec()'d on load: effects.ts only lets scipy's own template through.
+  { prefix: 'scipy.stats._continuous_distns', names: SCIPY_DISTRIBUTION, source: 'scipy.stats frozen distributions' },
+  { prefix: 'scipy.stats._discrete_distns', names: SCIPY_DISTRIBUTION, source: 'scipy.stats frozen distributions' },
   { prefix: 'ultralytics.nn.', names: CLASS_NAME, source: 'fickling A.7 (ultralytics.nn.modules)' },
   { prefix: 'ultralytics.utils.', names: CLASS_NAME, source: 'fickling A.7 (ultralytics.utils loss/tal)' },
 ];
@@ -196,23 +250,3 @@ export const NAMESPACE_EXCLUSIONS: readonly string[] = [
   'sklearn.utils.parallel',
   'sklearn.utils._joblib',
 ];
-
-/**
- * Allowed callables that construct their first argument: invoking them invokes that class, so the
- * class is what the policy must judge (`copyreg._reconstructor(cls, base, state)`, protocol < 2
- * objects; `copyreg.__newobj__(cls, *args)` when a `__reduce__` returns it explicitly).
- */
-export const CONSTRUCTOR_TRAMPOLINES: ReadonlySet<string> = new Set([
-  'copyreg._reconstructor',
-  'copyreg.__newobj__',
-  'copyreg.__newobj_ex__',
-  // scikit-learn Cython helpers: `newObj(obj)` returns `obj.__new__(obj)`.
-  'sklearn.neighbors._kd_tree.newObj',
-  'sklearn.neighbors._ball_tree.newObj',
-  'sklearn.neighbors._binary_tree.newObj',
-  'sklearn.metrics._dist_metrics.newObj',
-  'sklearn.neighbors._dist_metrics.newObj',
-]);
-
-/** Allowed callables that return their (string) argument unchanged, so a name built with them is known. */
-export const STRING_IDENTITIES: ReadonlySet<string> = new Set(['builtins.str']);

@@ -228,4 +228,4 @@ export const DANGEROUS_COMPONENTS: ReadonlyMap<string, DangerCategory> = new Map
 ]);
 
 /** Module names exempt from the dunder rule: they are namespaces, not attribute access. */
-export const DUNDER_MODULE_EXEMPT: ReadonlySet<string> = new Set(['__main__', '__torch__', '__builtin__']);
+export const DUNDER_MODULE_EXEMPT: ReadonlySet<string> = new Set(['__main__', '__torch__', '__builtin__', '__future__']);

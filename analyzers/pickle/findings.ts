@@ -17,6 +17,10 @@ const EVENT_RULES: Readonly<Record<EventKind, Rule>> = {
   'resource-limit': PICKLE_RULES.resourceLimit,
   'trailing-data': PICKLE_RULES.trailingData,
   'inline-array-unresolved': PICKLE_RULES.inlineArrayUnresolved,
+  // A nested deserializer on a file outside the scanned artifact: as dangerous as importing pickle.loads.
+  'external-load': PICKLE_RULES.dangerousGlobal,
+  // Source code in the state that the object exec()s on load.
+  'state-exec': PICKLE_RULES.dangerousGlobal,
 };
 
 /** Findings for `file` (offsets are absolute in it, also for a pickle embedded in a `.npy`). */
@@ -34,9 +38,13 @@ export function pickleFindings(obs: Observations, file: string): Finding[] {
     const invoked = record.invokedAt >= 0;
     const written = record.written ? clip(`${record.written.module}.${record.written.name}`) : undefined;
     const renamed = written ? ` (written as ${written}; renamed on load below protocol 3)` : '';
+    // What runs, as the loader would call it (evidence.ts renders it escaped and truncated).
+    const evidence = record.evidence;
+    const runs = evidence ? `; runs ${evidence.call}${evidence.how ? ` as ${evidence.how}` : ''}` : '';
     const details = {
       global: qualified,
       invoked,
+      ...(evidence ? { call: evidence.call, ...(evidence.how ? { via: evidence.how } : {}) } : {}),
       occurrences: record.count,
       firstOffset: record.firstOffset,
       ...(written ? { written } : {}),
@@ -44,11 +52,13 @@ export function pickleFindings(obs: Observations, file: string): Finding[] {
     };
     const verdict = record.verdict;
     if (verdict.kind === 'allowed') continue;
+    // Only ever used as `getattr(<allowed>, '<name>')`: the attribute is judged as its own global.
+    if (record.staticCalls && !invoked && record.mutatedAt < 0) continue;
     if (verdict.kind === 'denied') {
       findings.push({
         offset: record.firstOffset,
         finding: makeFinding(PICKLE_RULES.dangerousGlobal, file, {
-          message: `imports ${qualified}${invoked ? ' and calls it' : ''}${renamed}: ${verdict.reason}${seenBy(record)}`,
+          message: `imports ${qualified}${invoked ? ' and calls it' : ''}${renamed}: ${verdict.reason}${runs}${seenBy(record)}`,
           location: at(record.firstOffset),
           details: { ...details, category: verdict.category, categoryText: describeCategory(verdict.category) },
         }),
@@ -59,7 +69,7 @@ export function pickleFindings(obs: Observations, file: string): Finding[] {
     findings.push({
       offset: record.firstOffset,
       finding: makeFinding(rule, file, {
-        message: `${invoked ? 'calls' : 'imports'} ${qualified}, which is not on the allowlist${renamed}${seenBy(record)}`,
+        message: `${invoked ? 'calls' : 'imports'} ${qualified}, which is not on the allowlist${renamed}${runs}${seenBy(record)}`,
         location: at(invoked ? record.invokedAt : record.firstOffset),
         details,
       }),
@@ -82,7 +92,12 @@ export function pickleFindings(obs: Observations, file: string): Finding[] {
       finding: makeFinding(EVENT_RULES[event.kind], file, {
         message: `${clip(event.detail)}${event.count > 1 ? ` (${event.count} times)` : ''}${event.via ? ` (seen by the ${event.via})` : ''}`,
         location: at(event.firstOffset),
-        details: { occurrences: event.count, firstOffset: event.firstOffset, ...(event.via ? { reading: event.via } : {}) },
+        details: {
+          occurrences: event.count,
+          firstOffset: event.firstOffset,
+          ...(event.call ? { call: event.call } : {}),
+          ...(event.via ? { reading: event.via } : {}),
+        },
       }),
     });
 

@@ -2,20 +2,22 @@
  * Symbolic pickle VM: runs the opcodes the decoder produces against a stack and memo of symbolic values
  * (values.ts), the way CPython's `_Unpickler` would, without importing or calling anything. It records
  * every imported global however its name was built (memo round trips, DUP, any string opcode, a
- * `str()` call), every call actually made (REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX, constructor
- * trampolines), BUILD/SETITEM/APPEND on imported objects, and everything that would make the loader
+ * `str()` call), every call actually made (REDUCE, INST, OBJ, NEWOBJ, NEWOBJ_EX, and what allowed
+ * callables call in turn: calls.ts), BUILD/SETITEM/APPEND on imported objects or on results it cannot
+ * vouch for, and everything that would make the loader
  * raise (bad memo keys, type-confused operands, stack underflow) — as observations, never exceptions.
  */
-import { callOutcome, persistentLoadResult } from './calls.js';
+import { persistentLoadResult } from './calls.js';
 import type { DecodedOpcode } from './decoder.js';
-import { inlineArrayLayout, isNumpyArrayWrapper, type InlineArrayLayout } from './joblib.js';
+import type { InlineArrayLayout } from './joblib.js';
 import type { Observations } from './observations.js';
 import { HIGHEST_PROTOCOL, INTRODUCED_IN, Op, opcodeName } from './opcodes.js';
-import { MAX_TUPLE_ITEMS, nameOperand } from './retention.js';
-import { LITERAL_OPCODES, literalValue, memoKeyLine, utf8Text } from './text.js';
 import { isValidDottedName } from './names.js';
+import { MAX_TUPLE_ITEMS, nameOperand, type Retention } from './retention.js';
+import { LITERAL_OPCODES, literalValue, memoKeyLine, utf8Text } from './text.js';
 import * as V from './values.js';
 import { K, type Value } from './values.js';
+import { VmEffects } from './vm-effects.js';
 import { Memo, PickleStack } from './vm-state.js';
 
 export interface InterpreterLimits {
@@ -65,6 +67,11 @@ for (const [code, value] of [
 /** A memo key the scanner could not read whole (see `memoKey`). */
 const UNKNOWN_KEY = -2;
 
+/** Containers remember the globals and calls put into them (hooks called later); atoms are skipped inline, the hot path. */
+function holdIfRunnable(keep: Retention, container: Value, value: Value): void {
+  if (typeof value === 'object' && value.k !== K.Atom) keep.hold(container, value);
+}
+
 interface SavedContext {
   stack: PickleStack;
   memo: Memo;
@@ -84,6 +91,8 @@ export class PickleInterpreter {
   private protoSeen = false;
   /** Saved outer state while a joblib object-array pickle is being read. */
   private outer: SavedContext | undefined;
+  /** Calls and state: what runs, what is given state (vm-effects.ts). */
+  private readonly effects: VmEffects;
 
   constructor(
     private readonly obs: Observations,
@@ -93,6 +102,12 @@ export class PickleInterpreter {
     memo?: Memo,
   ) {
     this.memo = memo ?? new Memo();
+    this.effects = new VmEffects(obs, options.via, {
+      imported: (module, name, op) => this.imported(module, name, op),
+      unresolved: (op, reason) => this.unresolved(op, reason),
+      invalid: (op, what) => this.invalid(op, what),
+      inlineArray: (end, layout) => host.inlineArray(end, layout),
+    });
   }
 
   /** A copy of this state for an alternative reading from here on (stack copied, memo layered). */
@@ -154,29 +169,41 @@ export class PickleInterpreter {
         stack.mark();
         break;
       case Op.APPENDS:
-      case Op.ADDITEMS:
-        stack.truncate(this.popMark(op));
-        this.updateContainer(this.top(op), op);
+      case Op.ADDITEMS: {
+        const at = this.popMark(op);
+        const target = at > stack.fence ? stack.at(at - 1) : V.UNKNOWN;
+        for (let i = at; i < stack.length; i++) holdIfRunnable(keep, target, stack.at(i));
+        keep.listItems(target, (n) => stack.slice(at, at + n));
+        stack.truncate(at);
+        this.effects.updateContainer(this.top(op), op);
         break;
+      }
       case Op.SETITEMS: {
         const at = this.popMark(op);
         const target = at > stack.fence ? stack.at(at - 1) : V.UNKNOWN;
-        if (typeof target === 'object' && target.k === K.Dict)
-          for (let i = at; i + 1 < stack.length; i += 2) keep.setEntry(target, stack.at(i), stack.at(i + 1));
+        const isDict = typeof target === 'object' && target.k === K.Dict;
+        for (let i = at; i + 1 < stack.length; i += 2) {
+          if (isDict) keep.setEntry(target, stack.at(i), stack.at(i + 1));
+          holdIfRunnable(keep, target, stack.at(i + 1));
+        }
         stack.truncate(at);
-        this.updateContainer(this.top(op), op);
+        this.effects.updateContainer(this.top(op), op);
         break;
       }
-      case Op.APPEND:
-        this.pop(op);
-        this.updateContainer(this.top(op), op);
+      case Op.APPEND: {
+        const value = this.pop(op);
+        keep.hold(this.top(op), value);
+        keep.listItems(this.top(op), () => [value]);
+        this.effects.updateContainer(this.top(op), op);
         break;
+      }
       case Op.SETITEM: {
         const value = this.pop(op);
         const key = this.pop(op);
         const target = this.top(op);
         if (typeof target === 'object' && target.k === K.Dict) keep.setEntry(target, key, value);
-        this.updateContainer(target, op);
+        keep.hold(target, value);
+        this.effects.updateContainer(target, op);
         break;
       }
       case Op.NEXT_BUFFER:
@@ -189,17 +216,25 @@ export class PickleInterpreter {
       case Op.EMPTY_LIST:
         stack.push({ k: K.List });
         break;
-      case Op.LIST:
-        stack.truncate(this.popMark(op));
-        stack.push({ k: K.List });
+      case Op.LIST: {
+        const at = this.popMark(op);
+        const list: V.ContainerValue = { k: K.List };
+        for (let i = at; i < stack.length; i++) holdIfRunnable(keep, list, stack.at(i));
+        keep.listItems(list, (n) => stack.slice(at, at + n));
+        stack.truncate(at);
+        stack.push(list);
         break;
+      }
       case Op.EMPTY_DICT:
         stack.push({ k: K.Dict, entries: undefined });
         break;
       case Op.DICT: {
         const at = this.popMark(op);
         const dict: V.DictValue = { k: K.Dict, entries: undefined };
-        for (let i = at; i + 1 < stack.length; i += 2) keep.setEntry(dict, stack.at(i), stack.at(i + 1));
+        for (let i = at; i + 1 < stack.length; i += 2) {
+          keep.setEntry(dict, stack.at(i), stack.at(i + 1));
+          holdIfRunnable(keep, dict, stack.at(i + 1));
+        }
         stack.truncate(at);
         stack.push(dict);
         break;
@@ -281,7 +316,7 @@ export class PickleInterpreter {
         const klass = this.globalFromLines(op);
         const args = keep.tuple(stack.slice(at, at + MAX_TUPLE_ITEMS + 1), stack.length - at);
         stack.truncate(at);
-        stack.push(this.call(klass, args, op, true));
+        stack.push(this.effects.call(klass, args, op, true));
         break;
       }
       case Op.OBJ: {
@@ -294,31 +329,33 @@ export class PickleInterpreter {
         const klass = stack.at(at);
         const args = keep.tuple(stack.slice(at + 1, at + 1 + MAX_TUPLE_ITEMS + 1), stack.length - at - 1);
         stack.truncate(at);
-        stack.push(this.call(klass, args, op, true));
+        stack.push(this.effects.call(klass, args, op, true));
         break;
       }
       case Op.REDUCE: {
         const args = this.pop(op);
         const callable = this.pop(op);
-        stack.push(this.call(callable, args, op, true));
+        stack.push(this.effects.call(callable, args, op, true));
         break;
       }
       case Op.NEWOBJ: {
         const args = this.pop(op);
         const klass = this.pop(op);
-        stack.push(this.call(klass, args, op, false));
+        stack.push(this.effects.call(klass, args, op, false));
         break;
       }
       case Op.NEWOBJ_EX: {
         this.pop(op); // kwargs
         const args = this.pop(op);
         const klass = this.pop(op);
-        stack.push(this.call(klass, args, op, false));
+        stack.push(this.effects.call(klass, args, op, false));
         break;
       }
-      case Op.BUILD:
-        this.build(this.pop(op), op);
+      case Op.BUILD: {
+        const state = this.pop(op);
+        this.effects.build(this.top(op), state, op);
         break;
+      }
       case Op.BINPERSID:
         stack.push(persistentLoadResult(this.pop(op)));
         break;
@@ -410,50 +447,6 @@ export class PickleInterpreter {
   private unresolved(op: DecodedOpcode, reason: string): Value {
     this.obs.event('unresolved-global', op.offset, reason, this.options.via);
     return V.UNKNOWN;
-  }
-
-  /** A call the loader makes (calls.ts): record what runs, push what it returns. */
-  private call(callee: Value, args: Value, op: DecodedOpcode, viaInit: boolean): Value {
-    const outcome = callOutcome(callee, args, viaInit);
-    for (const target of outcome.runs) this.invoke(target, op);
-    return outcome.result;
-  }
-
-  /** Record that the loader calls `target`. */
-  private invoke(target: Value, op: DecodedOpcode): void {
-    if (typeof target === 'object') {
-      if (target.k === K.Global || target.k === K.Ext) {
-        if (target.invokedAt < 0) target.invokedAt = op.offset;
-        return;
-      }
-      if (target.k === K.Call) {
-        this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls the ${V.describe(target)}`, this.options.via);
-        return;
-      }
-    }
-    if (target === V.PERSISTENT)
-      this.obs.event('dynamic-call', op.offset, `${opcodeName(op.code)} calls an object returned by persistent_load`, this.options.via);
-    else if (target !== V.UNKNOWN) this.invalid(op, `calls ${V.describe(target)}, which is not callable`);
-  }
-
-  private build(state: Value, op: DecodedOpcode): void {
-    const target = this.top(op);
-    if (typeof target !== 'object') return;
-    if (target.k === K.Global || target.k === K.Ext) return this.mutation(target, op);
-    if (target.k !== K.Call) return;
-    target.state = state;
-    if (isNumpyArrayWrapper(target)) this.host.inlineArray(op.end, inlineArrayLayout(target, target.viaInit));
-  }
-
-  /** APPEND(S)/SETITEM(S)/ADDITEMS call methods of their target; on an imported object that mutates it. */
-  private updateContainer(target: Value, op: DecodedOpcode): void {
-    if (typeof target === 'object' && (target.k === K.Global || target.k === K.Ext)) this.mutation(target, op);
-  }
-
-  private mutation(target: V.GlobalRecord | V.ExtRecord, op: DecodedOpcode): void {
-    if (target.k === K.Global && target.mutatedAt < 0) target.mutatedAt = op.offset;
-    const what = target.k === K.Global ? `${target.module}.${target.name}` : `extension code ${target.code}`;
-    this.obs.event('global-mutation', op.offset, `${opcodeName(op.code)} modifies the imported object ${what}`, this.options.via);
   }
 
   private literal(value: Value | undefined, op: DecodedOpcode): Value {

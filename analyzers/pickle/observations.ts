@@ -20,7 +20,9 @@ export type EventKind =
   | 'frame-violation'
   | 'resource-limit'
   | 'trailing-data'
-  | 'inline-array-unresolved';
+  | 'inline-array-unresolved'
+  | 'external-load'
+  | 'state-exec';
 
 export interface EventRecord {
   readonly kind: EventKind;
@@ -29,6 +31,8 @@ export interface EventRecord {
   count: number;
   /** Reading that saw it first, when not the plain linear one. */
   readonly via: string | undefined;
+  /** What runs, rendered (evidence.ts), for events about a call. */
+  call?: string;
 }
 
 /** Distinct details kept per kind; later ones are counted under the last entry. */
@@ -99,7 +103,7 @@ export class Observations {
     return record;
   }
 
-  event(kind: EventKind, offset: number, detail: string, via?: string, times = 1): void {
+  event(kind: EventKind, offset: number, detail: string, via?: string, times = 1, call?: string): void {
     let key = `${kind}\n${detail}`;
     let record = this.events.get(key);
     if (!record) {
@@ -110,7 +114,7 @@ export class Observations {
         detail = 'further occurrences of this kind';
       }
       if (!record) {
-        record = { kind, detail, firstOffset: offset, count: 0, via };
+        record = { kind, detail, firstOffset: offset, count: 0, via, ...(call ? { call } : {}) };
         this.events.set(key, record);
         this.detailsPerKind.set(kind, distinct + 1);
       }
@@ -130,8 +134,12 @@ export class Observations {
       const mine = this.global(written.module, written.name, record.written ? 0 : 3, record.firstOffset, via);
       if (!mine) return;
       mine.count += record.count - 1;
-      if (record.invokedAt >= 0 && mine.invokedAt < 0) mine.invokedAt = record.invokedAt;
+      if (record.invokedAt >= 0 && mine.invokedAt < 0) {
+        mine.invokedAt = record.invokedAt;
+        if (record.evidence) mine.evidence = record.evidence;
+      }
       if (record.mutatedAt >= 0 && mine.mutatedAt < 0) mine.mutatedAt = record.mutatedAt;
+      if (record.staticCalls) mine.staticCalls = (mine.staticCalls ?? 0) + record.staticCalls;
     }
     if (!complete) return;
     for (const record of other.extensions.values()) {
@@ -139,6 +147,6 @@ export class Observations {
       mine.count += record.count - 1;
       if (record.invokedAt >= 0 && mine.invokedAt < 0) mine.invokedAt = record.invokedAt;
     }
-    for (const event of other.events.values()) this.event(event.kind, event.firstOffset, event.detail, via, event.count);
+    for (const event of other.events.values()) this.event(event.kind, event.firstOffset, event.detail, via, event.count, event.call);
   }
 }

@@ -19,10 +19,10 @@ import type { PicklePolicySettings } from '../settings.js';
 import {
   ALLOWED_NAMES,
   ALLOWED_NAMESPACES,
-  CONSTRUCTOR_TRAMPOLINES,
   NAMESPACE_EXCLUSIONS,
   type AllowedNamespace,
 } from './allowlist.js';
+import { CALLABLE_EFFECTS } from './effects.js';
 import {
   DANGEROUS_COMPONENTS,
   DENIED_MODULES,
@@ -98,7 +98,8 @@ export class PicklePolicy {
     const strict = strictDeny(module, moduleParts, nameParts, full);
     if (strict) return strict;
 
-    if (nameParts.length === 1 && this.isAllowed(module, name, full)) return ALLOWED;
+    // Dotted names (`Class.method`) are allowed only by the namespace rules that spell them out.
+    if (this.isAllowed(module, name, full)) return ALLOWED;
 
     for (let k = moduleParts.length; k > 0; k--) {
       const prefix = k === moduleParts.length ? module : moduleParts.slice(0, k).join('.');
@@ -110,7 +111,7 @@ export class PicklePolicy {
 
   private isAllowed(module: string, name: string, full: string): boolean {
     if (allowedNames.get(module)?.has(name)) return true;
-    if (this.userAllowExact.has(full) || this.userAllowModules.has(module)) return true;
+    if (this.userAllowExact.has(full) || (this.userAllowModules.has(module) && !name.includes('.'))) return true;
     if (DUNDER.test(name)) return false;
     return ALLOWED_NAMESPACES.some(
       (ns) => inNamespace(ns, module) && ns.names.test(name) && !underAny(module, NAMESPACE_EXCLUSIONS),
@@ -127,7 +128,8 @@ function strictDeny(module: string, moduleParts: string[], nameParts: string[], 
       const category = byName.get(prefix);
       if (category) return denied(category, `${clip(`${module}.${prefix}`)} is a known ${describeCategory(category)}`);
     }
-  if (!CONSTRUCTOR_TRAMPOLINES.has(full)) {
+  // Protocol helpers with dunder names (`copyreg.__newobj__`) are read and have their effects checked.
+  if (!Object.hasOwn(CALLABLE_EFFECTS, full)) {
     for (let i = 0; i < moduleParts.length; i++) {
       const part = moduleParts[i]!;
       if (DUNDER.test(part) && !(i === 0 && DUNDER_MODULE_EXEMPT.has(part)))

@@ -6,7 +6,7 @@
  */
 import type { Verdict } from './policy.js';
 
-export const K = { Global: 1, Ext: 2, Call: 3, Tuple: 4, Dict: 5, List: 6, Set: 7, BigInt: 8, Atom: 9 } as const;
+export const K = { Global: 1, Ext: 2, Call: 3, Tuple: 4, Dict: 5, List: 6, Set: 7, BigInt: 8, Atom: 9, Text: 10 } as const;
 
 /** An imported object (GLOBAL, STACK_GLOBAL, INST), one record per distinct name per scan. */
 export interface GlobalRecord {
@@ -23,6 +23,12 @@ export interface GlobalRecord {
   invokedAt: number;
   /** Mutated in place (BUILD, SETITEM, APPEND on the imported object itself); offset or -1. */
   mutatedAt: number;
+  /** `__setstate__` planted on this class by a BUILD on it: called by every later BUILD on an instance. */
+  patchedSetstate?: Value;
+  /** Calls resolved statically (`getattr(<allowed>, 'name')` is the attribute it fetches). */
+  staticCalls?: number;
+  /** The first call of a global outside the allowlist, rendered for the finding (evidence.ts). */
+  evidence?: { readonly call: string; readonly how?: string };
 }
 
 /** An object fetched from copyreg's extension registry (EXT1/2/4): unknowable statically. */
@@ -44,6 +50,8 @@ export interface CallValue {
   readonly viaInit: boolean;
   /** BUILD state applied to the result. */
   state: Value | undefined;
+  /** Callables and calls put into it (SETITEM/APPEND on a dict-like result), a few. */
+  holds?: Value[];
 }
 
 export interface TupleValue {
@@ -57,10 +65,23 @@ export interface DictValue {
   readonly k: typeof K.Dict;
   /** String-keyed entries, while few; undefined once there are too many to keep. */
   entries: Map<string, Value> | undefined;
+  /** An entry under a watched key (effects.ts) was not kept (budget spent): lookups cannot be trusted. */
+  lossy?: boolean;
+  holds?: Value[];
 }
 
 export interface ContainerValue {
   readonly k: typeof K.List | typeof K.Set;
+  holds?: Value[];
+  /** The first few items of a list, for evidence (`check_call(['sh', '-c', …])`). */
+  first?: Value[];
+}
+
+/** A str that is no name, kept only as a short preview for evidence. */
+export interface TextValue {
+  readonly k: typeof K.Text;
+  readonly preview: string;
+  readonly length: number;
 }
 
 export interface BigIntValue {
@@ -84,6 +105,7 @@ export type Value =
   | DictValue
   | ContainerValue
   | BigIntValue
+  | TextValue
   | Atom;
 
 const atom = (name: string): Atom => Object.freeze({ k: K.Atom, name });
@@ -127,5 +149,7 @@ export function describe(value: Value | undefined): string {
       return 'int';
     case K.Atom:
       return value.name;
+    case K.Text:
+      return 'str that is not a name';
   }
 }
