@@ -46,7 +46,21 @@ export interface ZipEntry {
   readonly isDirectory: boolean;
   /** Unix mode bits when the entry was made on Unix (symlinks are `S_IFLNK`). */
   readonly unixMode?: number;
+  /**
+   * Readers that see this entry, when they disagree (see {@link ZIP_READERS}); undefined when every
+   * reader sees the same central directory.
+   */
+  readonly readers?: readonly ZipReaderName[];
 }
+
+/**
+ * The two readers whose view of a zip matters: CPython `zipfile` (numpy.load, joblib, transformers) and
+ * PyTorch's `PyTorchStreamReader` (miniz). They agree on well-formed archives; they disagree on where the
+ * central directory is once its recorded offset is wrong (zipfile.py `_RealGetContents`: "concat" shifts
+ * every offset by the gap; miniz `mz_zip_reader_read_central_dir` uses the recorded offset as is).
+ */
+export const ZIP_READERS = ['zipfile', 'PyTorch (miniz)'] as const;
+export type ZipReaderName = (typeof ZIP_READERS)[number];
 
 export type ZipAnomalyKind =
   | 'local-header-mismatch'
@@ -62,7 +76,8 @@ export type ZipAnomalyKind =
   | 'out-of-bounds'
   | 'not-cross-checked'
   | 'stream-stopped'
-  | 'no-central-directory';
+  | 'no-central-directory'
+  | 'reader-disagreement';
 
 /** Something a strict reader would refuse; reported, never a reason to skip a member. */
 export interface ZipAnomaly {
@@ -120,8 +135,10 @@ export async function readZipDirectory(source: ByteSource, limits: ZipReadLimits
       details: { shift },
     });
   }
-  const start = shift >= 0 && cdEnd - cdSize >= 0 ? cdEnd - cdSize : cdOffset;
-  const entries = await readCentralEntries(source, start, Math.min(cdEnd, start + cdSize), shift > 0 ? shift : 0, limits, anomalies);
+  // zipfile reads the directory where the end record implies it is; miniz where the record says it is.
+  const zipfileStart = cdEnd - cdSize >= 0 ? cdEnd - cdSize : cdOffset;
+  const zipfileShift = cdEnd - cdSize >= 0 ? shift : 0;
+  const entries = await readCentralEntries(source, zipfileStart, Math.min(cdEnd, zipfileStart + cdSize), zipfileShift, limits, anomalies);
   if (entries.length !== declaredEntries && entries.length < limits.maxMembers) {
     anomalies.push({
       kind: 'entry-count-mismatch',
@@ -129,14 +146,49 @@ export async function readZipDirectory(source: ByteSource, limits: ZipReadLimits
       details: { declared: declaredEntries, found: entries.length },
     });
   }
-  return { entries, anomalies, centralDirectoryOffset: start };
+  if (zipfileShift === 0 || !(cdOffset >= 0 && cdOffset + cdSize <= size))
+    return { entries, anomalies, centralDirectoryOffset: zipfileStart };
+  const minizEntries = await readCentralEntries(source, cdOffset, cdOffset + cdSize, 0, limits, []);
+  return { entries: mergeReadings(entries, minizEntries, anomalies), anomalies, centralDirectoryOffset: Math.min(zipfileStart, cdOffset) };
 }
 
-/** The last EOCD signature whose comment length fits in the file. */
+const entryKey = (e: ZipEntry): string => `${e.name}\0${e.localHeaderOffset}\0${e.method}\0${e.compressedSize}\0${e.uncompressedSize}`;
+
+/**
+ * Every entry either reader sees, each tagged with who sees it; entries seen by one reader only are a
+ * `reader-disagreement` anomaly (a payload visible to one loader is still analysed).
+ */
+function mergeReadings(zipfile: ZipEntry[], miniz: ZipEntry[], anomalies: ZipAnomaly[]): ZipEntry[] {
+  if (miniz.length === 0) return zipfile;
+  const minizKeys = new Set(miniz.map(entryKey));
+  const zipfileKeys = new Set(zipfile.map(entryKey));
+  const onlyZipfile = zipfile.filter((e) => !minizKeys.has(entryKey(e)));
+  const onlyMiniz = miniz.filter((e) => !zipfileKeys.has(entryKey(e)));
+  const tag = (e: ZipEntry, index: number): ZipEntry => {
+    const readers = ZIP_READERS.filter((r) => (r === 'zipfile' ? zipfileKeys : minizKeys).has(entryKey(e)));
+    return { ...e, index, readers };
+  };
+  const merged = [...zipfile, ...onlyMiniz].map(tag);
+  if (onlyZipfile.length + onlyMiniz.length > 0)
+    anomalies.push({
+      kind: 'reader-disagreement',
+      message: `Python's zipfile and PyTorch's reader find different central directories (the recorded offset is wrong); members only zipfile sees: ${names(onlyZipfile)}; only PyTorch sees: ${names(onlyMiniz)}. Both readings were analysed`,
+      details: { zipfileOnly: onlyZipfile.map((e) => e.name).slice(0, 20), pytorchOnly: onlyMiniz.map((e) => e.name).slice(0, 20) },
+    });
+  return merged;
+}
+
+const names = (entries: ZipEntry[]): string =>
+  entries.length === 0 ? 'none' : entries.slice(0, 5).map((e) => JSON.stringify(e.name)).join(', ') + (entries.length > 5 ? ', …' : '');
+
+/**
+ * The last EOCD signature with a whole record after it, as both loaders pick it: zipfile `_EndRecData`
+ * takes `rfind` of the signature, miniz `mz_zip_reader_locate_header_sig` scans backwards for the first
+ * signature with 22 bytes after it. Neither checks that the comment length fits, so neither do we (a
+ * check would let an earlier, decoy record win).
+ */
 function findEocd(tail: Uint8Array): number | undefined {
-  for (let at = tail.length - EOCD_BYTES; at >= 0; at--) {
-    if (u32(tail, at) === SIG_EOCD && at + EOCD_BYTES + u16(tail, at + 20) <= tail.length) return at;
-  }
+  for (let at = tail.length - EOCD_BYTES; at >= 0; at--) if (u32(tail, at) === SIG_EOCD) return at;
   return undefined;
 }
 
@@ -211,7 +263,7 @@ async function readCentralEntries(
  */
 export async function locateEntry(source: ByteSource, entry: ZipEntry, anomalies: ZipAnomaly[]): Promise<LocatedEntry | undefined> {
   const guess = LOCAL_HEADER_BYTES + 3 * entry.name.length + 256;
-  let bytes = await source.read(entry.localHeaderOffset, guess);
+  let bytes = entry.localHeaderOffset >= 0 ? await source.read(entry.localHeaderOffset, guess) : new Uint8Array(0);
   const local = parseLocalHeader(bytes);
   if (!local) {
     anomalies.push({
