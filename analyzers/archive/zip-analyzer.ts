@@ -251,11 +251,12 @@ class ZipRun {
   }
 
   /**
-   * A member flagged as encrypted (traditional 0x1 or strong 0x40): PyTorch ignores the flag and reads
-   * the bytes as plain (CVE-2025-1945), zipfile refuses without a password. When the plain reading is
+   * A member flagged as encrypted (traditional 0x1 or strong 0x40): readers that ignore the flag read the
+   * bytes as plain (CVE-2025-1945; PyTorch for a flag in the local header only — Debian's torch 1.13 and
+   * zipfile judge the central flags and refuse, see test/fixtures/archive/readings/generate_zip.py). When the plain reading is
    * consistent — it decompresses and matches the recorded CRC-32 — the member is analysed as plain and
    * that is said; otherwise its bytes are ciphertext to a decrypting reader: "encrypted, not inspected"
-   * (issue 12 §5). PyTorch checks no CRC, so a plain reading that decompresses is still analysed; one
+   * (issue 12 §5). Readers that check no CRC exist, so a plain reading that decompresses is still analysed; one
    * that does not decompress is nothing any loader could use. Members too large to re-read are analysed
    * as plain, unverified. True when the member is to be scanned.
    */
@@ -267,7 +268,7 @@ class ZipRun {
       this.findings.push(makeFinding(ARCHIVE_RULES.zipFlagBits, this.file, { ...at, message, details: { ...details, reading } }));
     };
     if (entry.uncompressedSize > CRC_CHECK_MAX_BYTES) {
-      flagged(`member ${JSON.stringify(entry.name)} is flagged as encrypted (flags ${flags}); too large to verify, it was analysed as plain data, as PyTorch reads it`, 'plain, unverified');
+      flagged(`member ${JSON.stringify(entry.name)} is flagged as encrypted (flags ${flags}); too large to verify, it was analysed as plain data, as readers that ignore the flag read it`, 'plain, unverified');
       return true;
     }
     let crc = 0;
@@ -278,10 +279,10 @@ class ZipRun {
       return false;
     }
     if (crc === entry.crc32) {
-      flagged(`member ${JSON.stringify(entry.name)} is flagged as encrypted (flags ${flags}) but its bytes are plain (they match the recorded CRC-32); it was analysed as plain, as PyTorch reads it`, 'plain');
+      flagged(`member ${JSON.stringify(entry.name)} is flagged as encrypted (flags ${flags}) but its bytes are plain (they match the recorded CRC-32); it was analysed as plain, as readers that ignore the flag read it`, 'plain');
       return true;
     }
-    this.encrypted(entry, `read as plain, its CRC-32 is ${hex(crc)} where the archive records ${hex(entry.crc32)}`, 'its bytes were still analysed as plain, as PyTorch reads them');
+    this.encrypted(entry, `read as plain, its CRC-32 is ${hex(crc)} where the archive records ${hex(entry.crc32)}`, 'its bytes were still analysed as plain, as readers that ignore the flag and the CRC read them');
     return true;
   }
 
