@@ -164,6 +164,8 @@ export async function* readTar(source: ByteSource, limits: AnalyzerLimits, optio
       const dataEnd = member.dataOffset + stored;
       if (input.size !== undefined && dataEnd > input.size)
         throw new TarFormatError(`truncated: entry ${JSON.stringify(member.name)} needs ${stored} bytes, the archive ends at ${input.size}`, offset);
+      if (!source.seekable && dataEnd > member.nextOffset)
+        throw new TarFormatError(`entry ${JSON.stringify(member.name)} reads ${stored} bytes, past the next header (a global PAX size); a stream cannot be read both ways`, offset);
       const content = input.entrySource(member.dataOffset, stored);
       yield {
         name: member.name,
@@ -343,6 +345,20 @@ function parseHeader(block: Uint8Array, offset: number): RawHeader {
   return { name, linkname: cString(block, 157, 100), typeflag, mode, size };
 }
 
+/**
+ * Whether a block is a tar header tarfile accepts (checksum and number fields), whatever its magic:
+ * V7 archives have none, and `tarfile.open` (torch.load's legacy path) reads them.
+ */
+export function isTarHeader(block: Uint8Array): boolean {
+  if (block.length < BLOCK || isZeroBlock(block.subarray(0, BLOCK))) return false;
+  try {
+    parseHeader(block.subarray(0, BLOCK), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `calc_chksums`: the byte sum with the checksum field read as spaces, unsigned and signed. */
 function checksums(block: Uint8Array): { unsigned: number; signed: number } {
   let unsigned = 0;
@@ -449,23 +465,37 @@ function parsePaxRecords(payload: Uint8Array, offset: number): Array<[string, st
   return records;
 }
 
-/** A sparse member's content: each mapped run of stored bytes at its offset, zeros in between and after. */
-function sparseSource(stored: ByteSource, map: ReadonlyArray<readonly [number, number]>, size: number): ByteSource {
-  const zeros = new Uint8Array(64 * 1024);
-  async function* holes(length: number): AsyncGenerator<Uint8Array> {
-    for (let left = length; left > 0; left -= zeros.length) yield zeros.subarray(0, Math.min(left, zeros.length));
+/**
+ * A sparse member's content as tarfile's `_FileInFile` reads it front to back: a map of data runs (at
+ * their place in the stored bytes) and holes, where each read takes the next block of the map, searched
+ * cyclically from the last one used, that contains the position; holes read as zeros.
+ */
+function sparseSource(stored: ByteSource, sparse: ReadonlyArray<readonly [number, number]>, size: number): ByteSource {
+  const map: Array<{ start: number; stop: number; stored?: number }> = [];
+  let last = 0;
+  let storedAt = 0;
+  for (const [offset, length] of sparse) {
+    if (offset > last) map.push({ start: last, stop: offset });
+    map.push({ start: offset, stop: offset + length, stored: storedAt });
+    storedAt += length;
+    last = offset + length;
   }
+  if (last < size) map.push({ start: last, stop: size });
+  const zeros = new Uint8Array(64 * 1024);
   async function* content(): AsyncGenerator<Uint8Array> {
     let position = 0;
-    let storedAt = 0;
-    for (const [offset, length] of map) {
-      if (offset < position || offset + length > size) throw new TarFormatError('sparse map out of order or past the real size', offset);
-      yield* holes(offset - position);
-      if (length > 0) yield* stored.stream(storedAt, storedAt + length);
-      storedAt += length;
-      position = offset + length;
+    let index = 0;
+    while (position < size) {
+      let tries = 0;
+      while (!(map[index]!.start <= position && position < map[index]!.stop)) {
+        index = (index + 1) % map.length;
+        if (++tries > map.length) throw new TarFormatError(`sparse map has no data or hole at ${position}`, 0);
+      }
+      const block = map[index]!;
+      const length = Math.min(block.stop - position, zeros.length);
+      yield block.stored === undefined ? zeros.subarray(0, length) : await stored.read(block.stored + position - block.start, length);
+      position += length;
     }
-    yield* holes(size - position);
   }
   return new ForwardSource(content(), size);
 }
