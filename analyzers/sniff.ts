@@ -6,6 +6,7 @@
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import type { Format } from './formats.js';
 import { looksLikePickle } from './pickle/sniff.js';
+import { zfileDataOffset } from './archive/joblib-zfile.js';
 import { isTarHeader } from './archive/tar-reader.js';
 import { modelProtobufKind } from './protobuf/model-kind.js';
 
@@ -50,6 +51,8 @@ export function sniffFormat(head: Uint8Array, size: number | undefined): Format 
   // ONNX, SavedModel and Keras metadata protobufs have no magic: the head must parse as their schema (protobuf/model-kind.ts).
   if (modelProtobufKind(head) !== undefined) return 'protobuf';
   if (looksLikeLzmaAlone(head)) return 'lzma';
+  // joblib's legacy Z-file: a short header in front of a zlib stream (archive/joblib-zfile.ts).
+  if (zfileDataOffset(head) !== undefined) return 'zlib';
   if (looksLikeZlib(head)) return 'zlib';
   // Pickle before text: a protocol-0 pickle is printable ASCII (`cos\nsystem\n…`).
   if (looksLikePickle(head)) return 'pickle';
