@@ -11,6 +11,7 @@ import { buildZip } from './zip-writer.js';
 
 const readings = (name: string): Uint8Array => fixture(`readings/${name}`);
 const PICKLE = new Uint8Array([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]);
+const PAYLOAD = new TextEncoder().encode("cos\nsystem\n(S'touch pwned'\ntR.");
 
 describe('zip readings', () => {
   it('should take the last end record even when its comment length runs past the file, as zipfile and miniz do', async () => {
@@ -77,5 +78,23 @@ describe('zip readings', () => {
   it('should keep a well-formed flagged-free zip quiet (no reader disagreement)', async () => {
     const { scan } = archiveEngine();
     expect(ruleIds(await scan('ok.zip', buildZip([{ name: 'a/data.pkl', data: PICKLE }])))).toEqual([]);
+  });
+});
+
+describe('zip members whatever their headers say', () => {
+  it('should analyse an .npz member whose mode says symlink, as numpy.load reads it', async () => {
+    const findings = await scanAll('arrays.npz', readings('npz-symlink-member.npz'));
+    expect(criticalMembers(findings).some((f) => f.startsWith('arrays.npz!weights.npy'))).toBe(true);
+  });
+
+  it.each([
+    ['first', [PAYLOAD, PICKLE]],
+    ['last', [PICKLE, PAYLOAD]],
+  ])('should analyse every copy of a duplicated name, the payload being the %s one', async (_, [one, two]) => {
+    const { scan, reached } = archiveEngine();
+    // zipfile's NameToInfo keeps the last entry; miniz's sorted-name binary search may find either.
+    const findings = await scan('dup.pt', buildZip([{ name: 'a/data.pkl', data: one! }, { name: 'a/data.pkl', data: two! }]));
+    expect(reached.map((r) => Buffer.from(r.bytes).toString('latin1'))).toEqual([one, two].map((b) => Buffer.from(b!).toString('latin1')));
+    expect(ruleIds(findings)).toContain('archive.duplicate-member');
   });
 });
