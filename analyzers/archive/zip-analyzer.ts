@@ -24,9 +24,16 @@ import {
 } from './zip-reader.js';
 import type { ChunkMeter } from './zip-member.js';
 import { readZipStream } from './zip-stream.js';
+import type { Format } from '../formats.js';
+import { SNIFF_BYTES, sniffFormat } from '../sniff.js';
 
-/** Members this small are CRC-checked (a second read); bigger ones (tensor data) are not re-read. */
+/** Members this small may be CRC-checked (a second read); bigger ones are never re-read. */
 const CRC_CHECK_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * Members whose content a loader parses (pickles, JSON, text, nested containers) are CRC-checked;
+ * raw tensor bytes (`data/0`…), which PyTorch maps without checking, are not re-read (issue 15 §1).
+ */
+const RAW_FORMATS: ReadonlySet<Format> = new Set(['unknown']);
 /** Below this, a high ratio is ordinary redundancy (a small zero-filled array), not a bomb. */
 export const BOMB_MIN_BYTES = 1024 * 1024;
 const SUSPICIOUS_FLAGS = FLAG_ENCRYPTED | FLAG_PATCHED | FLAG_STRONG_ENCRYPTION;
@@ -121,7 +128,8 @@ class ZipRun {
       if (isSymlink(entry)) await this.checkLink(entry, open());
       if (entry.flags & ENCRYPTION_FLAGS && !(await this.readsAsPlain(entry, open((c) => c)))) continue;
       if (!(await this.scan(entry, open()))) break;
-      if (entry.uncompressedSize <= CRC_CHECK_MAX_BYTES && !(entry.flags & ENCRYPTION_FLAGS)) await this.checkCrc(entry, open((c) => c));
+      if (entry.uncompressedSize <= CRC_CHECK_MAX_BYTES && !(entry.flags & ENCRYPTION_FLAGS) && (await this.isParsed(open((c) => c))))
+        await this.checkCrc(entry, open((c) => c));
     }
   }
 
@@ -294,6 +302,16 @@ class ZipRun {
         details: { member: entry.name, flags: entry.flags, reading: 'encrypted' },
       }),
     );
+  }
+
+  /** Whether the member's head is a format some loader parses (see {@link RAW_FORMATS}). */
+  private async isParsed(source: ByteSource): Promise<boolean> {
+    try {
+      const head = await readSmall(source, SNIFF_BYTES);
+      return !RAW_FORMATS.has(sniffFormat(head, source.size));
+    } catch {
+      return false; // undecompressable: its own scan reported it
+    }
   }
 
   /** A member that cannot be decompressed was already reported by its own scan; only a readable one is checked. */

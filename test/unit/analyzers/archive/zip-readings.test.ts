@@ -98,3 +98,23 @@ describe('zip members whatever their headers say', () => {
     expect(ruleIds(findings)).toContain('archive.duplicate-member');
   });
 });
+
+describe('zip CRC checks', () => {
+  const noise = (n: number): Uint8Array => {
+    const out = new Uint8Array(n);
+    let state = 7;
+    for (let i = 0; i < n; i++) out[i] = (state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24;
+    return out;
+  };
+
+  it('should check the CRC of a member a loader parses and not re-read raw tensor bytes', async () => {
+    const { scan } = archiveEngine();
+    const storage = noise(1 << 20);
+    const bytes = buildZip([
+      { name: 'a/data.pkl', data: PICKLE, crc: 1 },
+      { name: 'a/data/0', data: storage, crc: 2 },
+    ]);
+    const findings = await scan('m.pt', bytes);
+    expect(findings.filter((f) => f.ruleId === 'archive.zip-crc-mismatch').map((f) => f.location)).toEqual(['member a/data.pkl']);
+  });
+});
