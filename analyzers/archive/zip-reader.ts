@@ -114,18 +114,12 @@ export async function readZipDirectory(source: ByteSource, limits: ZipReadLimits
   if (eocdAt === undefined) return undefined;
   const anomalies: ZipAnomaly[] = [];
   const eocdOffset = tailStart + eocdAt;
-  let declaredEntries = u16(tail, eocdAt + 10);
-  let cdSize = u32(tail, eocdAt + 12);
-  let cdOffset = u32(tail, eocdAt + 16);
-  let cdEnd = eocdOffset;
-
-  const zip64 = await readZip64End(source, eocdOffset);
-  if (zip64) {
-    declaredEntries = zip64.entries;
-    cdSize = zip64.cdSize;
-    cdOffset = zip64.cdOffset;
-    cdEnd = zip64.recordOffset;
-  }
+  const plain: DirectoryView = { entries: u16(tail, eocdAt + 10), cdSize: u32(tail, eocdAt + 12), cdOffset: u32(tail, eocdAt + 16), cdEnd: eocdOffset };
+  const zip64 = await readZip64Ends(source, eocdOffset);
+  // zipfile reads the directory where its end record implies it is ("concat"), miniz where it says it is.
+  const zipfileView = zip64.adjacent ?? plain;
+  const minizView = zip64.located ?? plain;
+  const { cdEnd, cdSize, cdOffset } = zipfileView;
   // Bytes before the archive (self-extractor stubs, polyglots): shift offsets as Python's zipfile does.
   const shift = cdEnd - cdSize - cdOffset;
   if (shift !== 0 && cdEnd - cdSize >= 0) {
@@ -135,21 +129,33 @@ export async function readZipDirectory(source: ByteSource, limits: ZipReadLimits
       details: { shift },
     });
   }
-  // zipfile reads the directory where the end record implies it is; miniz where the record says it is.
   const zipfileStart = cdEnd - cdSize >= 0 ? cdEnd - cdSize : cdOffset;
   const zipfileShift = cdEnd - cdSize >= 0 ? shift : 0;
   const entries = await readCentralEntries(source, zipfileStart, Math.min(cdEnd, zipfileStart + cdSize), zipfileShift, limits, anomalies);
-  if (entries.length !== declaredEntries && entries.length < limits.maxMembers) {
+  if (entries.length !== zipfileView.entries && entries.length < limits.maxMembers) {
     anomalies.push({
       kind: 'entry-count-mismatch',
-      message: `the end record declares ${declaredEntries} entries, the central directory holds ${entries.length}`,
-      details: { declared: declaredEntries, found: entries.length },
+      message: `the end record declares ${zipfileView.entries} entries, the central directory holds ${entries.length}`,
+      details: { declared: zipfileView.entries, found: entries.length },
     });
   }
-  if (zipfileShift === 0 || !(cdOffset >= 0 && cdOffset + cdSize <= size))
+  const sameReading = zipfileShift === 0 && minizView.cdOffset === zipfileStart && minizView.cdSize === cdSize;
+  if (sameReading || !(minizView.cdOffset >= 0 && minizView.cdOffset + minizView.cdSize <= size))
     return { entries, anomalies, centralDirectoryOffset: zipfileStart };
-  const minizEntries = await readCentralEntries(source, cdOffset, cdOffset + cdSize, 0, limits, []);
-  return { entries: mergeReadings(entries, minizEntries, anomalies), anomalies, centralDirectoryOffset: Math.min(zipfileStart, cdOffset) };
+  const minizEntries = await readCentralEntries(source, minizView.cdOffset, minizView.cdOffset + minizView.cdSize, 0, limits, []);
+  return {
+    entries: mergeReadings(entries, minizEntries, anomalies),
+    anomalies,
+    centralDirectoryOffset: Math.min(zipfileStart, minizView.cdOffset),
+  };
+}
+
+/** Where an end record (plain or ZIP64) puts the central directory, and where the record itself is. */
+interface DirectoryView {
+  readonly entries: number;
+  readonly cdSize: number;
+  readonly cdOffset: number;
+  readonly cdEnd: number;
 }
 
 const entryKey = (e: ZipEntry): string => `${e.name}\0${e.localHeaderOffset}\0${e.method}\0${e.compressedSize}\0${e.uncompressedSize}`;
@@ -192,21 +198,23 @@ function findEocd(tail: Uint8Array): number | undefined {
   return undefined;
 }
 
-async function readZip64End(
-  source: ByteSource,
-  eocdOffset: number,
-): Promise<{ entries: number; cdSize: number; cdOffset: number; recordOffset: number } | undefined> {
-  if (eocdOffset < ZIP64_LOCATOR_BYTES) return undefined;
+/**
+ * The ZIP64 end record each reader uses when a locator precedes the end record: zipfile
+ * (`_EndRecData64`) the one right before the locator, miniz the one at the locator's recorded offset.
+ */
+async function readZip64Ends(source: ByteSource, eocdOffset: number): Promise<{ adjacent?: DirectoryView; located?: DirectoryView }> {
+  if (eocdOffset < ZIP64_LOCATOR_BYTES) return {};
   const locator = await source.read(eocdOffset - ZIP64_LOCATOR_BYTES, ZIP64_LOCATOR_BYTES);
-  if (locator.length < ZIP64_LOCATOR_BYTES || u32(locator, 0) !== SIG_ZIP64_LOCATOR) return undefined;
-  // The locator's offset is absolute; with prefix data the record sits just before the locator anyway.
-  for (const at of [u64(locator, 8), eocdOffset - ZIP64_LOCATOR_BYTES - ZIP64_EOCD_BYTES]) {
-    if (!(at >= 0 && at < eocdOffset)) continue;
-    const record = await source.read(at, ZIP64_EOCD_BYTES);
-    if (record.length === ZIP64_EOCD_BYTES && u32(record, 0) === SIG_ZIP64_EOCD)
-      return { entries: u64(record, 32), cdSize: u64(record, 40), cdOffset: u64(record, 48), recordOffset: at };
-  }
-  return undefined;
+  if (locator.length < ZIP64_LOCATOR_BYTES || u32(locator, 0) !== SIG_ZIP64_LOCATOR) return {};
+  const record = async (at: number): Promise<DirectoryView | undefined> => {
+    if (!(at >= 0 && at < eocdOffset)) return undefined;
+    const bytes = await source.read(at, ZIP64_EOCD_BYTES);
+    if (bytes.length !== ZIP64_EOCD_BYTES || u32(bytes, 0) !== SIG_ZIP64_EOCD) return undefined;
+    return { entries: u64(bytes, 32), cdSize: u64(bytes, 40), cdOffset: u64(bytes, 48), cdEnd: at };
+  };
+  const adjacent = await record(eocdOffset - ZIP64_LOCATOR_BYTES - ZIP64_EOCD_BYTES);
+  const located = await record(u64(locator, 8));
+  return { ...(adjacent ? { adjacent } : {}), ...(located ? { located } : {}) };
 }
 
 async function readCentralEntries(

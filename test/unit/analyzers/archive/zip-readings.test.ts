@@ -28,6 +28,13 @@ describe('zip readings', () => {
     expect(ambiguity?.details).toMatchObject({ pytorchOnly: ['m/data.pkl', 'm/version'], zipfileOnly: ['m/data.pkl', 'm/version'] });
   });
 
+  it('should analyse both ZIP64 end records when the locator points at another one than zipfile reads', async () => {
+    const findings = await scanAll('z64.pt', readings('zip64-split.zip'));
+    // miniz follows the locator to the payload's directory; zipfile takes the record before the locator.
+    expect(criticalMembers(findings).some((f) => f.startsWith('z64.pt!m/data.pkl:'))).toBe(true);
+    expect(findings.find((f) => f.ruleId === 'archive.reader-disagreement')?.details).toMatchObject({ pytorchOnly: ['m/data.pkl', 'm/version'] });
+  });
+
   it('should read both copies of data.pkl and route both as pickles in the split directory', async () => {
     const { scan, reached } = archiveEngine();
     await scan('split.pt', readings('split-directory.zip'));
