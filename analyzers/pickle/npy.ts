@@ -60,6 +60,7 @@ interface DtypeSize {
   readonly hasObject: boolean;
 }
 
+const OBJECT_NAMES: ReadonlySet<string> = new Set(['object', 'object_', 'object0', 'O8', 'O4']);
 const TYPESTR = /^[<>|=]?([?bBhHiIlLqQpPefdgFDGbiufcSaUVOMm])(\d*)(?:\[\w+\])?$/;
 /** Single-character numpy type codes and their sizes (on the 64-bit platforms models are saved on). */
 const CHAR_SIZES: Readonly<Record<string, number>> = {
@@ -69,6 +70,8 @@ const CHAR_SIZES: Readonly<Record<string, number>> = {
 function dtypeOf(descr: PyValue, depth: number): DtypeSize | string {
   if (depth > 16) return 'dtype nests too deeply';
   if (typeof descr === 'string') {
+    // numpy.dtype() also takes names; these are the ones that hold Python objects.
+    if (OBJECT_NAMES.has(descr)) return { itemsize: 8, hasObject: true };
     const match = TYPESTR.exec(descr);
     if (!match) return `unknown dtype ${descr}`;
     const [, kind, digits] = match as unknown as [string, string, string];
@@ -81,6 +84,14 @@ function dtypeOf(descr: PyValue, depth: number): DtypeSize | string {
     return { itemsize: kind === 'U' ? n * 4 : n, hasObject: false };
   }
   if (!Array.isArray(descr)) return 'descr is neither a type string nor a field list';
+  // `(dtype, shape)`: a subarray dtype (`descr_to_dtype`'s tuple case); a field list never has a shape second.
+  const shape = descr[1];
+  if (descr.length === 2 && (typeof shape === 'number' || (Array.isArray(shape) && shape.every((d) => typeof d === 'number')))) {
+    const inner = dtypeOf(descr[0]!, depth + 1);
+    if (typeof inner === 'string') return inner;
+    const count = (typeof shape === 'number' ? [shape] : (shape as number[])).reduce((n, d) => n * Math.max(0, d), 1);
+    return { itemsize: inner.itemsize * count, hasObject: inner.hasObject };
+  }
   // Structured: [(name, dtype[, shape]), …] in order, padding fields included, so sizes add up.
   let itemsize = 0;
   let hasObject = false;

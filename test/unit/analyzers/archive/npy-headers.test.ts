@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { fixture } from './fixtures.js';
 import { criticalMembers, scanAll } from './full-engine.js';
 
-const NAMES = ['hex-escape', 'octal-escape', 'named-escape', 'concatenated', 'prefixed', 'commented', 'py2-long'];
+const NAMES = ['hex-escape', 'octal-escape', 'named-escape', 'concatenated', 'prefixed', 'commented', 'py2-long', 'object-name', 'subarray'];
 
 describe('.npy headers numpy accepts', () => {
   it.each(NAMES)('should analyse the object pickle behind the %s header', async (name) => {
