@@ -105,11 +105,11 @@ interface Member {
   readonly typeflag: number;
   readonly mode: number;
   size: number;
-  readonly dataOffset: number;
+  dataOffset: number;
   nextOffset: number;
-  readonly sparse?: ReadonlyArray<readonly [number, number]>;
+  sparse?: ReadonlyArray<readonly [number, number]>;
   /** Bytes stored in the archive for a sparse member (its `size` is the expanded size). */
-  readonly storedSize?: number;
+  storedSize?: number;
 }
 
 /**
@@ -260,6 +260,7 @@ class HeaderReader {
       const pax = typeflag === TYPE_PAX_GLOBAL ? this.globals : new Map(this.globals);
       for (const [key, value] of records) pax.set(key, value);
       const next = await this.member(after, depth + 1);
+      await this.paxSparse(next, pax, records, offset);
       if (typeflag !== TYPE_PAX_GLOBAL) {
         applyPax(next, pax, offset);
         if (pax.has('size')) next.nextOffset = nextHeaderOffset(next.dataOffset, carriesData(next.typeflag) ? next.size : 0);
@@ -274,6 +275,49 @@ class HeaderReader {
     };
     applyPax(member, this.globals, offset);
     return member;
+  }
+
+  /**
+   * GNU sparse formats carried by PAX records (`_proc_pax`): 0.1 `GNU.sparse.map`, 0.0 repeated
+   * `GNU.sparse.offset`/`numbytes` records of this header, 1.0 a map of decimal lines in the member's first
+   * data blocks (`_proc_gnusparse_10`), after which the data starts.
+   */
+  private async paxSparse(member: Member, pax: ReadonlyMap<string, string>, records: Array<[string, string]>, offset: number): Promise<void> {
+    const int = (text: string): number => {
+      const value = pythonInt(text, PY_DECIMAL, 10);
+      if (value === undefined || value < 0) throw new TarFormatError(`invalid GNU sparse number ${JSON.stringify(text.slice(0, 32))}`, offset);
+      return value;
+    };
+    let numbers: number[];
+    if (pax.has('GNU.sparse.map')) numbers = pax.get('GNU.sparse.map')!.split(',').map(int);
+    else if (pax.has('GNU.sparse.size')) {
+      const offsets = records.filter(([k]) => k === 'GNU.sparse.offset').map(([, v]) => int(v));
+      const lengths = records.filter(([k]) => k === 'GNU.sparse.numbytes').map(([, v]) => int(v));
+      numbers = offsets.slice(0, lengths.length).flatMap((o, i) => [o, lengths[i]!]);
+    } else if (pax.get('GNU.sparse.major') === '1' && pax.get('GNU.sparse.minor') === '0') {
+      let text = '';
+      let at = member.dataOffset;
+      const line = async (): Promise<string> => {
+        while (!text.includes('\n')) {
+          const block = await this.input.read(at, BLOCK);
+          if (block.length < BLOCK || at - member.dataOffset > this.maxExtended) throw new TarFormatError('truncated GNU sparse 1.0 map', at);
+          text += String.fromCharCode(...block);
+          at += BLOCK;
+        }
+        const end = text.indexOf('\n');
+        const value = text.slice(0, end);
+        text = text.slice(end + 1);
+        return value;
+      };
+      const count = int(await line());
+      numbers = [];
+      while (numbers.length < count * 2) numbers.push(int(await line()));
+      member.dataOffset = at;
+    } else return;
+    const map: Array<[number, number]> = [];
+    for (let i = 0; i + 1 < numbers.length; i += 2) map.push([numbers[i]!, numbers[i + 1]!]);
+    member.sparse = map;
+    member.storedSize = map.reduce((n, [, length]) => n + length, 0);
   }
 
   /** Old GNU sparse (`_proc_sparse`): 4 map entries in the header, 21 per extension block; holes read as zeros. */

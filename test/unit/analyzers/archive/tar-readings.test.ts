@@ -34,15 +34,18 @@ describe('tar readings', () => {
     expect(Buffer.from(reached.find((r) => r.path === 'g.tar!pickle')!.bytes).equals(Buffer.from(EVIL))).toBe(true);
   });
 
-  it('should fill the holes of an old GNU sparse member as tarfile does', async () => {
-    const { scan, reached } = archiveEngine();
-    await scan('s.tar', readings('gnu-sparse.tar'));
-    const content = reached.find((r) => r.path === 's.tar!pickle')!.bytes;
-    expect(content.length).toBe(256 * 1024 + 4);
-    expect(Buffer.from(content.subarray(0, EVIL.length)).equals(Buffer.from(EVIL))).toBe(true);
-    expect(new TextDecoder().decode(content.subarray(-4))).toBe('tail');
-    expect(content.subarray(EVIL.length, -4).every((b) => b === 0)).toBe(true);
-  });
+  it.each(['gnu-sparse.tar', 'pax-sparse-0.0.tar', 'pax-sparse-0.1.tar', 'pax-sparse-1.0.tar'])(
+    'should fill the holes of the sparse member of %s as tarfile does',
+    async (name) => {
+      const { scan, reached } = archiveEngine();
+      await scan('s.tar', readings(name));
+      const content = reached.find((r) => r.path === 's.tar!pickle')!.bytes;
+      expect(content.length).toBe(256 * 1024 + 4);
+      expect(Buffer.from(content.subarray(0, EVIL.length)).equals(Buffer.from(EVIL))).toBe(true);
+      expect(new TextDecoder().decode(content.subarray(-4))).toBe('tail');
+      expect(content.subarray(EVIL.length, -4).every((b) => b === 0)).toBe(true);
+    },
+  );
 
   it.each([
     ['a lone zero block', 'zero-block-hidden.tar', 'a zero block'],
