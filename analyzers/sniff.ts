@@ -6,6 +6,8 @@
 import { constants as zlibConstants, inflateSync } from 'node:zlib';
 import type { Format } from './formats.js';
 import { looksLikePickle } from './pickle/sniff.js';
+import { zfileDataOffset } from './archive/joblib-zfile.js';
+import { isTarHeader } from './archive/tar-reader.js';
 import { modelProtobufKind } from './protobuf/model-kind.js';
 
 /** How many leading bytes the sniffer needs (tar's `ustar` magic sits at offset 257). */
@@ -43,10 +45,14 @@ const MAGIC: ReadonlyArray<readonly [Format, readonly number[], number?]> = [
 export function sniffFormat(head: Uint8Array, size: number | undefined): Format {
   if (head.length === 0) return 'empty';
   for (const [format, magic, at] of MAGIC) if (startsWith(head, magic, at ?? 0)) return format;
+  // V7 and other magic-less tars: a first block tarfile accepts as a header (checksum, number fields).
+  if (isTarHeader(head)) return 'tar';
   if (looksLikeSafetensors(head, size)) return 'safetensors';
   // ONNX, SavedModel and Keras metadata protobufs have no magic: the head must parse as their schema (protobuf/model-kind.ts).
   if (modelProtobufKind(head) !== undefined) return 'protobuf';
   if (looksLikeLzmaAlone(head)) return 'lzma';
+  // joblib's legacy Z-file: a short header in front of a zlib stream (archive/joblib-zfile.ts).
+  if (zfileDataOffset(head) !== undefined) return 'zlib';
   if (looksLikeZlib(head)) return 'zlib';
   // Pickle before text: a protocol-0 pickle is printable ASCII (`cos\nsystem\n…`).
   if (looksLikePickle(head)) return 'pickle';

@@ -13,6 +13,7 @@ import type { Format } from '../formats.js';
 import { ForwardSource } from '../source.js';
 import { budgetFor, inherit } from './budget.js';
 import { decompress, type CompressionFormat } from './decompress.js';
+import { zfileDataOffset } from './joblib-zfile.js';
 import { ARCHIVE_RULES } from './rules.js';
 import { isRatioBomb } from './zip-analyzer.js';
 
@@ -55,8 +56,10 @@ export const compressedAnalyzer: Analyzer = {
       ];
     const outcome: Finding[] = [];
     let compressedBytes = 0;
+    // A joblib Z-file is a zlib stream after its header; joblib.load unpickles what it inflates to.
+    const start = format === 'zlib' ? (zfileDataOffset(ctx.head) ?? 0) : 0;
     const input = (async function* () {
-      for await (const chunk of ctx.source.stream(0)) {
+      for await (const chunk of ctx.source.stream(start)) {
         compressedBytes += chunk.length;
         yield chunk;
       }

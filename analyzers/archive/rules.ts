@@ -71,6 +71,14 @@ export const ARCHIVE_RULES = defineRules({
     why: 'Offsets are shifted by bytes that belong to no member: a polyglot file (another format glued to a zip) that different readers interpret differently.',
     remediation: 'Re-create the archive without leading data.',
   },
+  readerDisagreement: {
+    id: 'archive.reader-disagreement',
+    analyzer,
+    severity: 'High',
+    title: 'Loaders read this archive differently',
+    why: 'Two real readers of the container (Python zipfile and PyTorch for zip; tarfile with and without ignore_zeros, extractors and loaders for tar) see different members or different bytes, so a scanner or reviewer that follows one reading can be shown a decoy. Every reading was analysed.',
+    remediation: 'Re-create the archive with a standard tool so that every reader sees the same members.',
+  },
   zipStreamRead: {
     id: 'archive.zip-stream-read',
     analyzer,

@@ -29,14 +29,28 @@ export const tarAnalyzer: Analyzer = {
     ARCHIVE_RULES.tooManyMembers,
     ARCHIVE_RULES.tarMalformed,
     ARCHIVE_RULES.decompressionBomb,
+    ARCHIVE_RULES.readerDisagreement,
   ],
   async analyze(ctx) {
     const file = ctx.file.path;
     const findings: Finding[] = [];
     const paths = new MemberPathChecker(file);
     const budget = budgetFor(ctx.source, ctx.limits);
+    const hidden: TarEntry[] = [];
     try {
-      for await (const entry of readTar(ctx.source, ctx.limits)) {
+      // tarfile's default reading (torch.load's legacy path) ends at the first zero block or invalid
+      // header; ignore_zeros readers go on. Every member of either reading is analysed.
+      const onDefaultEnd = (end: { offset: number; reason: string; invalid: boolean }): void => {
+        if (end.invalid)
+          findings.push(
+            makeFinding(ARCHIVE_RULES.tarMalformed, file, {
+              message: `tar: ${end.reason} at offset ${end.offset}; tarfile's default reading ends there, later blocks were read as ignore_zeros does`,
+              details: { offset: end.offset },
+            }),
+          );
+      };
+      for await (const entry of readTar(ctx.source, ctx.limits, { ignoreZeros: true, onDefaultEnd })) {
+        if (entry.afterEnd) hidden.push(entry);
         findings.push(...paths.check(entry.name), ...entryFindings(entry, file));
         if (entry.type !== 'file') continue;
         if (!budget.takeMember()) {
@@ -61,9 +75,20 @@ export const tarAnalyzer: Analyzer = {
       else if (error instanceof LimitExceededError && error.limit === 'maxMembers') findings.push(tooMany(file, ctx.limits.maxMembers));
       else throw error;
     }
+    if (hidden.length > 0) findings.push(hiddenMembers(file, hidden));
     return findings;
   },
 };
+
+/** Members past the end of tarfile's default reading: only `ignore_zeros` readers (GNU tar -i) see them. */
+function hiddenMembers(file: string, hidden: TarEntry[]): Finding {
+  const end = hidden[0]!.afterEnd!;
+  const names = hidden.map((e) => e.name);
+  return makeFinding(ARCHIVE_RULES.readerDisagreement, file, {
+    message: `tarfile's default reading (torch.load, tarfile.open) ends at offset ${end.offset} on ${end.reason}; ${hidden.length} member(s) after it are read only with ignore_zeros (GNU tar -i): ${names.slice(0, 5).map((n) => JSON.stringify(n)).join(', ')}${names.length > 5 ? ', …' : ''}. Both readings were analysed`,
+    details: { endOffset: end.offset, reason: end.reason, ignoreZerosOnly: names.slice(0, 20) },
+  });
+}
 
 function tooMany(file: string, max: number): Finding {
   return makeFinding(ARCHIVE_RULES.tooManyMembers, file, {

@@ -1,15 +1,25 @@
 /**
- * Tar reader shared by the tar analyzer and the artifact resolver: POSIX ustar, PAX (`x`/`g`), GNU long
- * names (`L`/`K`), base-256 numbers. One header decoder, two inputs:
- * - seekable (a registry blob by Range, a file): each header is read by offset and the data is jumped
- *   over, so a 10 GB single-file layer costs a few KB of reads; entries are {@link SliceSource}s;
- * - forward (a decompressing stream): the stream is consumed once; data the consumer did not read is
- *   skipped; each entry's source is valid until the iterator moves to the next entry. Every byte passes
- *   the reader anyway, so it can hash each entry's data on the way (`hashMembers`) at no extra read.
+ * Tar reader shared by the tar analyzer and the artifact resolver, reading archives the way CPython's
+ * `tarfile` (3.11, what `torch.load`'s legacy path and most Python loaders use) reads them:
+ * - a header is valid when its checksum (unsigned or signed byte sum) matches and every number field
+ *   parses as `tarfile.nti` parses it (octal text cut at the first NUL, stripped, Python `int(…, 8)`
+ *   syntax; base-256 when the first byte is 0x80 or 0xff); V7 headers need no `ustar` magic and the
+ *   prefix field is joined whatever the magic says;
+ * - `L`/`K` (GNU long name/link), `x`/`X` (PAX local, Solaris) and `g` (PAX global) headers wrap the
+ *   header after them; the outermost one's values are applied last, so they win (`_proc_gnulong`,
+ *   `_proc_pax`). Global records patch every later member after its data offset is fixed (`_proc_builtin`),
+ *   local ones recompute it; a PAX `size` that is not a number is 0 (`_apply_pax_info`);
+ * - typeflags tarfile does not know are regular files with data (`_proc_builtin`, `extractfile`);
+ *   `S` (old GNU sparse) members read back with their holes filled;
+ * - the archive ends at the first zero block or, past offset 0, at the first invalid header. With
+ *   `ignoreZeros` (tarfile's `ignore_zeros=True`, GNU tar `-i`) reading goes on block by block and later
+ *   members are yielded with `afterEnd` set: one reader sees them, the other does not.
+ * Without `ignoreZeros`, data after such an end (a lone zero block, an invalid header) is refused with
+ * {@link TarFormatError} rather than silently dropped.
  *
- * Header layout: POSIX.1-2001 "pax" / ustar (IEEE Std 1003.1), GNU tar manual "Basic Tar Format".
- * Which entry types carry data follows Go archive/tar and Python tarfile (links, devices, directories
- * and FIFOs never do, whatever their size field says), so entry boundaries agree with common loaders.
+ * Two inputs: seekable (a registry blob by Range, a file): headers are read by offset and data jumped
+ * over, entries are {@link SliceSource}s; forward (a decompressing stream): consumed once, each entry's
+ * source valid until the iterator moves on, and data can be hashed on the way (`hashMembers`).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { LimitExceededError } from '../engine-rules.js';
@@ -24,21 +34,15 @@ const MAX_EXTENSIONS_PER_ENTRY = 8;
 /** Seekable reads fetch this much around a header so runs of small entries cost one request. */
 const READ_AHEAD = 4096;
 
-export type TarEntryType =
-  | 'file'
-  | 'directory'
-  | 'symlink'
-  | 'hardlink'
-  | 'char-device'
-  | 'block-device'
-  | 'fifo'
-  | 'other';
+export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'char-device' | 'block-device' | 'fifo';
 
 export interface TarEntry {
-  /** From PAX `path`, else GNU long name (`L`), else ustar prefix + name. Raw: not normalised. */
+  /** From PAX `path`, else GNU long name (`L`), else prefix + name, as tarfile builds it. Not normalised. */
   readonly name: string;
   readonly type: TarEntryType;
-  /** Bytes of data stored for the entry (0 for links, devices, directories and FIFOs). */
+  /** The header's typeflag byte (a `file` may carry one tarfile does not know, read as a regular file). */
+  readonly typeflag: number;
+  /** Bytes of the entry's content (0 for links, devices, directories and FIFOs). */
   readonly size: number;
   /** Permission bits including setuid, setgid and sticky (`mode & 0o7777`). */
   readonly mode: number;
@@ -47,8 +51,8 @@ export interface TarEntry {
   /** Offset of the entry's data in the uncompressed tar stream. */
   readonly dataOffset: number;
   /**
-   * The entry's data: a {@link SliceSource} when the tar source is seekable; otherwise forward-only and
-   * valid until the iterator moves to the next entry (reading it later throws).
+   * The entry's content: a {@link SliceSource} when the tar source is seekable; otherwise forward-only
+   * and valid until the iterator moves to the next entry (reading it later throws).
    */
   readonly source: ByteSource;
   /**
@@ -56,11 +60,17 @@ export interface TarEntry {
    * passed the end of the data (when it moves to the next entry or ends); undefined before that.
    */
   readonly sha256?: () => string | undefined;
+  /** Set with `ignoreZeros` on members past the point where tarfile's default reading ends. */
+  readonly afterEnd?: { readonly offset: number; readonly reason: string };
 }
 
 export interface ReadTarOptions {
   /** Hash each entry's data while streaming (forward sources only: a seekable one skips the data). */
   readonly hashMembers?: boolean;
+  /** Go on past zero blocks and invalid headers, as tarfile's `ignore_zeros=True` does. */
+  readonly ignoreZeros?: boolean;
+  /** With `ignoreZeros`: told where and why tarfile's default reading ended (an invalid header is damage). */
+  readonly onDefaultEnd?: (end: { readonly offset: number; readonly reason: string; readonly invalid: boolean }) => void;
 }
 
 /** The archive is malformed: bad checksum, truncated data, invalid number or PAX record. */
@@ -75,11 +85,37 @@ export class TarFormatError extends Error {
   }
 }
 
+/** tarfile's header errors: `EmptyHeaderError`, `TruncatedHeaderError`, `EOFHeaderError`, `InvalidHeaderError`. */
+type HeaderFault = 'empty' | 'truncated' | 'eof' | 'invalid';
+
+class HeaderError extends Error {
+  constructor(
+    readonly fault: HeaderFault,
+    readonly detail: string,
+    readonly offset: number,
+  ) {
+    super(detail);
+  }
+}
+
+/** One member as tarfile's `_proc_*` methods leave it. */
+interface Member {
+  name: string;
+  linkname: string;
+  readonly typeflag: number;
+  readonly mode: number;
+  size: number;
+  dataOffset: number;
+  nextOffset: number;
+  sparse?: ReadonlyArray<readonly [number, number]>;
+  /** Bytes stored in the archive for a sparse member (its `size` is the expanded size). */
+  storedSize?: number;
+}
+
 /**
  * Iterate the entries of a tar archive. Throws {@link TarFormatError} for malformed input and
  * {@link LimitExceededError} when the archive has more than `limits.maxMembers` entries or an extended
  * header larger than {@link MAX_EXTENDED_HEADER_BYTES} (or `limits.maxHeaderBytes`, if smaller).
- * Ends at two zero blocks or at the end of data.
  *
  * @example
  * for await (const entry of readTar(new BufferSource(bytes), limits))
@@ -87,66 +123,64 @@ export class TarFormatError extends Error {
  */
 export async function* readTar(source: ByteSource, limits: AnalyzerLimits, options: ReadTarOptions = {}): AsyncGenerator<TarEntry> {
   const input: TarInput = source.seekable ? new SeekableInput(source) : new ForwardInput(source, options.hashMembers === true);
-  const maxExtended = Math.min(MAX_EXTENDED_HEADER_BYTES, limits.maxHeaderBytes);
-  const globals: Overrides = {};
-  let local: Overrides = {};
-  let extensions = 0;
+  const reader = new HeaderReader(input, Math.min(MAX_EXTENDED_HEADER_BYTES, limits.maxHeaderBytes));
   let entries = 0;
   let offset = 0;
   let previousDataEnd = 0;
+  let ended: { offset: number; reason: string } | undefined;
   try {
     for (;;) {
-      const block = await input.read(offset, BLOCK);
-      if (block.length === 0) {
-        if (input.size !== undefined && input.size < previousDataEnd)
-          throw new TarFormatError(`truncated: the last entry's data ends at ${previousDataEnd}, the archive at ${input.size}`, offset);
-        return;
-      }
-      if (block.length < BLOCK) throw new TarFormatError(`truncated header (${block.length} of ${BLOCK} bytes)`, offset);
-      const header = decodeHeader(block, offset);
-      if (header === undefined) {
+      let member: Member;
+      try {
+        member = await reader.member(offset, 0);
+      } catch (error) {
+        if (!(error instanceof HeaderError)) throw error;
+        if (error.fault === 'empty') {
+          if (input.size !== undefined && input.size < previousDataEnd)
+            throw new TarFormatError(`truncated: the last entry's data ends at ${previousDataEnd}, the archive at ${input.size}`, offset);
+          return;
+        }
+        if (error.fault === 'truncated') throw new TarFormatError(error.detail, error.offset);
+        if (error.offset !== offset) throw new TarFormatError(`${error.detail} in the header after an extension header`, error.offset);
+        if (options.ignoreZeros) {
+          if (!ended) {
+            ended = { offset, reason: error.fault === 'eof' ? 'a zero block' : `an invalid header (${error.detail})` };
+            options.onDefaultEnd?.({ ...ended, invalid: error.fault === 'invalid' });
+          }
+          offset += BLOCK;
+          continue;
+        }
+        if (error.fault === 'invalid') throw new TarFormatError(error.detail, offset);
         const next = await input.read(offset + BLOCK, BLOCK);
         if (next.length === 0 || isZeroBlock(next)) return;
-        // Python's tarfile stops at the first zero block, Go's archive/tar errors: members after a lone zero
-        // block are invisible to some loaders, so refuse rather than pick one reading.
+        // tarfile stops at the first zero block, `ignore_zeros` readers and Go's archive/tar go on: members
+        // after a lone zero block are invisible to some readers, so refuse rather than pick one reading.
         throw new TarFormatError('lone zero block followed by more data', offset);
       }
-      const dataOffset = offset + BLOCK;
-
-      if (EXTENSION_TYPES.has(header.typeflag)) {
-        if (++extensions > MAX_EXTENSIONS_PER_ENTRY)
-          throw new TarFormatError(`more than ${MAX_EXTENSIONS_PER_ENTRY} extension headers for one entry`, offset);
-        if (header.size > maxExtended) throw new LimitExceededError('tar extended header bytes', header.size, maxExtended);
-        const payload = await input.read(dataOffset, header.size);
-        if (payload.length < header.size)
-          throw new TarFormatError(`truncated extended header (${payload.length} of ${header.size} bytes)`, dataOffset);
-        applyExtension(header.typeflag, payload, header.typeflag === TYPE_PAX_GLOBAL ? globals : local, dataOffset);
-        offset = nextHeaderOffset(dataOffset, header.size);
-        continue;
-      }
-
       if (++entries > limits.maxMembers) throw new LimitExceededError('maxMembers', entries, limits.maxMembers);
-      const type = entryType(header.typeflag, header.name);
-      const declaredSize = pick('size', local, globals) ?? header.size;
-      const size = HEADER_ONLY_TYPES.has(header.typeflag) ? 0 : declaredSize;
-      const name = pick('path', local, globals) ?? header.name;
-      const linkname = pick('linkpath', local, globals) ?? header.linkname;
-      const dataEnd = dataOffset + size;
+      const type = entryType(member.typeflag);
+      const size = type === 'file' ? member.size : 0;
+      const stored = member.storedSize ?? size;
+      const dataEnd = member.dataOffset + stored;
       if (input.size !== undefined && dataEnd > input.size)
-        throw new TarFormatError(`truncated: entry ${JSON.stringify(name)} needs ${size} bytes, the archive ends at ${input.size}`, offset);
-      local = {};
-      extensions = 0;
+        throw new TarFormatError(`truncated: entry ${JSON.stringify(member.name)} needs ${stored} bytes, the archive ends at ${input.size}`, offset);
+      if (!source.seekable && dataEnd > member.nextOffset)
+        throw new TarFormatError(`entry ${JSON.stringify(member.name)} reads ${stored} bytes, past the next header (a global PAX size); a stream cannot be read both ways`, offset);
+      const content = input.entrySource(member.dataOffset, stored);
       yield {
-        name,
+        name: member.name,
         type,
+        typeflag: member.typeflag,
         size,
-        mode: header.mode & 0o7777,
-        ...(type === 'symlink' || type === 'hardlink' ? { linkname } : {}),
-        dataOffset,
-        ...input.entrySource(dataOffset, size),
+        mode: member.mode & 0o7777,
+        ...(type === 'symlink' || type === 'hardlink' ? { linkname: member.linkname } : {}),
+        dataOffset: member.dataOffset,
+        ...content,
+        ...(member.sparse ? { source: sparseSource(content.source, member.sparse, size) } : {}),
+        ...(ended ? { afterEnd: ended } : {}),
       };
-      previousDataEnd = dataEnd;
-      offset = nextHeaderOffset(dataOffset, size);
+      previousDataEnd = Math.max(previousDataEnd, dataEnd);
+      offset = member.nextOffset;
     }
   } finally {
     await input.release();
@@ -154,36 +188,27 @@ export async function* readTar(source: ByteSource, limits: AnalyzerLimits, optio
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Header decoding
+// Header decoding (tarfile.py `frombuf`, `_proc_member` and friends)
 
 const TYPE_PAX_LOCAL = 0x78; // 'x'
 const TYPE_PAX_GLOBAL = 0x67; // 'g'
+const TYPE_SOLARIS_PAX = 0x58; // 'X'
 const TYPE_GNU_LONG_NAME = 0x4c; // 'L'
 const TYPE_GNU_LONG_LINK = 0x4b; // 'K'
-const EXTENSION_TYPES: ReadonlySet<number> = new Set([TYPE_PAX_LOCAL, TYPE_PAX_GLOBAL, TYPE_GNU_LONG_NAME, TYPE_GNU_LONG_LINK]);
-/** Types whose size field never announces data: '1' hardlink … '6' FIFO (Go `isHeaderOnlyType`). */
-const HEADER_ONLY_TYPES: ReadonlySet<number> = new Set([0x31, 0x32, 0x33, 0x34, 0x35, 0x36]);
+const TYPE_GNU_SPARSE = 0x53; // 'S'
+const TYPE_DIRECTORY = 0x35; // '5'
+/** `GNU_TYPES`: headers whose prefix field is not a path prefix. */
+const GNU_TYPES: ReadonlySet<number> = new Set([TYPE_GNU_LONG_NAME, TYPE_GNU_LONG_LINK, TYPE_GNU_SPARSE]);
 
-const TYPE_BY_FLAG: Readonly<Record<number, TarEntryType>> = {
-  0x00: 'file', // pre-POSIX regular file
-  0x30: 'file', // '0'
-  0x37: 'file', // '7' contiguous file
+/** tarfile's `SUPPORTED_TYPES` that are not regular files; every other typeflag is read as a file. */
+const SPECIAL_BY_FLAG: Readonly<Record<number, TarEntryType>> = {
   0x31: 'hardlink',
   0x32: 'symlink',
   0x33: 'char-device',
   0x34: 'block-device',
-  0x35: 'directory',
+  [TYPE_DIRECTORY]: 'directory',
   0x36: 'fifo',
-  0x44: 'directory', // 'D' GNU dump directory (its data is a listing)
 };
-
-interface RawHeader {
-  readonly name: string;
-  readonly linkname: string;
-  readonly typeflag: number;
-  readonly mode: number;
-  readonly size: number;
-}
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -192,31 +217,194 @@ function isZeroBlock(block: Uint8Array): boolean {
   return true;
 }
 
-/** Decode one 512-byte header; undefined for a zero block. */
-function decodeHeader(block: Uint8Array, offset: number): RawHeader | undefined {
-  if (isZeroBlock(block)) return undefined;
-  verifyChecksum(block, offset);
-  const magic = utf8.decode(block.subarray(257, 263));
-  const typeflag = block[156]!;
-  let name = cString(block, 0, 100);
-  if (magic === 'ustar\0') {
-    // POSIX ustar keeps a path prefix; star archives ("tar\0" at 508) use only the first 131 bytes of it.
-    const star = block[508] === 0x74 && block[509] === 0x61 && block[510] === 0x72 && block[511] === 0;
-    const prefix = cString(block, 345, star ? 131 : 155);
-    if (prefix !== '') name = `${prefix}/${name}`;
-  }
-  return {
-    name,
-    linkname: cString(block, 157, 100),
-    typeflag,
-    mode: parseNumber(block, 100, 8, 'mode', offset),
-    size: parseNumber(block, 124, 12, 'size', offset),
-  };
+function entryType(typeflag: number): TarEntryType {
+  return SPECIAL_BY_FLAG[typeflag] ?? 'file';
 }
 
-/** The checksum is the byte sum with the checksum field read as spaces; old writers summed signed bytes. */
-function verifyChecksum(block: Uint8Array, offset: number): void {
-  const stored = parseNumber(block, 148, 8, 'checksum', offset);
+/** `isreg() or type not in SUPPORTED_TYPES`: the member's size announces data blocks. */
+const carriesData = (typeflag: number): boolean => entryType(typeflag) === 'file';
+
+/** Follows tarfile's recursion: each extension header reads the header after it, then patches it. */
+class HeaderReader {
+  /** `tarfile.pax_headers`: global records, in insertion order (Python dict semantics). */
+  private readonly globals = new Map<string, string>();
+
+  constructor(
+    private readonly input: TarInput,
+    private readonly maxExtended: number,
+  ) {}
+
+  async member(offset: number, depth: number): Promise<Member> {
+    const block = await this.input.read(offset, BLOCK);
+    if (block.length === 0) throw new HeaderError('empty', 'empty header', offset);
+    if (block.length < BLOCK) throw new HeaderError('truncated', `truncated header (${block.length} of ${BLOCK} bytes)`, offset);
+    if (isZeroBlock(block)) throw new HeaderError('eof', 'end of file header', offset);
+    const header = parseHeader(block, offset);
+    const dataOffset = offset + BLOCK;
+    const { typeflag } = header;
+    if (typeflag === TYPE_GNU_LONG_NAME || typeflag === TYPE_GNU_LONG_LINK || typeflag === TYPE_PAX_LOCAL || typeflag === TYPE_PAX_GLOBAL || typeflag === TYPE_SOLARIS_PAX) {
+      if (depth >= MAX_EXTENSIONS_PER_ENTRY) throw new TarFormatError(`more than ${MAX_EXTENSIONS_PER_ENTRY} extension headers for one entry`, offset);
+      if (header.size > this.maxExtended) throw new LimitExceededError('tar extended header bytes', header.size, this.maxExtended);
+      const payload = await this.input.read(dataOffset, header.size);
+      if (payload.length < header.size)
+        throw new TarFormatError(`truncated extended header (${payload.length} of ${header.size} bytes)`, dataOffset);
+      const after = nextHeaderOffset(dataOffset, header.size);
+      if (typeflag === TYPE_GNU_LONG_NAME || typeflag === TYPE_GNU_LONG_LINK) {
+        const next = await this.member(after, depth + 1);
+        const value = cString(payload, 0, payload.length);
+        if (typeflag === TYPE_GNU_LONG_NAME) next.name = entryType(next.typeflag) === 'directory' ? value.replace(/\/$/, '') : value;
+        else next.linkname = value;
+        return next;
+      }
+      const records = parsePaxRecords(payload, offset);
+      const pax = typeflag === TYPE_PAX_GLOBAL ? this.globals : new Map(this.globals);
+      for (const [key, value] of records) pax.set(key, value);
+      const next = await this.member(after, depth + 1);
+      await this.paxSparse(next, pax, records, offset);
+      if (typeflag !== TYPE_PAX_GLOBAL) {
+        applyPax(next, pax, offset);
+        if (pax.has('size')) next.nextOffset = nextHeaderOffset(next.dataOffset, carriesData(next.typeflag) ? next.size : 0);
+      }
+      return next;
+    }
+    if (typeflag === TYPE_GNU_SPARSE) return this.sparse(block, header, dataOffset);
+    const member: Member = {
+      ...header,
+      dataOffset,
+      nextOffset: nextHeaderOffset(dataOffset, carriesData(typeflag) ? header.size : 0),
+    };
+    applyPax(member, this.globals, offset);
+    return member;
+  }
+
+  /**
+   * GNU sparse formats carried by PAX records (`_proc_pax`): 0.1 `GNU.sparse.map`, 0.0 repeated
+   * `GNU.sparse.offset`/`numbytes` records of this header, 1.0 a map of decimal lines in the member's first
+   * data blocks (`_proc_gnusparse_10`), after which the data starts.
+   */
+  private async paxSparse(member: Member, pax: ReadonlyMap<string, string>, records: Array<[string, string]>, offset: number): Promise<void> {
+    const int = (text: string): number => {
+      const value = pythonInt(text, PY_DECIMAL, 10);
+      if (value === undefined || value < 0) throw new TarFormatError(`invalid GNU sparse number ${JSON.stringify(text.slice(0, 32))}`, offset);
+      return value;
+    };
+    let numbers: number[];
+    if (pax.has('GNU.sparse.map')) numbers = pax.get('GNU.sparse.map')!.split(',').map(int);
+    else if (pax.has('GNU.sparse.size')) {
+      const offsets = records.filter(([k]) => k === 'GNU.sparse.offset').map(([, v]) => int(v));
+      const lengths = records.filter(([k]) => k === 'GNU.sparse.numbytes').map(([, v]) => int(v));
+      numbers = offsets.slice(0, lengths.length).flatMap((o, i) => [o, lengths[i]!]);
+    } else if (pax.get('GNU.sparse.major') === '1' && pax.get('GNU.sparse.minor') === '0') {
+      let text = '';
+      let at = member.dataOffset;
+      const line = async (): Promise<string> => {
+        while (!text.includes('\n')) {
+          const block = await this.input.read(at, BLOCK);
+          if (block.length < BLOCK || at - member.dataOffset > this.maxExtended) throw new TarFormatError('truncated GNU sparse 1.0 map', at);
+          text += String.fromCharCode(...block);
+          at += BLOCK;
+        }
+        const end = text.indexOf('\n');
+        const value = text.slice(0, end);
+        text = text.slice(end + 1);
+        return value;
+      };
+      const count = int(await line());
+      numbers = [];
+      while (numbers.length < count * 2) numbers.push(int(await line()));
+      member.dataOffset = at;
+    } else return;
+    const map: Array<[number, number]> = [];
+    for (let i = 0; i + 1 < numbers.length; i += 2) map.push([numbers[i]!, numbers[i + 1]!]);
+    member.sparse = map;
+    member.storedSize = map.reduce((n, [, length]) => n + length, 0);
+  }
+
+  /** Old GNU sparse (`_proc_sparse`): 4 map entries in the header, 21 per extension block; holes read as zeros. */
+  private async sparse(block: Uint8Array, header: RawHeader, headerEnd: number): Promise<Member> {
+    const map: Array<[number, number]> = [];
+    readSparseEntries(block, 386, 4, map, false);
+    const realSize = nti(block.subarray(483, 495), 'sparse size', headerEnd - BLOCK);
+    let extended = block[482] !== 0;
+    let dataOffset = headerEnd;
+    while (extended) {
+      const ext = await this.input.read(dataOffset, BLOCK);
+      if (ext.length < BLOCK) throw new TarFormatError('truncated sparse header', dataOffset);
+      readSparseEntries(ext, 0, 21, map, true);
+      extended = ext[504] !== 0;
+      dataOffset += BLOCK;
+      if (map.length > 1_000_000) throw new TarFormatError('sparse map too large', dataOffset);
+    }
+    return {
+      ...header,
+      size: realSize,
+      storedSize: header.size,
+      dataOffset,
+      nextOffset: nextHeaderOffset(dataOffset, header.size),
+      sparse: map,
+    };
+  }
+}
+
+/** Sparse map entries as `_proc_sparse` collects them: stop at the first unparsable one. */
+function readSparseEntries(block: Uint8Array, start: number, count: number, map: Array<[number, number]>, skipEmpty: boolean): void {
+  for (let i = 0, at = start; i < count; i++, at += 24) {
+    let offset: number;
+    let length: number;
+    try {
+      offset = nti(block.subarray(at, at + 12), 'sparse offset', 0);
+      length = nti(block.subarray(at + 12, at + 24), 'sparse length', 0);
+    } catch {
+      return;
+    }
+    if (!skipEmpty || (offset && length)) map.push([offset, length]);
+  }
+}
+
+interface RawHeader {
+  name: string;
+  linkname: string;
+  readonly typeflag: number;
+  readonly mode: number;
+  size: number;
+}
+
+/** `TarInfo.frombuf`: checksum, every number field, names; V7 directories by their trailing slash. */
+function parseHeader(block: Uint8Array, offset: number): RawHeader {
+  const stored = nti(block.subarray(148, 156), 'checksum', offset);
+  const sums = checksums(block);
+  if (stored !== sums.unsigned && stored !== sums.signed)
+    throw new HeaderError('invalid', `bad header checksum (stored ${stored}, computed ${sums.unsigned})`, offset);
+  const mode = nti(block.subarray(100, 108), 'mode', offset);
+  for (const [start, field] of [[108, 'uid'], [116, 'gid'], [136, 'mtime'], [329, 'devmajor'], [337, 'devminor']] as const)
+    nti(block.subarray(start, start + (start === 136 ? 12 : 8)), field, offset);
+  const size = nti(block.subarray(124, 136), 'size', offset);
+  if (size < 0) throw new HeaderError('invalid', 'negative size', offset);
+  let typeflag = block[156]!;
+  let name = cString(block, 0, 100);
+  if (typeflag === 0 && name.endsWith('/')) typeflag = TYPE_DIRECTORY;
+  if (typeflag === TYPE_DIRECTORY) name = name.replace(/\/+$/, '');
+  const prefix = cString(block, 345, 155);
+  if (prefix !== '' && !GNU_TYPES.has(typeflag)) name = `${prefix}/${name}`;
+  return { name, linkname: cString(block, 157, 100), typeflag, mode, size };
+}
+
+/**
+ * Whether a block is a tar header tarfile accepts (checksum and number fields), whatever its magic:
+ * V7 archives have none, and `tarfile.open` (torch.load's legacy path) reads them.
+ */
+export function isTarHeader(block: Uint8Array): boolean {
+  if (block.length < BLOCK || isZeroBlock(block.subarray(0, BLOCK))) return false;
+  try {
+    parseHeader(block.subarray(0, BLOCK), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `calc_chksums`: the byte sum with the checksum field read as spaces, unsigned and signed. */
+function checksums(block: Uint8Array): { unsigned: number; signed: number } {
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK; i++) {
@@ -224,8 +412,7 @@ function verifyChecksum(block: Uint8Array, offset: number): void {
     unsigned += byte;
     signed += byte > 127 ? byte - 256 : byte;
   }
-  if (stored !== unsigned && stored !== signed)
-    throw new TarFormatError(`bad header checksum (stored ${stored}, computed ${unsigned})`, offset);
+  return { unsigned, signed };
 }
 
 function cString(block: Uint8Array, start: number, length: number): string {
@@ -234,33 +421,41 @@ function cString(block: Uint8Array, start: number, length: number): string {
   return utf8.decode(nul === -1 ? field : field.subarray(0, nul));
 }
 
-/** Octal ASCII (space/NUL padded) or, with the high bit of the first byte set, big-endian base-256. */
-function parseNumber(block: Uint8Array, start: number, length: number, field: string, offset: number): number {
-  const bytes = block.subarray(start, start + length);
-  if (bytes[0]! & 0x80) {
-    if (bytes[0] === 0xff) throw new TarFormatError(`negative ${field}`, offset);
-    let value = bytes[0]! & 0x7f;
-    for (const byte of bytes.subarray(1)) {
-      value = value * 256 + byte;
-      if (value > Number.MAX_SAFE_INTEGER) throw new TarFormatError(`${field} too large`, offset);
-    }
-    return value;
+/** What Python's `str.strip()` removes from ASCII text. */
+const PY_WHITESPACE = /^[\t\n\v\f\r\x1c-\x1f ]+|[\t\n\v\f\r\x1c-\x1f ]+$/g;
+/** Python `int(s, 8)` syntax once stripped: sign, optional `0o`, digits with single underscores between. */
+const PY_OCTAL = /^([+-]?)(?:0[oO]_?)?([0-7]+(?:_[0-7]+)*)$/;
+/** Python `int(s)` syntax once stripped (ASCII digits). */
+const PY_DECIMAL = /^([+-]?)(\d+(?:_\d+)*)$/;
+
+/**
+ * `tarfile.nti`: base-256 when the first byte is 0x80 (positive) or 0xff (negative); otherwise ASCII text
+ * cut at the first NUL, stripped, empty meaning 0, parsed as Python's `int(…, 8)`.
+ */
+function nti(bytes: Uint8Array, field: string, offset: number): number {
+  if (bytes[0] === 0x80 || bytes[0] === 0xff) {
+    let value = 0n;
+    for (const byte of bytes.subarray(1)) value = value * 256n + BigInt(byte);
+    if (bytes[0] === 0xff) value -= 256n ** BigInt(bytes.length - 1);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < -BigInt(Number.MAX_SAFE_INTEGER))
+      throw new HeaderError('invalid', `${field} too large`, offset);
+    return Number(value);
   }
-  let begin = 0;
-  while (begin < bytes.length && (bytes[begin] === 0x20 || bytes[begin] === 0)) begin++;
-  let end = begin;
-  while (end < bytes.length && bytes[end]! >= 0x30 && bytes[end]! <= 0x37) end++;
-  for (let i = end; i < bytes.length; i++)
-    if (bytes[i] !== 0x20 && bytes[i] !== 0) throw new TarFormatError(`invalid octal ${field}`, offset);
-  let value = 0;
-  for (let i = begin; i < end; i++) value = value * 8 + (bytes[i]! - 0x30);
+  const nul = bytes.indexOf(0);
+  const text = bytes.subarray(0, nul === -1 ? bytes.length : nul);
+  if (text.some((b) => b > 0x7f)) throw new HeaderError('invalid', `invalid octal ${field}`, offset);
+  const value = pythonInt(String.fromCharCode(...text), PY_OCTAL, 8);
+  if (value === undefined) throw new HeaderError('invalid', `invalid octal ${field}`, offset);
   return value;
 }
 
-function entryType(typeflag: number, name: string): TarEntryType {
-  // Pre-POSIX archives mark directories only by a trailing slash (Python tarfile does the same).
-  if (typeflag === 0 && name.endsWith('/')) return 'directory';
-  return TYPE_BY_FLAG[typeflag] ?? 'other';
+function pythonInt(text: string, syntax: RegExp, radix: number): number | undefined {
+  const stripped = text.replace(PY_WHITESPACE, '');
+  if (stripped === '' && radix === 8) return 0;
+  const match = syntax.exec(stripped);
+  if (!match) return undefined;
+  const magnitude = parseInt(match[2]!.replaceAll('_', ''), radix);
+  return match[1] === '-' ? -magnitude : magnitude;
 }
 
 function nextHeaderOffset(dataOffset: number, size: number): number {
@@ -270,61 +465,83 @@ function nextHeaderOffset(dataOffset: number, size: number): number {
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// PAX and GNU extension headers
+// PAX records
 
-/** Values extension headers impose on the next entry (local) or all later entries (global). */
-interface Overrides {
-  path?: string | null;
-  linkpath?: string | null;
-  size?: number | null;
-}
-
-/** Local beats global; `null` is a PAX record with an empty value, which restores the header's own field. */
-function pick<K extends keyof Overrides>(key: K, local: Overrides, globals: Overrides): NonNullable<Overrides[K]> | undefined {
-  const value = key in local ? local[key] : globals[key];
-  return value ?? undefined;
-}
-
-function applyExtension(typeflag: number, payload: Uint8Array, target: Overrides, offset: number): void {
-  if (typeflag === TYPE_GNU_LONG_NAME || typeflag === TYPE_GNU_LONG_LINK) {
-    const nul = payload.indexOf(0);
-    const value = utf8.decode(nul === -1 ? payload : payload.subarray(0, nul));
-    target[typeflag === TYPE_GNU_LONG_NAME ? 'path' : 'linkpath'] = value;
-    return;
-  }
-  for (const [key, value] of parsePaxRecords(payload, offset)) {
-    if (key === 'path' || key === 'linkpath') target[key] = value === '' ? null : value;
-    else if (key === 'size') target.size = value === '' ? null : parsePaxSize(value, offset);
+/**
+ * `_apply_pax_info`: records in dict order; `path` loses trailing slashes; `size` that is not a number
+ * is 0 (tarfile's `except ValueError: value = 0`); GNU sparse sizes must be numbers.
+ */
+function applyPax(member: Member, pax: ReadonlyMap<string, string>, offset: number): void {
+  for (const [key, value] of pax) {
+    if (key === 'path' || key === 'GNU.sparse.name') member.name = key === 'path' ? value.replace(/\/+$/, '') : value;
+    else if (key === 'linkpath') member.linkname = value;
+    else if (key === 'size') member.size = Math.max(0, pythonInt(value, PY_DECIMAL, 10) ?? 0);
+    else if (key === 'GNU.sparse.size' || key === 'GNU.sparse.realsize') {
+      const size = pythonInt(value, PY_DECIMAL, 10);
+      if (size === undefined || size < 0) throw new TarFormatError(`invalid ${key} ${JSON.stringify(value.slice(0, 32))}`, offset);
+      member.size = size;
+    }
+    if (!Number.isSafeInteger(member.size)) throw new TarFormatError('PAX size too large', offset);
   }
 }
 
-/** Records are `"<length> <key>=<value>\n"`, the length counting the whole record in bytes. */
+/**
+ * `_proc_pax` record framing (3.11 with the CVE-2024-6232 fix Debian ships): `"<length> <key>=<value>\n"`,
+ * the length counting the whole record; parsing stops at a NUL; any framing error makes the header invalid.
+ */
 function parsePaxRecords(payload: Uint8Array, offset: number): Array<[string, string]> {
   const records: Array<[string, string]> = [];
   let at = 0;
-  while (at < payload.length) {
-    if (payload[at] === 0 && isZeroBlock(payload.subarray(at))) break; // NUL padding after the last record
+  while (at < payload.length && payload[at] !== 0) {
     let length = 0;
     let cursor = at;
-    while (cursor < payload.length && payload[cursor]! >= 0x30 && payload[cursor]! <= 0x39 && cursor - at < 8)
+    while (cursor < payload.length && payload[cursor]! >= 0x30 && payload[cursor]! <= 0x39 && cursor - at < 16)
       length = length * 10 + (payload[cursor++]! - 0x30);
     const end = at + length;
-    if (cursor === at || payload[cursor] !== 0x20 || end > payload.length || end <= cursor + 1 || payload[end - 1] !== 0x0a)
-      throw new TarFormatError('malformed PAX record', offset + at);
+    if (cursor === at || payload[cursor] !== 0x20 || length < 5 || end > payload.length || payload[end - 1] !== 0x0a)
+      throw new HeaderError('invalid', 'malformed PAX record', offset);
     const record = payload.subarray(cursor + 1, end - 1);
     const equals = record.indexOf(0x3d);
-    if (equals <= 0) throw new TarFormatError('malformed PAX record (no key)', offset + at);
+    if (equals <= 0) throw new HeaderError('invalid', 'malformed PAX record (no key)', offset);
     records.push([utf8.decode(record.subarray(0, equals)), utf8.decode(record.subarray(equals + 1))]);
     at = end;
   }
   return records;
 }
 
-function parsePaxSize(value: string, offset: number): number {
-  if (!/^\d{1,16}$/.test(value)) throw new TarFormatError(`invalid PAX size ${JSON.stringify(value.slice(0, 32))}`, offset);
-  const size = Number(value);
-  if (!Number.isSafeInteger(size)) throw new TarFormatError('PAX size too large', offset);
-  return size;
+/**
+ * A sparse member's content as tarfile's `_FileInFile` reads it front to back: a map of data runs (at
+ * their place in the stored bytes) and holes, where each read takes the next block of the map, searched
+ * cyclically from the last one used, that contains the position; holes read as zeros.
+ */
+function sparseSource(stored: ByteSource, sparse: ReadonlyArray<readonly [number, number]>, size: number): ByteSource {
+  const map: Array<{ start: number; stop: number; stored?: number }> = [];
+  let last = 0;
+  let storedAt = 0;
+  for (const [offset, length] of sparse) {
+    if (offset > last) map.push({ start: last, stop: offset });
+    map.push({ start: offset, stop: offset + length, stored: storedAt });
+    storedAt += length;
+    last = offset + length;
+  }
+  if (last < size) map.push({ start: last, stop: size });
+  const zeros = new Uint8Array(64 * 1024);
+  async function* content(): AsyncGenerator<Uint8Array> {
+    let position = 0;
+    let index = 0;
+    while (position < size) {
+      let tries = 0;
+      while (!(map[index]!.start <= position && position < map[index]!.stop)) {
+        index = (index + 1) % map.length;
+        if (++tries > map.length) throw new TarFormatError(`sparse map has no data or hole at ${position}`, 0);
+      }
+      const block = map[index]!;
+      const length = Math.min(block.stop - position, zeros.length);
+      yield block.stored === undefined ? zeros.subarray(0, length) : await stored.read(block.stored + position - block.start, length);
+      position += length;
+    }
+  }
+  return new ForwardSource(content(), size);
 }
 
 // ---------------------------------------------------------------------------------------------------------

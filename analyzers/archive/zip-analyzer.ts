@@ -24,12 +24,20 @@ import {
 } from './zip-reader.js';
 import type { ChunkMeter } from './zip-member.js';
 import { readZipStream } from './zip-stream.js';
+import type { Format } from '../formats.js';
+import { SNIFF_BYTES, sniffFormat } from '../sniff.js';
 
-/** Members this small are CRC-checked (a second read); bigger ones (tensor data) are not re-read. */
+/** Members this small may be CRC-checked (a second read); bigger ones are never re-read. */
 const CRC_CHECK_MAX_BYTES = 16 * 1024 * 1024;
+/**
+ * Members whose content a loader parses (pickles, JSON, text, nested containers) are CRC-checked;
+ * raw tensor bytes (`data/0`…), which PyTorch maps without checking, are not re-read (issue 15 §1).
+ */
+const RAW_FORMATS: ReadonlySet<Format> = new Set(['unknown']);
 /** Below this, a high ratio is ordinary redundancy (a small zero-filled array), not a bomb. */
 export const BOMB_MIN_BYTES = 1024 * 1024;
 const SUSPICIOUS_FLAGS = FLAG_ENCRYPTED | FLAG_PATCHED | FLAG_STRONG_ENCRYPTION;
+const ENCRYPTION_FLAGS = FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 
@@ -48,6 +56,7 @@ const RULE_FOR: Readonly<Record<ZipAnomalyKind, keyof typeof ARCHIVE_RULES>> = {
   'not-cross-checked': 'zipStreamRead',
   'stream-stopped': 'zipMalformed',
   'no-central-directory': 'zipMalformed',
+  'reader-disagreement': 'readerDisagreement',
 };
 
 /** True when a member expands more than the ratio limit and is big enough for that to matter. */
@@ -65,6 +74,8 @@ export const zipAnalyzer: Analyzer = {
     ARCHIVE_RULES.zipMalformed,
     ARCHIVE_RULES.zipPrefixData,
     ARCHIVE_RULES.zipStreamRead,
+    ARCHIVE_RULES.readerDisagreement,
+    ARCHIVE_RULES.encryptedMembers,
     ARCHIVE_RULES.unsupportedMethod,
     ARCHIVE_RULES.pathTraversal,
     ARCHIVE_RULES.linkEscape,
@@ -110,21 +121,22 @@ class ZipRun {
     this.checkOverlaps(located, directory.centralDirectoryOffset);
     for (const member of located) {
       const { entry } = member;
-      if (!this.admit(entry)) continue;
+      if (!this.admit(entry, 'judge-encryption')) continue;
       const open = (meter = this.meter): ByteSource => openEntry(this.ctx.source, member, this.ctx.limits.maxBytesPerFile, meter);
-      if (isSymlink(entry)) {
-        await this.checkLink(entry, open());
-        continue;
-      }
+      // zipfile and PyTorch read a member's bytes whatever its mode says; only extractors such as
+      // unzip make it a link. So a "symlink" is checked as a link and analysed as the file loaders see.
+      if (isSymlink(entry)) await this.checkLink(entry, open());
+      if (entry.flags & ENCRYPTION_FLAGS && !(await this.readsAsPlain(entry, open((c) => c)))) continue;
       if (!(await this.scan(entry, open()))) break;
-      if (entry.uncompressedSize <= CRC_CHECK_MAX_BYTES && !(entry.flags & FLAG_ENCRYPTED)) await this.checkCrc(entry, open((c) => c));
+      if (entry.uncompressedSize <= CRC_CHECK_MAX_BYTES && !(entry.flags & ENCRYPTION_FLAGS) && (await this.isParsed(open((c) => c))))
+        await this.checkCrc(entry, open((c) => c));
     }
   }
 
   async fromStream(): Promise<void> {
     const limits = { maxMembers: this.ctx.limits.maxMembers, maxMemberBytes: this.ctx.limits.maxBytesPerFile, meter: this.meter };
     for await (const { entry, source } of readZipStream(this.ctx.source, limits, this.anomalies)) {
-      if (this.admit(entry) && !(await this.scan(entry, source))) break;
+      if (this.admit(entry, 'read-as-plain') && !(await this.scan(entry, source))) break;
     }
   }
 
@@ -141,10 +153,11 @@ class ZipRun {
   }
 
   /** Per-entry checks; false when the member must not be opened (unsupported, bomb, empty directory). */
-  private admit(entry: ZipEntry): boolean {
+  private admit(entry: ZipEntry, encryption: 'judge-encryption' | 'read-as-plain'): boolean {
     this.findings.push(...this.paths.check(entry.name));
     const at = { location: `member ${entry.name}` };
-    if (entry.flags & SUSPICIOUS_FLAGS)
+    const judgedLater = encryption === 'judge-encryption' && (entry.flags & ENCRYPTION_FLAGS) !== 0;
+    if (entry.flags & SUSPICIOUS_FLAGS && !judgedLater)
       this.findings.push(
         makeFinding(ARCHIVE_RULES.zipFlagBits, this.file, {
           ...at,
@@ -243,6 +256,62 @@ class ZipRun {
           details: { member: entry.name, target },
         }),
       );
+  }
+
+  /**
+   * A member flagged as encrypted (traditional 0x1 or strong 0x40): readers that ignore the flag read the
+   * bytes as plain (CVE-2025-1945; PyTorch for a flag in the local header only — Debian's torch 1.13 and
+   * zipfile judge the central flags and refuse, see test/fixtures/archive/readings/generate_zip.py). When the plain reading is
+   * consistent — it decompresses and matches the recorded CRC-32 — the member is analysed as plain and
+   * that is said; otherwise its bytes are ciphertext to a decrypting reader: "encrypted, not inspected"
+   * (issue 12 §5). Readers that check no CRC exist, so a plain reading that decompresses is still analysed; one
+   * that does not decompress is nothing any loader could use. Members too large to re-read are analysed
+   * as plain, unverified. True when the member is to be scanned.
+   */
+  private async readsAsPlain(entry: ZipEntry, source: ByteSource): Promise<boolean> {
+    const at = { location: `member ${entry.name}` };
+    const flags = `0x${entry.flags.toString(16)}`;
+    const details = { member: entry.name, flags: entry.flags };
+    const flagged = (message: string, reading: string): void => {
+      this.findings.push(makeFinding(ARCHIVE_RULES.zipFlagBits, this.file, { ...at, message, details: { ...details, reading } }));
+    };
+    if (entry.uncompressedSize > CRC_CHECK_MAX_BYTES) {
+      flagged(`member ${JSON.stringify(entry.name)} is flagged as encrypted (flags ${flags}); too large to verify, it was analysed as plain data, as readers that ignore the flag read it`, 'plain, unverified');
+      return true;
+    }
+    let crc = 0;
+    try {
+      for await (const chunk of source.stream(0)) crc = crc32(chunk, crc);
+    } catch (error) {
+      this.encrypted(entry, `read as plain, it does not decompress (${error instanceof Error ? error.message : String(error)})`, 'not analysed');
+      return false;
+    }
+    if (crc === entry.crc32) {
+      flagged(`member ${JSON.stringify(entry.name)} is flagged as encrypted (flags ${flags}) but its bytes are plain (they match the recorded CRC-32); it was analysed as plain, as readers that ignore the flag read it`, 'plain');
+      return true;
+    }
+    this.encrypted(entry, `read as plain, its CRC-32 is ${hex(crc)} where the archive records ${hex(entry.crc32)}`, 'its bytes were still analysed as plain, as readers that ignore the flag and the CRC read them');
+    return true;
+  }
+
+  private encrypted(entry: ZipEntry, evidence: string, outcome: string): void {
+    this.findings.push(
+      makeFinding(ARCHIVE_RULES.encryptedMembers, this.file, {
+        location: `member ${entry.name}`,
+        message: `member ${JSON.stringify(entry.name)} is encrypted (flags 0x${entry.flags.toString(16)}; ${evidence}): encrypted, not inspected; ${outcome}`,
+        details: { member: entry.name, flags: entry.flags, reading: 'encrypted' },
+      }),
+    );
+  }
+
+  /** Whether the member's head is a format some loader parses (see {@link RAW_FORMATS}). */
+  private async isParsed(source: ByteSource): Promise<boolean> {
+    try {
+      const head = await readSmall(source, SNIFF_BYTES);
+      return !RAW_FORMATS.has(sniffFormat(head, source.size));
+    } catch {
+      return false; // undecompressable: its own scan reported it
+    }
   }
 
   /** A member that cannot be decompressed was already reported by its own scan; only a readable one is checked. */

@@ -46,7 +46,21 @@ export interface ZipEntry {
   readonly isDirectory: boolean;
   /** Unix mode bits when the entry was made on Unix (symlinks are `S_IFLNK`). */
   readonly unixMode?: number;
+  /**
+   * Readers that see this entry, when they disagree (see {@link ZIP_READERS}); undefined when every
+   * reader sees the same central directory.
+   */
+  readonly readers?: readonly ZipReaderName[];
 }
+
+/**
+ * The two readers whose view of a zip matters: CPython `zipfile` (numpy.load, joblib, transformers) and
+ * PyTorch's `PyTorchStreamReader` (miniz). They agree on well-formed archives; they disagree on where the
+ * central directory is once its recorded offset is wrong (zipfile.py `_RealGetContents`: "concat" shifts
+ * every offset by the gap; miniz `mz_zip_reader_read_central_dir` uses the recorded offset as is).
+ */
+export const ZIP_READERS = ['zipfile', 'PyTorch (miniz)'] as const;
+export type ZipReaderName = (typeof ZIP_READERS)[number];
 
 export type ZipAnomalyKind =
   | 'local-header-mismatch'
@@ -62,7 +76,8 @@ export type ZipAnomalyKind =
   | 'out-of-bounds'
   | 'not-cross-checked'
   | 'stream-stopped'
-  | 'no-central-directory';
+  | 'no-central-directory'
+  | 'reader-disagreement';
 
 /** Something a strict reader would refuse; reported, never a reason to skip a member. */
 export interface ZipAnomaly {
@@ -99,18 +114,12 @@ export async function readZipDirectory(source: ByteSource, limits: ZipReadLimits
   if (eocdAt === undefined) return undefined;
   const anomalies: ZipAnomaly[] = [];
   const eocdOffset = tailStart + eocdAt;
-  let declaredEntries = u16(tail, eocdAt + 10);
-  let cdSize = u32(tail, eocdAt + 12);
-  let cdOffset = u32(tail, eocdAt + 16);
-  let cdEnd = eocdOffset;
-
-  const zip64 = await readZip64End(source, eocdOffset);
-  if (zip64) {
-    declaredEntries = zip64.entries;
-    cdSize = zip64.cdSize;
-    cdOffset = zip64.cdOffset;
-    cdEnd = zip64.recordOffset;
-  }
+  const plain: DirectoryView = { entries: u16(tail, eocdAt + 10), cdSize: u32(tail, eocdAt + 12), cdOffset: u32(tail, eocdAt + 16), cdEnd: eocdOffset };
+  const zip64 = await readZip64Ends(source, eocdOffset);
+  // zipfile reads the directory where its end record implies it is ("concat"), miniz where it says it is.
+  const zipfileView = zip64.adjacent ?? plain;
+  const minizView = zip64.located ?? plain;
+  const { cdEnd, cdSize, cdOffset } = zipfileView;
   // Bytes before the archive (self-extractor stubs, polyglots): shift offsets as Python's zipfile does.
   const shift = cdEnd - cdSize - cdOffset;
   if (shift !== 0 && cdEnd - cdSize >= 0) {
@@ -120,41 +129,92 @@ export async function readZipDirectory(source: ByteSource, limits: ZipReadLimits
       details: { shift },
     });
   }
-  const start = shift >= 0 && cdEnd - cdSize >= 0 ? cdEnd - cdSize : cdOffset;
-  const entries = await readCentralEntries(source, start, Math.min(cdEnd, start + cdSize), shift > 0 ? shift : 0, limits, anomalies);
-  if (entries.length !== declaredEntries && entries.length < limits.maxMembers) {
+  const zipfileStart = cdEnd - cdSize >= 0 ? cdEnd - cdSize : cdOffset;
+  const zipfileShift = cdEnd - cdSize >= 0 ? shift : 0;
+  const entries = await readCentralEntries(source, zipfileStart, Math.min(cdEnd, zipfileStart + cdSize), zipfileShift, limits, anomalies);
+  if (entries.length !== zipfileView.entries && entries.length < limits.maxMembers) {
     anomalies.push({
       kind: 'entry-count-mismatch',
-      message: `the end record declares ${declaredEntries} entries, the central directory holds ${entries.length}`,
-      details: { declared: declaredEntries, found: entries.length },
+      message: `the end record declares ${zipfileView.entries} entries, the central directory holds ${entries.length}`,
+      details: { declared: zipfileView.entries, found: entries.length },
     });
   }
-  return { entries, anomalies, centralDirectoryOffset: start };
+  const sameReading = zipfileShift === 0 && minizView.cdOffset === zipfileStart && minizView.cdSize === cdSize;
+  if (sameReading || !(minizView.cdOffset >= 0 && minizView.cdOffset + minizView.cdSize <= size))
+    return { entries, anomalies, centralDirectoryOffset: zipfileStart };
+  const minizEntries = await readCentralEntries(source, minizView.cdOffset, minizView.cdOffset + minizView.cdSize, 0, limits, []);
+  return {
+    entries: mergeReadings(entries, minizEntries, anomalies),
+    anomalies,
+    centralDirectoryOffset: Math.min(zipfileStart, minizView.cdOffset),
+  };
 }
 
-/** The last EOCD signature whose comment length fits in the file. */
+/** Where an end record (plain or ZIP64) puts the central directory, and where the record itself is. */
+interface DirectoryView {
+  readonly entries: number;
+  readonly cdSize: number;
+  readonly cdOffset: number;
+  readonly cdEnd: number;
+}
+
+const entryKey = (e: ZipEntry): string => `${e.name}\0${e.localHeaderOffset}\0${e.method}\0${e.compressedSize}\0${e.uncompressedSize}`;
+
+/**
+ * Every entry either reader sees, each tagged with who sees it; entries seen by one reader only are a
+ * `reader-disagreement` anomaly (a payload visible to one loader is still analysed).
+ */
+function mergeReadings(zipfile: ZipEntry[], miniz: ZipEntry[], anomalies: ZipAnomaly[]): ZipEntry[] {
+  if (miniz.length === 0) return zipfile;
+  const minizKeys = new Set(miniz.map(entryKey));
+  const zipfileKeys = new Set(zipfile.map(entryKey));
+  const onlyZipfile = zipfile.filter((e) => !minizKeys.has(entryKey(e)));
+  const onlyMiniz = miniz.filter((e) => !zipfileKeys.has(entryKey(e)));
+  const tag = (e: ZipEntry, index: number): ZipEntry => {
+    const readers = ZIP_READERS.filter((r) => (r === 'zipfile' ? zipfileKeys : minizKeys).has(entryKey(e)));
+    return { ...e, index, readers };
+  };
+  const merged = [...zipfile, ...onlyMiniz].map(tag);
+  if (onlyZipfile.length + onlyMiniz.length > 0)
+    anomalies.push({
+      kind: 'reader-disagreement',
+      message: `Python's zipfile and PyTorch's reader find different central directories (the recorded offset is wrong); members only zipfile sees: ${names(onlyZipfile)}; only PyTorch sees: ${names(onlyMiniz)}. Both readings were analysed`,
+      details: { zipfileOnly: onlyZipfile.map((e) => e.name).slice(0, 20), pytorchOnly: onlyMiniz.map((e) => e.name).slice(0, 20) },
+    });
+  return merged;
+}
+
+const names = (entries: ZipEntry[]): string =>
+  entries.length === 0 ? 'none' : entries.slice(0, 5).map((e) => JSON.stringify(e.name)).join(', ') + (entries.length > 5 ? ', …' : '');
+
+/**
+ * The last EOCD signature with a whole record after it, as both loaders pick it: zipfile `_EndRecData`
+ * takes `rfind` of the signature, miniz `mz_zip_reader_locate_header_sig` scans backwards for the first
+ * signature with 22 bytes after it. Neither checks that the comment length fits, so neither do we (a
+ * check would let an earlier, decoy record win).
+ */
 function findEocd(tail: Uint8Array): number | undefined {
-  for (let at = tail.length - EOCD_BYTES; at >= 0; at--) {
-    if (u32(tail, at) === SIG_EOCD && at + EOCD_BYTES + u16(tail, at + 20) <= tail.length) return at;
-  }
+  for (let at = tail.length - EOCD_BYTES; at >= 0; at--) if (u32(tail, at) === SIG_EOCD) return at;
   return undefined;
 }
 
-async function readZip64End(
-  source: ByteSource,
-  eocdOffset: number,
-): Promise<{ entries: number; cdSize: number; cdOffset: number; recordOffset: number } | undefined> {
-  if (eocdOffset < ZIP64_LOCATOR_BYTES) return undefined;
+/**
+ * The ZIP64 end record each reader uses when a locator precedes the end record: zipfile
+ * (`_EndRecData64`) the one right before the locator, miniz the one at the locator's recorded offset.
+ */
+async function readZip64Ends(source: ByteSource, eocdOffset: number): Promise<{ adjacent?: DirectoryView; located?: DirectoryView }> {
+  if (eocdOffset < ZIP64_LOCATOR_BYTES) return {};
   const locator = await source.read(eocdOffset - ZIP64_LOCATOR_BYTES, ZIP64_LOCATOR_BYTES);
-  if (locator.length < ZIP64_LOCATOR_BYTES || u32(locator, 0) !== SIG_ZIP64_LOCATOR) return undefined;
-  // The locator's offset is absolute; with prefix data the record sits just before the locator anyway.
-  for (const at of [u64(locator, 8), eocdOffset - ZIP64_LOCATOR_BYTES - ZIP64_EOCD_BYTES]) {
-    if (!(at >= 0 && at < eocdOffset)) continue;
-    const record = await source.read(at, ZIP64_EOCD_BYTES);
-    if (record.length === ZIP64_EOCD_BYTES && u32(record, 0) === SIG_ZIP64_EOCD)
-      return { entries: u64(record, 32), cdSize: u64(record, 40), cdOffset: u64(record, 48), recordOffset: at };
-  }
-  return undefined;
+  if (locator.length < ZIP64_LOCATOR_BYTES || u32(locator, 0) !== SIG_ZIP64_LOCATOR) return {};
+  const record = async (at: number): Promise<DirectoryView | undefined> => {
+    if (!(at >= 0 && at < eocdOffset)) return undefined;
+    const bytes = await source.read(at, ZIP64_EOCD_BYTES);
+    if (bytes.length !== ZIP64_EOCD_BYTES || u32(bytes, 0) !== SIG_ZIP64_EOCD) return undefined;
+    return { entries: u64(bytes, 32), cdSize: u64(bytes, 40), cdOffset: u64(bytes, 48), cdEnd: at };
+  };
+  const adjacent = await record(eocdOffset - ZIP64_LOCATOR_BYTES - ZIP64_EOCD_BYTES);
+  const located = await record(u64(locator, 8));
+  return { ...(adjacent ? { adjacent } : {}), ...(located ? { located } : {}) };
 }
 
 async function readCentralEntries(
@@ -211,7 +271,7 @@ async function readCentralEntries(
  */
 export async function locateEntry(source: ByteSource, entry: ZipEntry, anomalies: ZipAnomaly[]): Promise<LocatedEntry | undefined> {
   const guess = LOCAL_HEADER_BYTES + 3 * entry.name.length + 256;
-  let bytes = await source.read(entry.localHeaderOffset, guess);
+  let bytes = entry.localHeaderOffset >= 0 ? await source.read(entry.localHeaderOffset, guess) : new Uint8Array(0);
   const local = parseLocalHeader(bytes);
   if (!local) {
     anomalies.push({

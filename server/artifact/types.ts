@@ -82,7 +82,7 @@ export interface ModelFile {
 export interface SpecialEntry {
   readonly path: string;
   readonly rawPath: string;
-  readonly type: Exclude<TarEntryType, 'file' | 'directory'>;
+  readonly type: Exclude<TarEntryType, 'file' | 'directory'> | 'other';
   readonly linkname?: string;
   readonly mode: number;
   readonly layerDigest: string;

@@ -28,7 +28,8 @@ export async function readSuperblock(file: H5File): Promise<Superblock> {
   throw new H5UnsupportedError(`superblock version ${version} is not one this reader knows (0–3)`);
 }
 
-async function findSignature(file: H5File): Promise<number> {
+/** Where the superblock signature is: 0, or after a user block at 512, 1024, 2048… */
+export async function findSignature(file: H5File): Promise<number> {
   const limit = Math.min(file.size ?? MAX_SIGNATURE_OFFSET, MAX_SIGNATURE_OFFSET);
   for (let at = 0; at + SIGNATURE.length <= limit; at = at === 0 ? 512 : at * 2) {
     const c = await file.read(at, SIGNATURE.length, 'signature');

@@ -87,7 +87,8 @@ describe('readTar', () => {
       ]);
       const entries = await readAll(open(archive));
       expect(entries.map((e) => [e.name, e.type, e.size, e.mode, e.linkname, e.text])).toEqual([
-        ['models/', 'directory', 0, 0o755, undefined, ''],
+        // tarfile strips a directory's trailing slashes.
+        ['models', 'directory', 0, 0o755, undefined, ''],
         ['models/model.bin', 'file', 8, 0o4755, undefined, 'weights!'],
         ['models/link', 'symlink', 0, 0o644, '../etc/passwd', ''],
         // A hardlink's size field announces no data (Go archive/tar, Python tarfile).
@@ -95,9 +96,10 @@ describe('readTar', () => {
         ['dev/tty', 'char-device', 0, 0o644, undefined, ''],
         ['dev/sda', 'block-device', 0, 0o644, undefined, ''],
         ['pipe', 'fifo', 0, 0o644, undefined, ''],
-        ['sparse', 'other', 1, 0o644, undefined, 'x'],
+        // Old GNU sparse: no map and a real size of 0 read back empty (tarfile `_proc_sparse`).
+        ['sparse', 'file', 0, 0o644, undefined, ''],
         ['old-style', 'file', 7, 0o644, undefined, 'v7 file'],
-        ['old-dir/', 'directory', 0, 0o644, undefined, ''],
+        ['old-dir', 'directory', 0, 0o644, undefined, ''],
       ]);
       expect(entries[1]!.dataOffset).toBe(1024);
     });
@@ -125,7 +127,8 @@ describe('readTar', () => {
       ]);
     });
 
-    it('should apply PAX global records to later entries unless a local record overrides or clears them', async () => {
+    // tarfile 3.11 applies an empty PAX value as is (POSIX would delete the field): the name is ''.
+    it('should apply PAX global records to later entries unless a local record overrides them, empty values included', async () => {
       const archive = tarArchive([
         paxEntry({ path: 'global-name' }, true),
         tarEntry({ name: 'one' }, '1'),
@@ -134,7 +137,7 @@ describe('readTar', () => {
         paxEntry({ path: '' }),
         tarEntry({ name: 'three' }, '3'),
       ]);
-      expect((await readAll(open(archive))).map((e) => e.name)).toEqual(['global-name', 'local-name', 'three']);
+      expect((await readAll(open(archive))).map((e) => e.name)).toEqual(['global-name', 'local-name', '']);
     });
 
     it('should take names and links from GNU long name and long link headers', async () => {
@@ -159,7 +162,6 @@ describe('readTar', () => {
       ['invalid octal in the size field', patch(tarArchive([tarEntry({ name: 'f' }, 'x')]), 124, '0000000z001\0'), /invalid octal size/],
       ['a negative base-256 size', negativeSize(), /negative size/],
       ['a malformed PAX record', tarArchive([tarEntry({ name: 'p', type: 'x' }, '99 path=x\n'), tarEntry({ name: 'f' })]), /malformed PAX record/],
-      ['a non-numeric PAX size', tarArchive([paxEntry({ size: '12abc' }), tarEntry({ name: 'f' })]), /invalid PAX size/],
       ['a lone zero block followed by members', concat(new Uint8Array(512), tarArchive([tarEntry({ name: 'hidden' }, 'x')])), /lone zero block/],
       ['more extension headers than one entry needs', tarArchive([...Array.from({ length: 9 }, () => paxEntry({ path: 'p' })), tarEntry({ name: 'f' })]), /extension headers/],
     ])('should throw TarFormatError when the archive has %s', async (_, archive, message) => {

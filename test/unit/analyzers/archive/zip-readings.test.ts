@@ -1,0 +1,127 @@
+/**
+ * Zips read the way the loaders read them (issue 11 class 4, issue 12 §5). Fixtures are hand-built by
+ * test/fixtures/archive/readings/generate_zip.py, which checks each against CPython zipfile and PyTorch's
+ * miniz reader; the payload pickle calls os.system.
+ */
+import { describe, expect, it } from 'vitest';
+import { fixture } from './fixtures.js';
+import { archiveEngine, ruleIds } from './harness.js';
+import { criticalMembers, scanAll } from './full-engine.js';
+import { buildZip } from './zip-writer.js';
+
+const readings = (name: string): Uint8Array => fixture(`readings/${name}`);
+const PICKLE = new Uint8Array([0x80, 0x02, 0x7d, 0x71, 0x00, 0x2e]);
+const PAYLOAD = new TextEncoder().encode("cos\nsystem\n(S'touch pwned'\ntR.");
+
+describe('zip readings', () => {
+  it('should take the last end record even when its comment length runs past the file, as zipfile and miniz do', async () => {
+    const findings = await scanAll('decoy.pt', readings('decoy-eocd.zip'));
+    expect(criticalMembers(findings).some((f) => f.startsWith('decoy.pt!m/data.pkl:'))).toBe(true);
+  });
+
+  it('should analyse both central directories when the recorded offset disagrees with where the directory is', async () => {
+    const findings = await scanAll('split.pt', readings('split-directory.zip'));
+    // PyTorch reads the payload at the recorded offset; zipfile's concat adjustment reads the benign copy.
+    expect(criticalMembers(findings).some((f) => f.startsWith('split.pt!m/data.pkl:'))).toBe(true);
+    const ambiguity = findings.find((f) => f.ruleId === 'archive.reader-disagreement');
+    expect(ambiguity?.severity).toBe('High');
+    expect(ambiguity?.details).toMatchObject({ pytorchOnly: ['m/data.pkl', 'm/version'], zipfileOnly: ['m/data.pkl', 'm/version'] });
+  });
+
+  it('should analyse both ZIP64 end records when the locator points at another one than zipfile reads', async () => {
+    const findings = await scanAll('z64.pt', readings('zip64-split.zip'));
+    // miniz follows the locator to the payload's directory; zipfile takes the record before the locator.
+    expect(criticalMembers(findings).some((f) => f.startsWith('z64.pt!m/data.pkl:'))).toBe(true);
+    expect(findings.find((f) => f.ruleId === 'archive.reader-disagreement')?.details).toMatchObject({ pytorchOnly: ['m/data.pkl', 'm/version'] });
+  });
+
+  it('should read both copies of data.pkl and route both as pickles in the split directory', async () => {
+    const { scan, reached } = archiveEngine();
+    await scan('split.pt', readings('split-directory.zip'));
+    expect(reached.filter((r) => r.path === 'split.pt!m/data.pkl').map((r) => r.format)).toEqual(['pickle', 'pickle']);
+  });
+
+  it('should analyse a member whose mode says symlink as the file zipfile and PyTorch read', async () => {
+    const findings = await scanAll('link.pt', readings('symlink-mode.zip'));
+    expect(criticalMembers(findings).some((f) => f.startsWith('link.pt!m/data.pkl:'))).toBe(true);
+  });
+
+  it('should still report a symlink member that escapes, and analyse its bytes', async () => {
+    const { scan, reached } = archiveEngine();
+    const findings = await scan('l.zip', buildZip([{ name: 'a/link', data: '../../../etc/passwd', unixMode: 0o120777 }]));
+    expect(ruleIds(findings)).toContain('archive.link-escape');
+    expect(reached.map((r) => r.path)).toEqual(['l.zip!a/link']);
+  });
+
+  it('should analyse a member flagged as encrypted whose bytes are plain, and say so', async () => {
+    for (const name of ['flagged-plain.zip', 'flagged-plain-local.zip']) {
+      const findings = await scanAll('f.pt', readings(name));
+      expect(criticalMembers(findings).some((f) => f.startsWith('f.pt!m/data.pkl:'))).toBe(true);
+      expect(findings.some((f) => f.ruleId === 'archive.encrypted')).toBe(false);
+    }
+    const central = await scanAll('f.pt', readings('flagged-plain.zip'));
+    expect(central.find((f) => f.ruleId === 'archive.zip-flag-bits')?.message).toMatch(/its bytes are plain/);
+  });
+
+  it('should say "encrypted, not inspected" for a member zip -P really encrypted', async () => {
+    const { scan, reached } = archiveEngine();
+    const findings = await scan('secret.zip', readings('zipcrypto.zip'));
+    const encrypted = findings.find((f) => f.ruleId === 'archive.encrypted');
+    expect(encrypted?.severity).toBe('High');
+    expect(encrypted?.message).toMatch(/encrypted, not inspected/);
+    // Stored ZipCrypto: the ciphertext is still handed over as the bytes a flag-ignoring reader would see.
+    expect(reached.map((r) => r.path)).toEqual(['secret.zip!data.pkl']);
+  });
+
+  it('should not analyse an encrypted deflated member whose plain reading does not decompress', async () => {
+    const { scan, reached } = archiveEngine();
+    const bytes = buildZip([{ name: 'data.pkl', data: new Uint8Array(64), method: 8, flags: 1 }]);
+    bytes[30 + 'data.pkl'.length] = 0xff; // block type 3 (reserved): not a deflate stream
+    const findings = await scan('d.zip', bytes);
+    expect(findings.find((f) => f.ruleId === 'archive.encrypted')?.message).toMatch(/does not decompress.*not inspected/);
+    expect(reached).toEqual([]);
+  });
+
+  it('should keep a well-formed flagged-free zip quiet (no reader disagreement)', async () => {
+    const { scan } = archiveEngine();
+    expect(ruleIds(await scan('ok.zip', buildZip([{ name: 'a/data.pkl', data: PICKLE }])))).toEqual([]);
+  });
+});
+
+describe('zip members whatever their headers say', () => {
+  it('should analyse an .npz member whose mode says symlink, as numpy.load reads it', async () => {
+    const findings = await scanAll('arrays.npz', readings('npz-symlink-member.npz'));
+    expect(criticalMembers(findings).some((f) => f.startsWith('arrays.npz!weights.npy'))).toBe(true);
+  });
+
+  it.each([
+    ['first', [PAYLOAD, PICKLE]],
+    ['last', [PICKLE, PAYLOAD]],
+  ])('should analyse every copy of a duplicated name, the payload being the %s one', async (_, [one, two]) => {
+    const { scan, reached } = archiveEngine();
+    // zipfile's NameToInfo keeps the last entry; miniz's sorted-name binary search may find either.
+    const findings = await scan('dup.pt', buildZip([{ name: 'a/data.pkl', data: one! }, { name: 'a/data.pkl', data: two! }]));
+    expect(reached.map((r) => Buffer.from(r.bytes).toString('latin1'))).toEqual([one, two].map((b) => Buffer.from(b!).toString('latin1')));
+    expect(ruleIds(findings)).toContain('archive.duplicate-member');
+  });
+});
+
+describe('zip CRC checks', () => {
+  const noise = (n: number): Uint8Array => {
+    const out = new Uint8Array(n);
+    let state = 7;
+    for (let i = 0; i < n; i++) out[i] = (state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24;
+    return out;
+  };
+
+  it('should check the CRC of a member a loader parses and not re-read raw tensor bytes', async () => {
+    const { scan } = archiveEngine();
+    const storage = noise(1 << 20);
+    const bytes = buildZip([
+      { name: 'a/data.pkl', data: PICKLE, crc: 1 },
+      { name: 'a/data/0', data: storage, crc: 2 },
+    ]);
+    const findings = await scan('m.pt', bytes);
+    expect(findings.filter((f) => f.ruleId === 'archive.zip-crc-mismatch').map((f) => f.location)).toEqual(['member a/data.pkl']);
+  });
+});
