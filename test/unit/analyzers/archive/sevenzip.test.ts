@@ -81,7 +81,6 @@ describe('7z analyzer', () => {
   });
 
   it.each([
-    ['bcj-filter.7z', 'archive.unsupported-method', /packed with LZMA2 \+ BCJ/],
     ['encrypted.7z', 'archive.encrypted', /7z member "model.pkl" is encrypted/],
     ['encrypted-header.7z', 'archive.encrypted', /file list is encrypted/],
   ])('should report %s instead of opening it', async (name, rule, message) => {
