@@ -1,9 +1,10 @@
 /**
  * 7z archives. A 7z-wrapped pickle was a real scanner bypass (nullifAI, model-scanners.md §2.1 row 5), so
  * the members are opened and go back through the engine like zip and tar members. The header sits at the
- * end and is read by offset (Range reads on a registry blob); each folder's packed stream is then read
- * once, decoded ({@link folderDecoding}) and split into its files. What cannot be decoded — filter
- * chains, encryption, a corrupt header — is a finding naming the members left unanalysed.
+ * end and is read by offset (Range reads on a registry blob); each folder's packed streams are then read
+ * once, decoded through its coder chain ({@link folderDecoding}) and split into its files. What cannot be
+ * decoded — encryption, PPMd and other methods without a decoder here, a corrupt header — is a finding
+ * naming the members left unanalysed and the methods.
  */
 import type { AnalysisContext, Analyzer } from '../analyzer.js';
 import { ENGINE_RULES, LimitExceededError } from '../engine-rules.js';
