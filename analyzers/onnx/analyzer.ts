@@ -9,7 +9,7 @@ import { posix } from 'node:path';
 import type { Analyzer, AnalysisContext, ExternalDataFact, Fact } from '../analyzer.js';
 import { makeFinding, type Finding } from '../finding.js';
 import { FindingBudget } from '../finding-budget.js';
-import { modelProtobufKind } from '../protobuf/model-kind.js';
+import { modelProtobufKinds } from '../protobuf/model-kind.js';
 import { reportWalkError } from '../protobuf/walk-errors.js';
 import { WireReader } from '../protobuf/wire-reader.js';
 import { OnnxModelWalk } from './model-walk.js';
@@ -25,8 +25,10 @@ export const onnxAnalyzer: Analyzer = {
   rules: Object.values(RULES),
 
   async analyze(ctx: AnalysisContext): Promise<Finding[]> {
-    // The protobuf format is shared with TensorFlow SavedModels; the head says which one this is.
-    if (modelProtobufKind(ctx.head) !== 'onnx') return [];
+    // The protobuf format is shared with TensorFlow SavedModels; the head's structure says which one this
+    // is. A file named .onnx whose head the sniffer could not place is walked too: onnx.load reads it.
+    const claimed = ctx.format !== 'protobuf';
+    if (!claimed && !modelProtobufKinds(ctx.head).includes('onnx')) return [];
     const budget = new FindingBudget(ctx.file.path);
     const census = new OperatorCensus();
     const walk = new OnnxModelWalk(new WireReader(ctx.source), budget, census);
@@ -37,6 +39,7 @@ export const onnxAnalyzer: Analyzer = {
     } catch (error) {
       reportWalkError(error, budget, RULES.malformed, 'onnx');
     }
+    if (claimed && walk.outline.graphs === 0) return [notOnnx(ctx, budget)];
     census.report(budget);
     if (complete) checkOutline(walk, budget);
     if (walk.externalLocations.size > 0) ctx.record({ kind: 'external-data', file: ctx.file.path, locations: [...walk.externalLocations] });
@@ -63,6 +66,15 @@ export const onnxAnalyzer: Analyzer = {
 };
 
 const MAX_LISTED = 10;
+
+/** A file only its name calls ONNX, with no graph: one rejection, whatever the walk made of its bytes. */
+function notOnnx(ctx: AnalysisContext, budget: FindingBudget): Finding {
+  const walkError = budget.findings().find((f) => f.ruleId === RULES.malformed.id);
+  return makeFinding(RULES.malformed, ctx.file.path, {
+    message: `not an ONNX ModelProto: ${walkError ? walkError.message : 'its bytes parse as protobuf but hold no graph'}`,
+    details: { format: 'onnx' },
+  });
+}
 
 /** Locations resolved against the model's directory (onnx `resolve_external_data_location`) and not found. */
 function missingLocations(fact: ExternalDataFact, files: ReadonlySet<string>): string[] {
