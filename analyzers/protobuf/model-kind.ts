@@ -136,11 +136,11 @@ function isSavedModel(fields: readonly SeenField[]): boolean {
 
 function isOnnx(fields: readonly SeenField[], head: Uint8Array, alone: boolean): boolean {
   if (fields.some((f) => f.path === '1' && (f.value < 1 || f.value > MAX_PLAUSIBLE_IR_VERSION))) return false;
-  // A graph showing its content: two fields with a value, or a node or name.
-  const graph = fields.filter((f) => f.path.startsWith('7.') && !f.empty);
-  if (graph.length >= 2 || graph.some((f) => f.path === '7.2')) return true;
-  // A long string (a doc_string) running past a full head, after another field of the model.
+  // A graph showing its content: two fields with a value, or one beside another field of the model.
+  const graph = fields.filter((f) => f.path.startsWith('7.') && !f.empty).length;
   const top = fields.filter((f) => !f.path.includes('.'));
+  if (graph >= 2 || (graph === 1 && top.filter((f) => !f.empty).length >= 2)) return true;
+  // A long string (a doc_string) running past a full head, after another field of the model.
   return (
     alone &&
     head.length >= SNIFF_WINDOW_BYTES &&
