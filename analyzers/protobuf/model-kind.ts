@@ -97,6 +97,8 @@ interface SeenField {
   readonly empty: boolean;
   /** Index of the enclosing message occurrence (fields sharing it belong to the same node…). */
   readonly parent: number;
+  /** How the schema reads it: a number, bytes, text or a (nested) message. */
+  readonly kind: 'varint' | 'bytes' | 'string' | 'message';
 }
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -112,7 +114,7 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 export function modelProtobufKinds(head: Uint8Array): ModelProtobufKind[] {
   const kinds: ModelProtobufKind[] = [];
   const savedModel = seenFields(head, SAVED_MODEL);
-  if (savedModel && isSavedModel(savedModel)) kinds.push('saved-model');
+  if (savedModel && isSavedModel(savedModel, head)) kinds.push('saved-model');
   const onnx = seenFields(head, MODEL_PROTO);
   // A meta graph can read as a long UTF-8 producer name: that alone is no ONNX evidence next to a SavedModel.
   if (onnx && isOnnx(onnx, head, kinds.length === 0)) kinds.push('onnx');
@@ -128,18 +130,20 @@ export function modelProtobufKind(head: Uint8Array): ModelProtobufKind | undefin
   return modelProtobufKinds(head)[0];
 }
 
-function isSavedModel(fields: readonly SeenField[]): boolean {
+function isSavedModel(fields: readonly SeenField[], head: Uint8Array): boolean {
   if (fields.some((f) => f.path === '1' && f.value !== 1)) return false; // saved_model_schema_version is 1
-  // A meta graph showing two of its own fields (meta info and its tags, a graph and a node…).
-  return fields.filter((f) => f.path.startsWith('2.') && !f.empty).length >= 2;
+  // A meta graph showing two of its own values (meta info and its tags, a graph and a node…), or one
+  // beside the schema version.
+  const shown = evidence(fields, '2.', head);
+  return shown >= 2 || (shown === 1 && fields.some((f) => f.path === '1'));
 }
 
 function isOnnx(fields: readonly SeenField[], head: Uint8Array, alone: boolean): boolean {
   if (fields.some((f) => f.path === '1' && (f.value < 1 || f.value > MAX_PLAUSIBLE_IR_VERSION))) return false;
-  // A graph showing its content: two fields with a value, or one beside another field of the model.
-  const graph = fields.filter((f) => f.path.startsWith('7.') && !f.empty).length;
+  // A graph showing its content: two values, or one beside a value of the model itself.
   const top = fields.filter((f) => !f.path.includes('.'));
-  if (graph >= 2 || (graph === 1 && top.filter((f) => !f.empty).length >= 2)) return true;
+  const graph = evidence(fields, '7.', head);
+  if (graph >= 2 || (graph === 1 && evidence(top.filter((f) => f.number !== 7), '', head) >= 1)) return true;
   // A long string (a doc_string) running past a full head, after another field of the model.
   return (
     alone &&
@@ -147,6 +151,24 @@ function isOnnx(fields: readonly SeenField[], head: Uint8Array, alone: boolean):
     top.length >= 2 &&
     top.some((f) => f.cut && MODEL_PROTO.fields.get(f.number) === 'string' && (f.text?.length ?? 0) >= MIN_TEXT_EVIDENCE)
   );
+}
+
+/** Text without control characters (other than tab and line ends), as names and doc strings are. */
+const PRINTABLE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]+$/;
+
+/**
+ * How much the fields under `prefix` show of a real message: each non-empty printable string, non-zero
+ * number and non-empty byte string counts one; one cut by a full head — a structure consistent up to
+ * the head's last byte — counts two. Empty fields and zeros are what noise is made of.
+ */
+function evidence(fields: readonly SeenField[], prefix: string, head: Uint8Array): number {
+  let total = 0;
+  for (const f of fields) {
+    if (!f.path.startsWith(prefix)) continue;
+    const shown = f.text !== undefined ? PRINTABLE.test(f.text) : f.kind === 'varint' ? f.value > 0 : f.kind === 'bytes' && !f.empty;
+    if (shown) total += f.cut && head.length >= SNIFF_WINDOW_BYTES ? 2 : 1;
+  }
+  return total;
 }
 
 /** A node's identifier names tf-keras; one cut by the head is judged by what it shows. */
@@ -212,7 +234,8 @@ function seenFields(head: Uint8Array, root: Schema): SeenField[] | undefined {
         if (text === undefined) return false;
       }
       const mark = seen.length;
-      seen.push({ path, number, value: wireType === WireType.Varint ? amount : 0, text, cut, empty: wireType === WireType.Len && amount === 0, parent });
+      const reading = kind === 'string' ? 'string' : wireType !== WireType.Len ? 'varint' : typeof kind === 'object' || kind === 'message' ? 'message' : 'bytes';
+      seen.push({ path, number, value: wireType === WireType.Varint ? amount : 0, text, cut, empty: wireType === WireType.Len && amount === 0, parent, kind: reading });
       if (cut && wireType !== WireType.Len) return true; // the head ends inside a fixed-size value
       // A nested message that does not fit is no evidence, but its parent still is: a model damaged
       // inside is recognised, so its analyzer reports the damage.

@@ -39,6 +39,7 @@ describe('modelProtobufKind', () => {
     ['a graph starting with an initializer', concat(message(7, message(5, varint(2, 1), bytes(9, new Uint8Array(8)))), varint(1, 8)), 'onnx'],
     ['a SavedModel whose meta graph comes before its schema version', concat(message(2, message(2, message(1, bytes(2, 'Const'), bytes(1, 'n'))), message(1, bytes(4, 'serve'))), varint(1, 1)), 'saved-model'],
     ['a keras_metadata.pb with the identifier after the metadata', message(1, bytes(5, '{"class_name": "Sequential"}'), bytes(4, '_tf_keras_sequential'), bytes(3, 'root')), 'keras-metadata'],
+    ['an ONNX model whose head is all one initializer\'s raw data (graph, initializer and raw_data first)', head(lyingLength(7, 100_000, lyingLength(5, 90_000, lyingLength(9, 80_000, new Uint8Array(5000))))), 'onnx'],
     ['a frozen graph whose nodes name their op first', concat(message(4, varint(1, 1645)), message(1, bytes(2, 'Placeholder'), bytes(1, 'input'))), 'graph-def'],
   ] as const)('should recognise %s', (_, data, kind) => {
     expect(modelProtobufKind(head(data))).toBe(kind);
@@ -72,6 +73,8 @@ describe('modelProtobufKind', () => {
     ['a SavedModel with schema version 2 written last', concat(message(2, message(1, bytes(4, 'serve'))), varint(1, 2))],
     ['a SavedModel whose meta graph shows one field only', concat(varint(1, 1), message(2, bytes(6, 'x')))],
     ['a SavedMetadata-shaped file with a non-tf-keras identifier after a tf-keras one', concat(message(1, bytes(4, '_tf_keras_layer')), message(1, bytes(4, 'evil')))],
+    ['a graph holding only empty and zero values', concat(message(7, bytes(10, ''), message(5, varint(1, 0))), varint(1, 8))],
+    ['a graph whose only string is a control character', concat(varint(1, 1), message(7, bytes(10, '\u0000')))],
     ['a GraphDef-shaped file whose name and op sit in different nodes', concat(message(1, bytes(1, 'x')), message(1, bytes(2, 'Relu')))],
   ])('should not recognise %s', (_, data) => {
     expect(modelProtobufKind(head(data))).toBeUndefined();
