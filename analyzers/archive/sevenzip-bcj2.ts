@@ -30,27 +30,34 @@ export async function* decodeBcj2(inputs: readonly [AsyncIterable<Uint8Array>, A
     let filled = 0;
     let written = 0;
     let previous = 0;
-    const emit = (byte: number): Uint8Array | undefined => {
-      out[filled++] = byte;
-      written++;
-      if (filled < out.length) return undefined;
-      const full = out;
-      out = new Uint8Array(Math.min(OUT_CHUNK, outSize - written));
-      filled = 0;
-      return full;
-    };
-
+    // The main stream is decoded from what is buffered, awaiting only when that runs out: an await per
+    // byte would cost more than the decoding.
+    let block: Uint8Array = new Uint8Array(0);
+    let next = 0;
     while (written < outSize) {
-      if (!(await main!.fill(1))) throw new TruncatedInputError('BCJ2 main stream ends unexpectedly');
-      const byte = main!.readByte();
-      const full = emit(byte);
-      if (full) yield full;
-      const candidate = (byte & 0xfe) === 0xe8 || (previous === 0x0f && (byte & 0xf0) === 0x80);
-      if (!candidate || written === outSize) {
-        previous = byte;
-        continue;
+      if (next === block.length) {
+        if (main!.available === 0 && !(await main!.fill(1))) throw new TruncatedInputError('BCJ2 main stream ends unexpectedly');
+        block = main!.take(main!.available);
+        next = 0;
       }
-      const p = byte === 0xe8 ? previous : byte === 0xe9 ? 256 : 257;
+      const limit = Math.min(block.length - next, out.length - filled, outSize - written);
+      const run = copyRun(block, next, out, filled, limit, previous);
+      const copied = Math.abs(run);
+      next += copied;
+      filled += copied;
+      written += copied;
+      const byte = block[next - 1]!;
+      const candidate = run < 0;
+      // The byte before a candidate picks an E8's probability.
+      const prior = copied >= 2 ? block[next - 2]! : previous;
+      if (copied > 0) previous = byte;
+      if (filled === out.length) {
+        yield out;
+        out = new Uint8Array(Math.min(OUT_CHUNK, outSize - written));
+        filled = 0;
+      }
+      if (!candidate || written === outSize) continue;
+      const p = byte === 0xe8 ? prior : byte === 0xe9 ? 256 : 257;
       const prob = probs[p]!;
       const bound = (range >>> 11) * prob;
       let converted: boolean;
@@ -65,22 +72,24 @@ export async function* decodeBcj2(inputs: readonly [AsyncIterable<Uint8Array>, A
         converted = true;
       }
       if (range < TOP) {
-        if (!(await rc!.fill(1))) throw new TruncatedInputError('BCJ2 range coder stream ends unexpectedly');
+        if (rc!.available === 0 && !(await rc!.fill(1))) throw new TruncatedInputError('BCJ2 range coder stream ends unexpectedly');
         range = (range << 8) >>> 0;
         code = ((code << 8) | rc!.readByte()) >>> 0;
       }
-      if (!converted) {
-        previous = byte;
-        continue;
-      }
+      if (!converted) continue;
       const targets = byte === 0xe8 ? call! : jump!;
-      if (!(await targets.fill(4))) throw new TruncatedInputError(`BCJ2 ${byte === 0xe8 ? 'call' : 'jump'} stream ends unexpectedly`);
+      if (targets.available < 4 && !(await targets.fill(4))) throw new TruncatedInputError(`BCJ2 ${byte === 0xe8 ? 'call' : 'jump'} stream ends unexpectedly`);
       const target = targets.take(4);
       const absolute = ((target[0]! << 24) | (target[1]! << 16) | (target[2]! << 8) | target[3]!) >>> 0;
       const relative = (absolute - (written + 4)) >>> 0;
       for (let k = 0; k < 4 && written < outSize; k++) {
-        const part = emit((relative >>> (8 * k)) & 0xff);
-        if (part) yield part;
+        out[filled++] = (relative >>> (8 * k)) & 0xff;
+        written++;
+        if (filled === out.length) {
+          yield out;
+          out = new Uint8Array(Math.min(OUT_CHUNK, outSize - written));
+          filled = 0;
+        }
       }
       previous = relative >>> 24;
     }
@@ -88,4 +97,20 @@ export async function* decodeBcj2(inputs: readonly [AsyncIterable<Uint8Array>, A
   } finally {
     await Promise.all(iterators.map((it) => it.return?.()));
   }
+}
+
+/**
+ * Copies main-stream bytes from `block[from…]` to `out[at…]`, at most `limit`, up to and including the
+ * next E8, E9 or 0F 8x opcode: the count copied, negated when the last one is such an opcode. A plain
+ * function, so the hot loop keeps its variables in registers rather than in the generator's frame.
+ */
+function copyRun(block: Uint8Array, from: number, out: Uint8Array, at: number, limit: number, previous: number): number {
+  let prev = previous;
+  for (let i = 0; i < limit; i++) {
+    const b = block[from + i]!;
+    out[at + i] = b;
+    if ((b & 0xfe) === 0xe8 || (prev === 0x0f && (b & 0xf0) === 0x80)) return -(i + 1);
+    prev = b;
+  }
+  return limit;
 }

@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBcj2 } from '../../../../analyzers/archive/sevenzip-bcj2.js';
 import { decodeBranchFilter, decodeDelta, type BranchFilter } from '../../../../analyzers/archive/sevenzip-filters.js';
+import { parseNextHeader, parseStartHeader } from '../../../../analyzers/archive/sevenzip-header.js';
 import { ScanEngine } from '../../../../analyzers/engine.js';
 import { ALL_ANALYZERS } from '../../../../analyzers/index.js';
 import { makeLimits } from '../../../../analyzers/limits.js';
@@ -48,6 +49,21 @@ describe('7z filter chains', () => {
       expect(findings.map((f) => [f.ruleId, f.severity, f.file])).toEqual([['pickle.dangerous-global', 'Critical', `${file}!z-model.pkl`]]);
     },
   );
+
+  it('should decode a BCJ2 folder whose call and jump streams carry real targets (4 packed streams, 3 bind pairs)', () => {
+    const bytes = fixture('filter-bcj2.7z');
+    const start = parseStartHeader(bytes, bytes.length);
+    const next = parseNextHeader(bytes.subarray(start.nextHeaderOffset, start.nextHeaderOffset + start.nextHeaderSize), 10);
+    if (next.kind !== 'header') throw new Error('expected a plain header (-mhc=off)');
+    const [folder] = next.header.folders;
+    const bcj2 = folder!.coders.findIndex((c) => c.method === '0303011b');
+    expect(folder!.coders[bcj2]!.inStreams).toBe(4);
+    expect(folder!.packed).toHaveLength(4);
+    expect(folder!.bindPairs).toHaveLength(3);
+    // The call and jump streams hold hundreds of 4-byte targets: the round trip above converts them.
+    const boundSizes = folder!.bindPairs.map((pair) => folder!.unpackSizes[pair.outIndex]!).sort((a, b) => a - b);
+    expect(boundSizes[0]).toBeGreaterThan(400);
+  });
 
   it('should open the single-file BCJ + LZMA2 archive and find its pickle', async () => {
     const findings = await fullScan('bcj-filter.7z');
