@@ -11,6 +11,7 @@ import { modelProtobufKind } from '../../../../analyzers/protobuf/model-kind.js'
 import { ONNX_RULES } from '../../../../analyzers/onnx/rules.js';
 import { TENSORFLOW_RULES } from '../../../../analyzers/tensorflow/rules.js';
 import { DENSE_METADATA, kerasMetadataFile, nodeDef, tf1SavedModel, tf2SavedModel, type NodeSpec } from '../tensorflow/saved-model-builder.js';
+import { EXTERNAL, FLOAT, graph, node, tensor } from '../onnx/onnx-builder.js';
 import { bytes, concat, message, varint } from './proto-writer.js';
 import { GRAPH_DEF_TREE, KERAS_METADATA_TREE, reorder, SAVED_MODEL_TREE, type MessageTree, type Order } from './reorder.js';
 import { formatFixture, scanBytes } from './scan-file.js';
@@ -34,6 +35,23 @@ describe('ONNX fixtures with their fields reordered', () => {
   it.each(ORDERS)('should keep the traversing external-data location Critical when %s', async (order) => {
     const { findings } = await scanBytes('traversal.onnx', reorderedFixture(`traversal.${order}.onnx`));
     expect(findings.map((f) => [f.ruleId, f.severity])).toContainEqual([ONNX_RULES.externalDataEscape.id, 'Critical']);
+  });
+});
+
+describe('an ONNX model whose head is one long doc_string', () => {
+  // doc_string (6) first and long: the head is text, so recognition by head cannot see the model.
+  const docFirst = (graph: Uint8Array) => concat(bytes(6, 'This model card is long. '.repeat(300)), message(7, graph), message(8, bytes(1, ''), varint(2, 13)), varint(1, 8));
+  const traversal = graph({ nodes: [node({ op: 'Relu' })], initializers: [tensor({ name: 'w', dims: [4], dataType: FLOAT, external: [['location', '../../../../etc/passwd']], dataLocation: EXTERNAL })] });
+
+  it('should still be walked as ONNX when its name says so, keeping the traversal Critical', async () => {
+    const { format, findings } = await scanBytes('model.onnx', docFirst(traversal));
+    expect(format).toBe('text');
+    expect(findings.map((f) => [f.ruleId, f.severity])).toContainEqual([ONNX_RULES.externalDataEscape.id, 'Critical']);
+  });
+
+  it('should leave text named .onnx that is no model to the plain mismatch', async () => {
+    const { findings } = await scanBytes('model.onnx', new TextEncoder().encode('not a model at all\n'.repeat(300)));
+    expect(findings.map((f) => f.ruleId)).toEqual(['engine.content-mismatch']);
   });
 });
 
