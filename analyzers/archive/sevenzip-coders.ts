@@ -34,6 +34,10 @@ const METHOD_NAMES: Readonly<Record<string, string>> = {
   '0303011b': 'BCJ2',
   '03': 'Delta',
   '030401': 'PPMd',
+  '040109': 'Deflate64',
+  '020302': 'Swap2',
+  '020304': 'Swap4',
+  '0b': 'RISCV',
   '06f10701': '7zAES',
   ...Object.fromEntries(Object.entries(BRANCH_FILTERS).map(([id, [, name]]) => [id, name])),
 };
