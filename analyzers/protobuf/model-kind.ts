@@ -59,11 +59,30 @@ const MODEL_PROTO = schema([
 const ATTR_ENTRY = schema([[1, 'string'], [2, 'message']]);
 /** tensorflow `node_def.proto` NodeDef: name 1, op 2, input 3, device 4, attr 5, debug info 6, type 7. */
 const TF_NODE_DEF = schema([[1, 'string'], [2, 'string'], [3, 'string'], [4, 'string'], [5, ATTR_ENTRY], [6, 'message'], [7, 'message']]);
-const GRAPH_DEF = schema([[1, TF_NODE_DEF], [2, 'message'], [3, 'varint'], [4, 'message']]);
-/** tensorflow `meta_graph.proto` MetaInfoDef, MetaGraphDef; `saved_object_graph.proto`; `saved_model.proto` (§6.8). */
+/** `op_def.proto` OpDef and `function.proto` FunctionDef, FunctionDefLibrary: a library may fill a head. */
+const OP_DEF = schema([
+  [1, 'string'], [2, 'message'], [3, 'message'], [4, 'message'], [5, 'string'], [6, 'string'], [8, 'message'],
+  [16, 'varint'], [17, 'varint'], [18, 'varint'], [19, 'varint'], [20, 'string'], [21, 'varint'],
+]);
+const STRING_MAP_ENTRY = schema([[1, 'string'], [2, 'string']]);
+const FUNCTION_DEF = schema([[1, OP_DEF], [2, 'message'], [3, TF_NODE_DEF], [4, STRING_MAP_ENTRY], [5, 'message'], [6, STRING_MAP_ENTRY], [7, 'message'], [8, 'message']]);
+const FUNCTION_LIBRARY = schema([[1, FUNCTION_DEF], [2, 'message'], [3, 'message']]);
+const GRAPH_DEF = schema([[1, TF_NODE_DEF], [2, FUNCTION_LIBRARY], [3, 'varint'], [4, 'message']]);
+/** tensorflow `meta_graph.proto` MetaInfoDef, MetaGraphDef; `saver.proto`; `saved_object_graph.proto`; `saved_model.proto` (§6.8). */
 const META_INFO_DEF = schema([[1, 'string'], [2, 'message'], [3, 'message'], [4, 'string'], [5, 'string'], [6, 'string'], [7, 'varint'], [8, 'message']]);
-const SAVED_OBJECT_GRAPH = schema([[1, 'message'], [2, 'message']]);
-const META_GRAPH_DEF = schema([[1, META_INFO_DEF], [2, GRAPH_DEF], [3, 'message'], [4, 'message'], [5, 'message'], [6, 'message'], [7, SAVED_OBJECT_GRAPH]]);
+const SAVER_DEF = schema([[1, 'string'], [2, 'string'], [3, 'string'], [4, 'varint'], [5, 'varint'], [6, 'fixed32s'], [7, 'varint']]);
+/** map<string, CollectionDef / SignatureDef / …>: key 1, value 2. */
+const MESSAGE_MAP_ENTRY = schema([[1, 'string'], [2, 'message']]);
+const OBJECT_REFERENCE = schema([[1, 'varint'], [2, 'string']]);
+const SAVED_USER_OBJECT = schema([[1, 'string'], [2, 'message'], [3, 'string']]);
+const SAVED_OBJECT = schema([
+  [1, OBJECT_REFERENCE], [2, 'message'], [3, 'message'], [4, SAVED_USER_OBJECT], [5, 'message'], [6, 'message'], [7, 'message'],
+  [8, 'message'], [9, 'message'], [10, 'message'], [11, 'message'], [12, 'message'], [13, 'string'], [14, 'message'], [15, 'string'],
+]);
+const SAVED_OBJECT_GRAPH = schema([[1, SAVED_OBJECT], [2, MESSAGE_MAP_ENTRY]]);
+const META_GRAPH_DEF = schema([
+  [1, META_INFO_DEF], [2, GRAPH_DEF], [3, SAVER_DEF], [4, MESSAGE_MAP_ENTRY], [5, MESSAGE_MAP_ENTRY], [6, 'message'], [7, SAVED_OBJECT_GRAPH],
+]);
 const SAVED_MODEL = schema([[1, 'varint'], [2, META_GRAPH_DEF]]);
 
 /** tf-keras `protobuf/saved_metadata.proto`: SavedMetadata { repeated SavedObject nodes = 1 }. */

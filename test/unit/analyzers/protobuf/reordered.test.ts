@@ -69,6 +69,15 @@ const TENSORFLOW_MODELS: ReadonlyArray<readonly [string, string, Uint8Array, Mes
 ];
 
 describe('TensorFlow protobufs with their fields reordered', () => {
+  it.each([
+    ['its object graph (Keras metadata of many layers)', tf2SavedModel({ kerasMetadata: Array.from({ length: 40 }, () => DENSE_METADATA) })],
+    ['its function library', tf2SavedModel({ functions: Array.from({ length: 60 }, (_, i) => ({ name: `__inference_fn_${i}`, nodes: [{ name: 'MatMul', op: 'MatMul' }, { name: 'Relu', op: 'Relu' }] })) })],
+  ])('should recognise a reversed SavedModel whose head is all %s', (_, data) => {
+    const reversed = reorder(data, SAVED_MODEL_TREE, 'reversed');
+    expect(reversed.length).toBeGreaterThan(6144);
+    expect(modelProtobufKind(reversed.subarray(0, 4096))).toBe('saved-model');
+  });
+
   it.each(TENSORFLOW_MODELS.flatMap(([file, what, data, tree, rule]) => ORDERS.map((order) => [what, order, file, data, tree, rule] as const)))(
     'should give %s, %s, the findings of the original',
     async (_, order, file, data, tree, rule) => {
