@@ -26,6 +26,14 @@ export const ENGINE_RULES = defineRules({
     why: 'Loaders pick a parser by name or media type; a file whose bytes are another format (a pickle named .safetensors) is a classic way to slip code past tools that trust names.',
     remediation: 'Rename or repackage the file so its name and media type match its content, or remove it.',
   },
+  noneOfDeclaredFormats: {
+    id: 'engine.none-of-declared-formats',
+    analyzer: 'engine',
+    severity: 'High',
+    title: 'File is none of the formats its name claims',
+    why: 'The scanner recognises no format in the content, and the reader of every format the name or media type claims rejected it, so nothing in the file was inspected. A loader that picks its parser by name may still read it in a way the scanner did not (a truncated or deliberately broken file), so it is not reported clean.',
+    remediation: 'Re-export the file with the library that owns its format, or remove it; the details list why each reader rejected it.',
+  },
   notAnalysable: {
     id: 'engine.not-analysable',
     analyzer: 'engine',

@@ -4,7 +4,7 @@
  * Container analyzers re-enter the engine for their members through `scanMember`.
  */
 import type { Analyzer, AnalysisContext, Fact, FileMeta } from './analyzer.js';
-import { declaredFormats } from './declared-format.js';
+import { declaredFormats, statedOnce } from './declared-format.js';
 import { ENGINE_RULES, LimitExceededError } from './engine-rules.js';
 import { makeFinding, memberPath, type Finding, type Rule } from './finding.js';
 import type { Format } from './formats.js';
@@ -112,15 +112,15 @@ export class ScanEngine {
     }
     const format = sniffFormat(head, file.size);
     const declared = declaredFormats(file.path, file.mediaType);
-    if (declared && !declared.includes(format))
-      findings.push(
-        makeFinding(ENGINE_RULES.contentMismatch, file.path, {
-          message: `content is ${format}, but the name or media type claims ${declared.join(' or ')}`,
-          // Text that no loader accepts as a pickle (tried below) runs nothing: a `.pth` path file.
-          ...(INERT_FORMATS.has(format) ? { severity: 'Low' as const } : {}),
-          details: { sniffed: format, declared, ...(file.mediaType ? { mediaType: file.mediaType } : {}) },
-        }),
-      );
+    const mismatch =
+      declared && !declared.includes(format)
+        ? makeFinding(ENGINE_RULES.contentMismatch, file.path, {
+            message: `content is ${format}, but the name or media type claims ${declared.join(' or ')}`,
+            // Text that no loader accepts as a pickle (tried below) runs nothing: a `.pth` path file.
+            ...(INERT_FORMATS.has(format) ? { severity: 'Low' as const } : {}),
+            details: { sniffed: format, declared, ...(file.mediaType ? { mediaType: file.mediaType } : {}) },
+          })
+        : undefined;
 
     let analyzers = this.analyzersFor(format, declared, head, file.size);
     // Several analyzers each read a forward-only member (a deflated zip member, a file in a gzip layer)
@@ -135,7 +135,7 @@ export class ScanEngine {
           shared = await bufferedSource(source, source.size);
         } catch (error) {
           findings.push(failure(file.path, error));
-          return { findings, format };
+          return { findings: mismatch ? [mismatch, ...findings] : findings, format };
         }
       } else if (format !== 'pickle') {
         const pickle = new Set(this.byFormat.get('pickle') ?? []);
@@ -183,7 +183,8 @@ export class ScanEngine {
         findings.push(failure(file.path, error, analyzer.name));
       }
     }
-    return { findings, format };
+    // The mismatch and the claimed readers' rejections are one statement (declared-format.ts).
+    return { findings: mismatch ? statedOnce(mismatch, findings) : findings, format };
   }
 
   /**

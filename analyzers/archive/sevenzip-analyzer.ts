@@ -1,9 +1,10 @@
 /**
  * 7z archives. A 7z-wrapped pickle was a real scanner bypass (nullifAI, model-scanners.md §2.1 row 5), so
  * the members are opened and go back through the engine like zip and tar members. The header sits at the
- * end and is read by offset (Range reads on a registry blob); each folder's packed stream is then read
- * once, decoded ({@link folderDecoding}) and split into its files. What cannot be decoded — filter
- * chains, encryption, a corrupt header — is a finding naming the members left unanalysed.
+ * end and is read by offset (Range reads on a registry blob); each folder's packed streams are then read
+ * once, decoded through its coder chain ({@link folderDecoding}) and split into its files. What cannot be
+ * decoded — encryption, PPMd and other methods without a decoder here, a corrupt header — is a finding
+ * naming the members left unanalysed and the methods.
  */
 import type { AnalysisContext, Analyzer } from '../analyzer.js';
 import { ENGINE_RULES, LimitExceededError } from '../engine-rules.js';
@@ -12,7 +13,7 @@ import { bufferedSource, ForwardSource, readExactly, TruncatedError, type ByteSo
 import { budgetFor, inherit, type ExpansionBudget } from './budget.js';
 import { MemberPathChecker } from './member-paths.js';
 import { ARCHIVE_RULES } from './rules.js';
-import { folderDecoding } from './sevenzip-coders.js';
+import { folderDecoding, type PackedStreams } from './sevenzip-coders.js';
 import {
   checkNextHeaderCrc,
   parseNextHeader,
@@ -98,6 +99,7 @@ async function seekableArchive(source: ByteSource): Promise<ByteSource | undefin
 async function readArchiveHeader(ctx: AnalysisContext): Promise<SevenZipHeader> {
   const { source, limits } = ctx;
   const start = parseStartHeader(await readExactly(source, 0, SIGNATURE_HEADER_BYTES), source.size);
+  if (start.nextHeaderSize === 0) return { folders: [], entries: [] };
   if (start.nextHeaderSize > limits.maxHeaderBytes) throw new LimitExceededError('7z header bytes', start.nextHeaderSize, limits.maxHeaderBytes);
   let bytes = await readExactly(source, start.nextHeaderOffset, start.nextHeaderSize);
   checkNextHeaderCrc(bytes, start);
@@ -112,9 +114,9 @@ async function readArchiveHeader(ctx: AnalysisContext): Promise<SevenZipHeader> 
       if (decoding.encrypted) throw new EncryptedHeaderError();
       throw new SevenZipFormatError(`header packed with ${decoding.methods}, which the scanner cannot decode`);
     }
-    const packed = folder.packed[0]!;
-    if (packed.size > limits.maxHeaderBytes) throw new LimitExceededError('7z header bytes', packed.size, limits.maxHeaderBytes);
-    bytes = await collect(decoding.decode(source.stream(packed.offset, packed.offset + packed.size)), folder.unpackSize);
+    const packedBytes = packedSize(folder);
+    if (packedBytes > limits.maxHeaderBytes) throw new LimitExceededError('7z header bytes', packedBytes, limits.maxHeaderBytes);
+    bytes = await collect(decoding.decode(packedStreams(source, folder)), folder.unpackSize);
   }
   throw new SevenZipFormatError(`more than ${MAX_HEADER_LEVELS} levels of encoded headers`);
 }
@@ -147,18 +149,30 @@ async function scanFolder(ctx: AnalysisContext, folder: Folder, members: readonl
     const what = decoding.encrypted ? 'encrypted' : `packed with ${decoding.methods}, which the scanner cannot decode`;
     return [makeFinding(rule, file, { message: `${quoted} ${names.length === 1 ? 'is' : 'are'} ${what}; not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length, methods: decoding.methods } })];
   }
-  const packed = folder.packed[0]!;
   const archiveSize = ctx.source.size;
-  if (archiveSize !== undefined && packed.offset + packed.size > archiveSize)
-    return [makeFinding(ARCHIVE_RULES.sevenZipMalformed, file, { message: `${quoted} ${names.length === 1 ? 'is' : 'are'} packed at ${packed.offset} (+${packed.size}), past the end of the archive (${archiveSize} bytes); not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length } })];
+  const outside = folder.packed.find((packed) => archiveSize !== undefined && packed.offset + packed.size > archiveSize);
+  if (outside)
+    return [makeFinding(ARCHIVE_RULES.sevenZipMalformed, file, { message: `${quoted} ${names.length === 1 ? 'is' : 'are'} packed at ${outside.offset} (+${outside.size}), past the end of the archive (${archiveSize} bytes); not analysed`, details: { members: names.slice(0, LISTED_MEMBERS), count: names.length } })];
   const findings: Finding[] = [];
-  const output = new FolderOutput(decoding.decode(ctx.source.stream(packed.offset, packed.offset + packed.size)), packed.size, ctx, budget, findings);
+  const output = new FolderOutput(decoding.decode(packedStreams(ctx.source, folder)), packedSize(folder), ctx, budget, findings);
   try {
     await scanMembers(ctx, folder, members, output, budget, findings);
   } finally {
     await output.close(); // the decoder and the packed stream (an HTTP body on a registry blob)
   }
   return findings;
+}
+
+/** The folder's packed streams, each read from the archive when its decoder first pulls. */
+function packedStreams(source: ByteSource, folder: Folder): PackedStreams {
+  return (index) => {
+    const packed = folder.packed[index]!;
+    return source.stream(packed.offset, packed.offset + packed.size);
+  };
+}
+
+function packedSize(folder: Folder): number {
+  return folder.packed.reduce((total, packed) => total + packed.size, 0);
 }
 
 async function scanMembers(ctx: AnalysisContext, folder: Folder, members: readonly SevenZipEntry[], output: FolderOutput, budget: ExpansionBudget, findings: Finding[]): Promise<void> {

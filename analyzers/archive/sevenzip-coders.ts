@@ -1,14 +1,29 @@
 /**
- * Decoding a 7z folder: the single-coder folders 7-Zip and py7zr write for model files (LZMA2, the
- * default; LZMA; BZip2; Deflate; Copy), on top of the decoders the compressed-file analyzer already uses.
- * LZMA gets the 13-byte "LZMA alone" header its packed stream lacks; LZMA2 is wrapped into a one-block xz
- * stream (xz's LZMA2 filter has the same one-byte dictionary property) with an index built from the
- * folder's sizes, which xz-embedded checks at the end. Filter chains (BCJ, Delta…) and encryption are
- * named, not decoded. Method ids: 7-Zip `DOC/Methods.txt`; xz layout: the .xz file format 1.1.0.
+ * Decoding a 7z folder: a graph of coders whose out streams feed other coders' in streams (bind
+ * pairs) and whose free in streams read the packed streams. Decoded: LZMA2 (the default), LZMA, BZip2,
+ * Deflate, Copy, and the filters in front of them — the branch converters BCJ (x86), ARM, ARMT, ARM64,
+ * PPC, SPARC, IA64 (sevenzip-filters.ts), Delta, and BCJ2's four streams (sevenzip-bcj2.ts) — the chains
+ * 7-Zip's `-mf` and py7zr's defaults (BCJ + LZMA2) write. LZMA gets the 13-byte "LZMA alone" header its
+ * packed stream lacks; LZMA2 is wrapped into a one-block xz stream (xz's LZMA2 filter has the same
+ * one-byte dictionary property) with an index built from the folder's sizes, which xz-embedded checks at
+ * the end. Encryption (7zAES) and methods without a decoder here (PPMd…) are named, not decoded.
+ * Method ids: 7-Zip `DOC/Methods.txt`; xz layout: the .xz file format 1.1.0.
  */
 import { crc32 } from './crc32.js';
 import { decompress, inflateRaw } from './decompress.js';
-import type { Folder } from './sevenzip-header.js';
+import { decodeBcj2 } from './sevenzip-bcj2.js';
+import { decodeBranchFilter, decodeDelta, type BranchFilter } from './sevenzip-filters.js';
+import type { Coder, Folder } from './sevenzip-header.js';
+
+const BRANCH_FILTERS: Readonly<Record<string, readonly [BranchFilter, string]>> = {
+  '03030103': ['x86', 'BCJ'],
+  '03030205': ['ppc', 'PPC'],
+  '03030401': ['ia64', 'IA64'],
+  '03030501': ['arm', 'ARM'],
+  '03030701': ['armt', 'ARMT'],
+  '03030805': ['sparc', 'SPARC'],
+  '0a': ['arm64', 'ARM64'],
+};
 
 const METHOD_NAMES: Readonly<Record<string, string>> = {
   '00': 'Copy',
@@ -16,45 +31,139 @@ const METHOD_NAMES: Readonly<Record<string, string>> = {
   '030101': 'LZMA',
   '040108': 'Deflate',
   '040202': 'BZip2',
-  '03030103': 'BCJ',
   '0303011b': 'BCJ2',
   '03': 'Delta',
   '030401': 'PPMd',
+  '040109': 'Deflate64',
+  '020302': 'Swap2',
+  '020304': 'Swap4',
+  '0b': 'RISCV',
   '06f10701': '7zAES',
+  ...Object.fromEntries(Object.entries(BRANCH_FILTERS).map(([id, [, name]]) => [id, name])),
 };
 const AES = '06f10701';
+const BCJ2 = '0303011b';
 
 function methodName(method: string): string {
   return METHOD_NAMES[method] ?? `method ${method}`;
 }
 
+/** Opens the folder's `index`th packed stream. */
+export type PackedStreams = (index: number) => AsyncIterable<Uint8Array>;
+
 export type FolderDecoding =
-  | { readonly ok: true; readonly decode: (packed: AsyncIterable<Uint8Array>) => AsyncIterable<Uint8Array> }
+  | { readonly ok: true; readonly decode: (packed: PackedStreams) => AsyncIterable<Uint8Array> }
   | { readonly ok: false; readonly encrypted: boolean; readonly methods: string };
+
+/** Decodes one coder's output from its input streams. */
+type CoderDecoder = (inputs: readonly AsyncIterable<Uint8Array>[]) => AsyncIterable<Uint8Array>;
 
 /** How to decode `folder`, or why it cannot be. `maxOutputBytes` bounds what a header may declare. */
 export function folderDecoding(folder: Folder, maxOutputBytes: number): FolderDecoding {
   const methods = folder.coders.map((c) => methodName(c.method)).join(' + ');
   const encrypted = folder.coders.some((c) => c.method === AES);
-  const [coder] = folder.coders;
-  if (encrypted || folder.coders.length !== 1 || folder.packed.length !== 1 || !coder) return { ok: false, encrypted, methods };
-  const size = folder.unpackSize;
+  const unsupported = { ok: false, encrypted, methods } as const;
+  if (encrypted || folder.coders.some((c) => c.outStreams !== 1)) return unsupported;
+  const wiring = folderWiring(folder);
+  if (hasLoop(folder, wiring)) return unsupported;
+  const decoders: CoderDecoder[] = [];
+  for (const [index, coder] of folder.coders.entries()) {
+    const decoder = coderDecoder(coder, folder.unpackSizes[wiring.firstOut[index]!]!, wiring.inputSizes(index), maxOutputBytes);
+    if (!decoder) return unsupported;
+    decoders.push(decoder);
+  }
+  // Every coder decodes one out stream (BCJ2 included, the 4-in/1-out form 7-Zip writes), so a stream's
+  // producer is its coder, and following bind pairs from the main output reaches each coder once.
+  const produce = (out: number, packed: PackedStreams): AsyncIterable<Uint8Array> => {
+    const coder = wiring.coderOfOut[out]!;
+    const inputs = wiring.inStreamsOf(coder).map((inStream) => {
+      const packedIndex = folder.packedInStreams.indexOf(inStream);
+      if (packedIndex >= 0) return packed(packedIndex);
+      return produce(folder.bindPairs.find((pair) => pair.inIndex === inStream)!.outIndex, packed);
+    });
+    return decoders[coder]!(inputs);
+  };
+  return { ok: true, decode: (packed) => produce(folder.mainOut, packed) };
+}
+
+interface Wiring {
+  /** The coder each out stream belongs to. */
+  readonly coderOfOut: readonly number[];
+  readonly firstOut: readonly number[];
+  readonly inStreamsOf: (coder: number) => number[];
+  /** Byte counts of each of a coder's inputs (packed size or the producing out stream's size). */
+  readonly inputSizes: (coder: number) => number[];
+}
+
+function folderWiring(folder: Folder): Wiring {
+  const coderOfOut: number[] = [];
+  const firstOut: number[] = [];
+  const firstIn: number[] = [];
+  let ins = 0;
+  for (const [index, coder] of folder.coders.entries()) {
+    firstOut.push(coderOfOut.length);
+    firstIn.push(ins);
+    for (let k = 0; k < coder.outStreams; k++) coderOfOut.push(index);
+    ins += coder.inStreams;
+  }
+  const inStreamsOf = (coder: number): number[] => Array.from({ length: folder.coders[coder]!.inStreams }, (_, k) => firstIn[coder]! + k);
+  const sizeOfIn = (inStream: number): number => {
+    const packedIndex = folder.packedInStreams.indexOf(inStream);
+    if (packedIndex >= 0) return folder.packed[packedIndex]!.size;
+    return folder.unpackSizes[folder.bindPairs.find((pair) => pair.inIndex === inStream)!.outIndex]!;
+  };
+  return { coderOfOut, firstOut, inStreamsOf, inputSizes: (coder) => inStreamsOf(coder).map(sizeOfIn) };
+}
+
+/** A chain of bind pairs that comes back to a coder it left (hostile headers only). */
+function hasLoop(folder: Folder, wiring: Wiring): boolean {
+  const visiting = new Set<number>();
+  const visit = (coder: number): boolean => {
+    if (visiting.has(coder)) return true;
+    visiting.add(coder);
+    for (const inStream of wiring.inStreamsOf(coder)) {
+      const pair = folder.bindPairs.find((p) => p.inIndex === inStream);
+      if (pair && visit(wiring.coderOfOut[pair.outIndex]!)) return true;
+    }
+    visiting.delete(coder);
+    return false;
+  };
+  return visit(wiring.coderOfOut[folder.mainOut]!);
+}
+
+/** The decoder of one coder whose output is `size` bytes, from inputs of `inputSizes` bytes. */
+function coderDecoder(coder: Coder, size: number, inputSizes: readonly number[], maxOutputBytes: number): CoderDecoder | undefined {
   const limits = { maxOutputBytes };
-  switch (coder.method) {
+  const { method, properties } = coder;
+  if (method === BCJ2) {
+    if (coder.inStreams !== 4 || size > maxOutputBytes) return undefined;
+    return (inputs) => decodeBcj2([inputs[0]!, inputs[1]!, inputs[2]!, inputs[3]!], size);
+  }
+  if (coder.inStreams !== 1) return undefined;
+  const branch = BRANCH_FILTERS[method];
+  if (branch) {
+    if (properties.length !== 0 && properties.length !== 4) return undefined;
+    const start = properties.length === 4 ? new DataView(properties.buffer, properties.byteOffset, 4).getUint32(0, true) : 0;
+    return ([input]) => decodeBranchFilter(branch[0], input!, start);
+  }
+  switch (method) {
     case '00':
-      return { ok: true, decode: (packed) => packed };
+      return ([input]) => input!;
+    case '03':
+      if (properties.length !== 1) return undefined;
+      return ([input]) => decodeDelta(input!, properties[0]! + 1);
     case '030101':
-      if (coder.properties.length !== 5) return { ok: false, encrypted, methods };
-      return { ok: true, decode: (packed) => decompress('lzma', prefixed(lzmaAloneHeader(coder.properties, size), packed), limits) };
+      if (properties.length !== 5) return undefined;
+      return ([input]) => decompress('lzma', prefixed(lzmaAloneHeader(properties, size), input!), limits);
     case '21':
-      if (coder.properties.length !== 1) return { ok: false, encrypted, methods };
-      return { ok: true, decode: (packed) => decompress('xz', asXzStream(coder.properties[0]!, folder.packed[0]!.size, size, packed), limits) };
+      if (properties.length !== 1) return undefined;
+      return ([input]) => decompress('xz', asXzStream(properties[0]!, inputSizes[0]!, size, input!), limits);
     case '040202':
-      return { ok: true, decode: (packed) => decompress('bzip2', packed, limits) };
+      return ([input]) => decompress('bzip2', input!, limits);
     case '040108':
-      return { ok: true, decode: (packed) => inflateRaw(packed, limits) };
+      return ([input]) => inflateRaw(input!, limits);
     default:
-      return { ok: false, encrypted, methods };
+      return undefined;
   }
 }
 

@@ -59,8 +59,25 @@ export interface Coder {
   readonly properties: Uint8Array;
 }
 
+/**
+ * A folder's wiring, in the header's numbering (7zFormat.txt "Folder"): coders' in streams, counted
+ * across the coders in order, are their packed side; out streams their unpacked side. A bind pair feeds
+ * in stream `inIndex` from out stream `outIndex`; in streams no pair feeds are the packed streams.
+ */
+export interface BindPair {
+  readonly inIndex: number;
+  readonly outIndex: number;
+}
+
 export interface Folder {
   readonly coders: readonly Coder[];
+  readonly bindPairs: readonly BindPair[];
+  /** The in stream each packed stream feeds, in the order of {@link packed}. */
+  readonly packedInStreams: readonly number[];
+  /** Bytes each out stream decodes to. */
+  readonly unpackSizes: readonly number[];
+  /** The one out stream no bind pair consumes: the folder's output. */
+  readonly mainOut: number;
   /** Bytes the folder decodes to (its one unbound output stream). */
   readonly unpackSize: number;
   /** Absolute offset and size of the folder's packed streams. */
@@ -86,7 +103,7 @@ export interface SevenZipHeader {
 
 export type NextHeader = { readonly kind: 'header'; readonly header: SevenZipHeader } | { readonly kind: 'encoded'; readonly streams: StreamsInfo };
 
-/** Reads the 32-byte signature header; the next header's CRC is checked once it is read. */
+/** Reads the 32-byte signature header (a next header of size 0 is an empty archive); the next header's CRC is checked once it is read. */
 export function parseStartHeader(bytes: Uint8Array, archiveSize: number | undefined): StartHeader {
   if (bytes.length < SIGNATURE_HEADER_BYTES || SIGNATURE.some((b, i) => bytes[i] !== b)) throw new SevenZipFormatError('no signature header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, SIGNATURE_HEADER_BYTES);
@@ -95,7 +112,9 @@ export function parseStartHeader(bytes: Uint8Array, archiveSize: number | undefi
   const offset = safeNumber(view.getBigUint64(12, true), 'next header offset');
   const size = safeNumber(view.getBigUint64(20, true), 'next header size');
   const start = SIGNATURE_HEADER_BYTES + offset;
-  if (size === 0) throw new SevenZipFormatError('empty next header (no files)');
+  // An archive of no files: 7-Zip writes a signature header whose next header is empty (7zIn.cpp accepts
+  // it when the offset is 0 as well).
+  if (size === 0 && offset !== 0) throw new SevenZipFormatError(`empty next header at offset ${offset}`);
   if (archiveSize !== undefined && start + size > archiveSize)
     throw new SevenZipFormatError(`next header at ${start} (+${size}) lies past the end of the archive (${archiveSize} bytes)`);
   return { nextHeaderOffset: start, nextHeaderSize: size, nextHeaderCrc: view.getUint32(28, true) };
@@ -170,7 +189,8 @@ function readStreamsInfo(reader: HeaderReader): StreamsInfo {
       offset += size;
       return stream;
     });
-    return { coders: folder.coders, unpackSize: folder.unpackSize, packed, streamSizes: streamSizes[i]! };
+    const { coders, bindPairs, packedStreams: packedInStreams, unpackSizes, mainOut, unpackSize } = folder;
+    return { coders, bindPairs, packedInStreams, unpackSizes, mainOut, unpackSize, packed, streamSizes: streamSizes[i]! };
   });
   return { folders };
 }
@@ -188,9 +208,16 @@ function readPackInfo(reader: HeaderReader): { position: number; sizes: number[]
   return { position, sizes };
 }
 
-interface RawFolder {
+interface FolderShape {
   readonly coders: Coder[];
+  readonly bindPairs: BindPair[];
   readonly packedStreams: number[];
+  readonly outStreams: number;
+  readonly mainOut: number;
+}
+
+interface RawFolder extends FolderShape {
+  readonly unpackSizes: number[];
   readonly unpackSize: number;
   /** The folder's output CRC is listed (its single file's CRC is then not repeated). */
   crcDefined: boolean;
@@ -205,7 +232,7 @@ function readUnpackInfo(reader: HeaderReader): RawFolder[] {
   const folders = shapes.map((shape): RawFolder => {
     // One size per coder output stream; the folder's is the unbound one's.
     const unpackSizes = Array.from({ length: shape.outStreams }, () => reader.number());
-    return { coders: shape.coders, packedStreams: shape.packedStreams, unpackSize: unpackSizes[shape.mainOut]!, crcDefined: false };
+    return { ...shape, unpackSizes, unpackSize: unpackSizes[shape.mainOut]!, crcDefined: false };
   });
   for (let id = reader.byte(); id !== ID.end; id = reader.byte()) {
     if (id === ID.crc) readDigests(reader, count).forEach((defined, i) => (folders[i]!.crcDefined = defined));
@@ -214,7 +241,7 @@ function readUnpackInfo(reader: HeaderReader): RawFolder[] {
   return folders;
 }
 
-function readFolder(reader: HeaderReader): { coders: Coder[]; packedStreams: number[]; outStreams: number; mainOut: number } {
+function readFolder(reader: HeaderReader): FolderShape {
   const coderCount = reader.number();
   if (coderCount < 1 || coderCount > MAX_CODERS) throw new SevenZipFormatError(`folder with ${coderCount} coders`);
   const coders: Coder[] = [];
@@ -233,9 +260,14 @@ function readFolder(reader: HeaderReader): { coders: Coder[]; packedStreams: num
   const inStreams = coders.reduce((n, c) => n + c.inStreams, 0);
   const boundIn = new Set<number>();
   const boundOut = new Set<number>();
+  const bindPairs: BindPair[] = [];
   for (let i = 0; i < outStreams - 1; i++) {
-    boundIn.add(reader.number());
-    boundOut.add(reader.number());
+    const pair = { inIndex: reader.number(), outIndex: reader.number() };
+    if (pair.inIndex >= inStreams || pair.outIndex >= outStreams || boundIn.has(pair.inIndex) || boundOut.has(pair.outIndex))
+      throw new SevenZipFormatError('folder binds a stream twice or one it does not have');
+    boundIn.add(pair.inIndex);
+    boundOut.add(pair.outIndex);
+    bindPairs.push(pair);
   }
   const packedCount = inStreams - (outStreams - 1);
   if (packedCount < 1) throw new SevenZipFormatError('folder with no packed stream');
@@ -244,8 +276,10 @@ function readFolder(reader: HeaderReader): { coders: Coder[]; packedStreams: num
     for (let i = 0; i < inStreams; i++) if (!boundIn.has(i)) packedStreams.push(i);
   } else for (let i = 0; i < packedCount; i++) packedStreams.push(reader.number());
   const unbound = Array.from({ length: outStreams }, (_, i) => i).filter((i) => !boundOut.has(i));
-  if (packedStreams.length !== packedCount || unbound.length !== 1) throw new SevenZipFormatError('folder streams are not bound into one output');
-  return { coders, packedStreams, outStreams, mainOut: unbound[0]! };
+  const fed = new Set([...boundIn, ...packedStreams]);
+  if (packedStreams.length !== packedCount || unbound.length !== 1 || fed.size !== inStreams || [...fed].some((i) => i >= inStreams))
+    throw new SevenZipFormatError('folder streams are not bound into one output');
+  return { coders, bindPairs, packedStreams, outStreams, mainOut: unbound[0]! };
 }
 
 function readSubStreamsInfo(reader: HeaderReader, folders: readonly RawFolder[]): number[][] {

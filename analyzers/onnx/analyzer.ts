@@ -7,9 +7,10 @@
  */
 import { posix } from 'node:path';
 import type { Analyzer, AnalysisContext, ExternalDataFact, Fact } from '../analyzer.js';
+import { declaredFormats } from '../declared-format.js';
 import { makeFinding, type Finding } from '../finding.js';
 import { FindingBudget } from '../finding-budget.js';
-import { modelProtobufKind } from '../protobuf/model-kind.js';
+import { modelProtobufKinds } from '../protobuf/model-kind.js';
 import { reportWalkError } from '../protobuf/walk-errors.js';
 import { WireReader } from '../protobuf/wire-reader.js';
 import { OnnxModelWalk } from './model-walk.js';
@@ -21,12 +22,16 @@ const LATEST_IR_VERSION = 14;
 
 export const onnxAnalyzer: Analyzer = {
   name: 'onnx',
-  formats: ['protobuf'],
+  // Text too: a model whose fields are reordered so that a long doc_string fills the head sniffs as text.
+  formats: ['protobuf', 'text'],
   rules: Object.values(RULES),
 
   async analyze(ctx: AnalysisContext): Promise<Finding[]> {
-    // The protobuf format is shared with TensorFlow SavedModels; the head says which one this is.
-    if (modelProtobufKind(ctx.head) !== 'onnx') return [];
+    // The protobuf format is shared with TensorFlow SavedModels; the head's structure says which one this
+    // is. A file named .onnx whose head the sniffer placed elsewhere or nowhere is walked too: onnx.load
+    // reads whatever it is given.
+    const claimed = ctx.format !== 'protobuf';
+    if (claimed ? !declaredFormats(ctx.file.path, ctx.file.mediaType)?.includes('protobuf') : !modelProtobufKinds(ctx.head).includes('onnx')) return [];
     const budget = new FindingBudget(ctx.file.path);
     const census = new OperatorCensus();
     const walk = new OnnxModelWalk(new WireReader(ctx.source), budget, census);
@@ -37,6 +42,8 @@ export const onnxAnalyzer: Analyzer = {
     } catch (error) {
       reportWalkError(error, budget, RULES.malformed, 'onnx');
     }
+    // Text that is not a model stays text; bytes nothing could place are rejected (one statement, declared-format.ts).
+    if (claimed && walk.outline.graphs === 0) return ctx.format === 'text' ? [] : [notOnnx(ctx, budget)];
     census.report(budget);
     if (complete) checkOutline(walk, budget);
     if (walk.externalLocations.size > 0) ctx.record({ kind: 'external-data', file: ctx.file.path, locations: [...walk.externalLocations] });
@@ -63,6 +70,15 @@ export const onnxAnalyzer: Analyzer = {
 };
 
 const MAX_LISTED = 10;
+
+/** A file only its name calls ONNX, with no graph: one rejection, whatever the walk made of its bytes. */
+function notOnnx(ctx: AnalysisContext, budget: FindingBudget): Finding {
+  const walkError = budget.findings().find((f) => f.ruleId === RULES.malformed.id);
+  return makeFinding(RULES.malformed, ctx.file.path, {
+    message: `not an ONNX ModelProto: ${walkError ? walkError.message : 'its bytes parse as protobuf but hold no graph'}`,
+    details: { format: 'onnx' },
+  });
+}
 
 /** Locations resolved against the model's directory (onnx `resolve_external_data_location`) and not found. */
 function missingLocations(fact: ExternalDataFact, files: ReadonlySet<string>): string[] {

@@ -1,49 +1,95 @@
 /**
  * Recognising model protobufs from their first bytes. Protobuf has no magic number
  * (oci-model-formats.md §6, routing table), so the head is parsed against the schema it would have to
- * follow: every field must be a known field of that message with its wire type, in ascending field
- * order (how every protobuf serializer writes known fields), and nested lengths must fit their parents.
- * ONNX starts with `ir_version` (field 1, a small varint) and must show the start of its graph;
- * a SavedModel starts with `saved_model_schema_version` 1 and must show the start of a `MetaGraphDef`;
- * Keras's `keras_metadata.pb` (a `SavedMetadata`) starts with a node whose identifier is `_tf_keras…`;
- * a frozen TensorFlow graph (a bare `GraphDef`) starts with a node showing its name, then its op.
+ * follow — wire-valid, every field a known field of its message with its wire type, nested lengths
+ * inside their parents — in whatever order the fields come, since every protobuf reader accepts any
+ * order (an attacker reorders to hide a model from a scanner that expects the writer's order). Then the
+ * head must show what makes the kind: an ONNX graph with content, a SavedModel meta graph, a GraphDef
+ * node with a name and an op, a keras_metadata.pb node with a `_tf_keras…` identifier.
  * Only the head is judged: a file cut short later is still recognised, so its analyzer can report the
- * damage. Text never starts with byte 0x08 and random data fails the nested checks, which keeps false
- * positives out (test/unit/analyzers/protobuf/model-kind.test.ts).
+ * damage. Text never fits these schemas for long and random data fails the nested checks, which keeps
+ * false positives out (test/unit/analyzers/protobuf/model-kind.test.ts).
  */
 import { decodeVarint, unsignedOf, WireType, type Varint } from './varint.js';
 
 export type ModelProtobufKind = 'onnx' | 'saved-model' | 'keras-metadata' | 'graph-def';
 
-/** How a field is encoded: a varint, a nested message, or text (which must be valid UTF-8). */
-type FieldKind = 'varint' | 'message' | 'string';
+/**
+ * How a field is encoded: a varint, text (which must be valid UTF-8), bytes, a nested message — checked
+ * against its own schema when one is given, taken as opaque bytes otherwise — or a repeated number,
+ * which readers take packed (one Len field) or one field per value (`varints`, `fixed32s`, `fixed64s`).
+ */
+type FieldKind = 'varint' | 'string' | 'bytes' | 'message' | 'varints' | 'fixed32s' | 'fixed64s' | Schema;
+
+const PACKED_WIRE_TYPE: Readonly<Record<string, number>> = { varints: WireType.Varint, fixed32s: WireType.I32, fixed64s: WireType.I64 };
+
+function fitsWireType(kind: FieldKind, wireType: number): boolean {
+  if (kind === 'varint') return wireType === WireType.Varint;
+  if (typeof kind === 'string' && kind in PACKED_WIRE_TYPE) return wireType === WireType.Len || wireType === PACKED_WIRE_TYPE[kind];
+  return wireType === WireType.Len;
+}
 /** Field number → kind of the fields a message may hold. */
-type Schema = ReadonlyMap<number, FieldKind>;
+interface Schema {
+  readonly fields: ReadonlyMap<number, FieldKind>;
+}
 
-const schema = (entries: ReadonlyArray<readonly [number, FieldKind]>): Schema => new Map(entries);
+const schema = (entries: ReadonlyArray<readonly [number, FieldKind]>): Schema => ({ fields: new Map(entries) });
 
-/** onnx/onnx `onnx/onnx.in.proto` ModelProto, GraphProto and NodeProto (§6.3). */
-const MODEL_PROTO = schema([
-  [1, 'varint'], [2, 'string'], [3, 'string'], [4, 'string'], [5, 'varint'], [6, 'string'], [7, 'message'],
-  [8, 'message'], [14, 'message'], [20, 'message'], [25, 'message'], [26, 'message'],
-]);
-const GRAPH_PROTO = schema([
-  [1, 'message'], [2, 'string'], [5, 'message'], [10, 'string'], [11, 'message'], [12, 'message'], [13, 'message'],
-  [14, 'message'], [15, 'message'], [16, 'message'],
+/** onnx/onnx `onnx/onnx.in.proto` (§6.3): ModelProto and the messages of its graph. */
+const STRING_ENTRY = schema([[1, 'string'], [2, 'string']]);
+const OPERATOR_SET_ID = schema([[1, 'string'], [2, 'varint']]);
+const TENSOR_PROTO = schema([
+  [1, 'varints'], [2, 'varint'], [3, 'message'], [4, 'fixed32s'], [5, 'varints'], [6, 'bytes'], [7, 'varints'], [8, 'string'],
+  [9, 'bytes'], [10, 'fixed64s'], [11, 'varints'], [12, 'string'], [13, STRING_ENTRY], [14, 'varint'], [16, STRING_ENTRY],
 ]);
 const NODE_PROTO = schema([
   [1, 'string'], [2, 'string'], [3, 'string'], [4, 'string'], [5, 'message'], [6, 'string'], [7, 'string'], [8, 'string'],
-  [9, 'message'], [10, 'message'],
+  [9, STRING_ENTRY], [10, 'message'],
 ]);
-/** tensorflow `saved_model.proto` SavedModel and `meta_graph.proto` MetaGraphDef (§6.8). */
-const SAVED_MODEL = schema([[1, 'varint'], [2, 'message']]);
-const META_GRAPH_DEF = schema([[1, 'message'], [2, 'message'], [3, 'message'], [4, 'message'], [5, 'message'], [6, 'message'], [7, 'message']]);
+const GRAPH_PROTO = schema([
+  [1, NODE_PROTO], [2, 'string'], [5, TENSOR_PROTO], [10, 'string'], [11, 'message'], [12, 'message'], [13, 'message'],
+  [14, 'message'], [15, 'message'], [16, STRING_ENTRY],
+]);
+const MODEL_PROTO = schema([
+  [1, 'varint'], [2, 'string'], [3, 'string'], [4, 'string'], [5, 'varint'], [6, 'string'], [7, GRAPH_PROTO],
+  [8, OPERATOR_SET_ID], [14, STRING_ENTRY], [20, 'message'], [25, 'message'], [26, 'message'],
+]);
+
+/** tensorflow `graph.proto` GraphDef: node 1, library 2, version 3 (deprecated), versions 4. */
+const ATTR_ENTRY = schema([[1, 'string'], [2, 'message']]);
+/** tensorflow `node_def.proto` NodeDef: name 1, op 2, input 3, device 4, attr 5, debug info 6, type 7. */
+const TF_NODE_DEF = schema([[1, 'string'], [2, 'string'], [3, 'string'], [4, 'string'], [5, ATTR_ENTRY], [6, 'message'], [7, 'message']]);
+/** `op_def.proto` OpDef and `function.proto` FunctionDef, FunctionDefLibrary: a library may fill a head. */
+const OP_DEF = schema([
+  [1, 'string'], [2, 'message'], [3, 'message'], [4, 'message'], [5, 'string'], [6, 'string'], [8, 'message'],
+  [16, 'varint'], [17, 'varint'], [18, 'varint'], [19, 'varint'], [20, 'string'], [21, 'varint'],
+]);
+const STRING_MAP_ENTRY = schema([[1, 'string'], [2, 'string']]);
+const FUNCTION_DEF = schema([[1, OP_DEF], [2, 'message'], [3, TF_NODE_DEF], [4, STRING_MAP_ENTRY], [5, 'message'], [6, STRING_MAP_ENTRY], [7, 'message'], [8, 'message']]);
+const FUNCTION_LIBRARY = schema([[1, FUNCTION_DEF], [2, 'message'], [3, 'message']]);
+const GRAPH_DEF = schema([[1, TF_NODE_DEF], [2, FUNCTION_LIBRARY], [3, 'varint'], [4, 'message']]);
+/** tensorflow `meta_graph.proto` MetaInfoDef, MetaGraphDef; `saver.proto`; `saved_object_graph.proto`; `saved_model.proto` (§6.8). */
+const META_INFO_DEF = schema([[1, 'string'], [2, 'message'], [3, 'message'], [4, 'string'], [5, 'string'], [6, 'string'], [7, 'varint'], [8, 'message']]);
+const SAVER_DEF = schema([[1, 'string'], [2, 'string'], [3, 'string'], [4, 'varint'], [5, 'varint'], [6, 'fixed32s'], [7, 'varint']]);
+/** map<string, CollectionDef / SignatureDef / …>: key 1, value 2. */
+const MESSAGE_MAP_ENTRY = schema([[1, 'string'], [2, 'message']]);
+const OBJECT_REFERENCE = schema([[1, 'varint'], [2, 'string']]);
+const SAVED_USER_OBJECT = schema([[1, 'string'], [2, 'message'], [3, 'string']]);
+const SAVED_OBJECT = schema([
+  [1, OBJECT_REFERENCE], [2, 'message'], [3, 'message'], [4, SAVED_USER_OBJECT], [5, 'message'], [6, 'message'], [7, 'message'],
+  [8, 'message'], [9, 'message'], [10, 'message'], [11, 'message'], [12, 'message'], [13, 'string'], [14, 'message'], [15, 'string'],
+]);
+const SAVED_OBJECT_GRAPH = schema([[1, SAVED_OBJECT], [2, MESSAGE_MAP_ENTRY]]);
+const META_GRAPH_DEF = schema([
+  [1, META_INFO_DEF], [2, GRAPH_DEF], [3, SAVER_DEF], [4, MESSAGE_MAP_ENTRY], [5, MESSAGE_MAP_ENTRY], [6, 'message'], [7, SAVED_OBJECT_GRAPH],
+]);
+const SAVED_MODEL = schema([[1, 'varint'], [2, META_GRAPH_DEF]]);
 
 /** tf-keras `protobuf/saved_metadata.proto`: SavedMetadata { repeated SavedObject nodes = 1 }. */
-const SAVED_METADATA = schema([[1, 'message']]);
 const SAVED_METADATA_OBJECT = schema([[2, 'varint'], [3, 'string'], [4, 'string'], [5, 'string'], [6, 'message']]);
+const SAVED_METADATA = schema([[1, SAVED_METADATA_OBJECT]]);
 /** Every identifier tf-keras writes (`_tf_keras_layer`, `_tf_keras_network`, …) starts so. */
-const KERAS_IDENTIFIER = new TextEncoder().encode('_tf_keras');
+const KERAS_IDENTIFIER = '_tf_keras';
 
 /**
  * The head the engine sniffs (sniff.ts `SNIFF_BYTES`, checked equal by the tests). Only a head this long
@@ -54,172 +100,180 @@ export const SNIFF_WINDOW_BYTES = 4096;
 const MAX_PLAUSIBLE_IR_VERSION = 32;
 /** Bytes of a string field that must be valid UTF-8 when the head ends inside it. */
 const MIN_TEXT_EVIDENCE = 16;
+/** Fields judged per head: a 4 KiB head cannot hold more than this many real ones. */
+const MAX_FIELDS = 4096;
 
-interface HeadField {
+/** A field seen in the head, by its path of field numbers from the top (`7.1.4`: graph, node, op_type). */
+interface SeenField {
+  readonly path: string;
   readonly number: number;
   readonly value: number;
-  /** Payload of a Len field (may extend past the head). */
-  readonly start: number;
-  readonly end: number;
+  /** Text of a string field, as far as the head shows it. */
+  readonly text: string | undefined;
+  /** The field's payload runs past the head. */
+  readonly cut: boolean;
+  /** A Len field of no bytes. */
+  readonly empty: boolean;
+  /** Index of the enclosing message occurrence (fields sharing it belong to the same node…). */
+  readonly parent: number;
+  /** How the schema reads it: a number, bytes, text or a (nested) message. */
+  readonly kind: 'varint' | 'bytes' | 'string' | 'message';
 }
-
-type Check = (field: HeadField) => boolean;
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Which model protobuf the head (the first bytes of a file) starts, if any. */
+/**
+ * Which model protobufs the head (the first bytes of a file) can be read as, judged by structure, not
+ * order: protobuf readers accept fields in any order (protobuf.dev "Encoding": "fields may appear in any
+ * order"), so the head must parse — wire-valid, every field a known one of its message with its wire
+ * type, nested lengths inside their parents — and show the fields that make the kind: an ONNX graph,
+ * a SavedModel's meta graph, a node named and typed, a tf-keras identifier. Usually one kind; a head
+ * two readers accept is analysed as both.
+ */
+export function modelProtobufKinds(head: Uint8Array): ModelProtobufKind[] {
+  const kinds: ModelProtobufKind[] = [];
+  const savedModel = seenFields(head, SAVED_MODEL);
+  if (savedModel && isSavedModel(savedModel, head)) kinds.push('saved-model');
+  const onnx = seenFields(head, MODEL_PROTO);
+  // A meta graph can read as a long UTF-8 producer name: that alone is no ONNX evidence next to a SavedModel.
+  if (onnx && isOnnx(onnx, head, kinds.length === 0)) kinds.push('onnx');
+  const metadata = seenFields(head, SAVED_METADATA);
+  if (metadata && isKerasMetadata(metadata)) kinds.push('keras-metadata');
+  const graph = seenFields(head, GRAPH_DEF);
+  if (graph && isGraphDef(graph)) kinds.push('graph-def');
+  return kinds;
+}
+
+/** The one kind the head reads as, or the first of several (see {@link modelProtobufKinds}). */
 export function modelProtobufKind(head: Uint8Array): ModelProtobufKind | undefined {
-  if (head[0] === 0x0a) return looksLikeKerasMetadata(head) ? 'keras-metadata' : looksLikeGraphDef(head) ? 'graph-def' : undefined;
-  if (head[0] !== 0x08) return undefined;
-  if (looksLikeSavedModel(head)) return 'saved-model';
-  if (looksLikeOnnx(head)) return 'onnx';
-  return undefined;
+  return modelProtobufKinds(head)[0];
 }
 
-function looksLikeSavedModel(head: Uint8Array): boolean {
-  let fields = 0;
-  let metaGraphShown = false;
-  const fits = fitsSchema(head, 0, Infinity, SAVED_MODEL, (field) => {
-    fields += 1;
-    if (fields === 1) return field.number === 1 && field.value === 1;
-    if (field.number !== 2 || metaGraphShown) return true;
-    // TensorFlow writes meta_info_def (1) first, or graph_def (2) when there is no meta info.
-    metaGraphShown = shows(head, field, META_GRAPH_DEF, first((inner) => inner.number <= 2));
-    return metaGraphShown;
-  });
-  return fits && metaGraphShown;
+function isSavedModel(fields: readonly SeenField[], head: Uint8Array): boolean {
+  if (fields.some((f) => f.path === '1' && f.value !== 1)) return false; // saved_model_schema_version is 1
+  // A meta graph showing two of its own values (meta info and its tags, a graph and a node…), or one
+  // beside the schema version.
+  const shown = evidence(fields, '2.', head);
+  return shown >= 2 || (shown === 1 && fields.some((f) => f.path === '1'));
 }
 
-/** The first node must parse as a SavedObject and name a tf-keras identifier within the head. */
-function looksLikeKerasMetadata(head: Uint8Array): boolean {
-  let identified = false;
-  const fits = fitsSchema(head, 0, Infinity, SAVED_METADATA, first((node) =>
-    fitsSchema(head, node.start, node.end, SAVED_METADATA_OBJECT, (field) => {
-      if (field.number === 4) identified = startsWith(head.subarray(field.start, Math.min(field.end, head.length)), KERAS_IDENTIFIER);
-      return field.number !== 4 || identified;
-    }),
-  ));
-  return fits && identified;
+function isOnnx(fields: readonly SeenField[], head: Uint8Array, alone: boolean): boolean {
+  if (fields.some((f) => f.path === '1' && (f.value < 1 || f.value > MAX_PLAUSIBLE_IR_VERSION))) return false;
+  // A graph showing its content: two values, or one beside a value of the model itself.
+  const top = fields.filter((f) => !f.path.includes('.'));
+  const graph = evidence(fields, '7.', head);
+  if (graph >= 2 || (graph === 1 && evidence(top.filter((f) => f.number !== 7), '', head) >= 1)) return true;
+  // A long string (a doc_string) running past a full head, after another field of the model.
+  return (
+    alone &&
+    head.length >= SNIFF_WINDOW_BYTES &&
+    top.length >= 2 &&
+    top.some((f) => f.cut && MODEL_PROTO.fields.get(f.number) === 'string' && (f.text?.length ?? 0) >= MIN_TEXT_EVIDENCE)
+  );
 }
 
-/** tensorflow `graph.proto` GraphDef: node 1, versions 4, library 2 (written after the nodes). */
-const GRAPH_DEF = schema([[1, 'message'], [2, 'message'], [3, 'varint'], [4, 'message']]);
-/** tensorflow `node_def.proto` NodeDef: name 1, op 2, input 3, device 4, attr 5, debug info 6, type 7. */
-const TF_NODE_DEF = schema([[1, 'string'], [2, 'string'], [3, 'string'], [4, 'string'], [5, 'message'], [6, 'message'], [7, 'message']]);
+/** Text without control characters (other than tab and line ends), as names and doc strings are. */
+const PRINTABLE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]+$/;
 
-/** The first node must show a name and then an op name made of an op's characters. */
-function looksLikeGraphDef(head: Uint8Array): boolean {
-  let named = false;
-  let op = false;
-  const fits = fitsSchema(head, 0, Infinity, GRAPH_DEF, first((node) =>
-    node.number === 1 &&
-    fitsSchema(head, node.start, node.end, TF_NODE_DEF, (field) => {
-      if (field.number === 1) named = field.end > field.start;
-      if (field.number === 2) op = named && OP_NAME.test(new TextDecoder().decode(head.subarray(field.start, Math.min(field.end, head.length))));
-      return true;
-    }),
-  ));
-  return fits && op;
+/**
+ * How much the fields under `prefix` show of a real message: each non-empty printable string, non-zero
+ * number and non-empty byte string counts one; one cut by a full head — a structure consistent up to
+ * the head's last byte — counts two. Empty fields and zeros are what noise is made of.
+ */
+function evidence(fields: readonly SeenField[], prefix: string, head: Uint8Array): number {
+  let total = 0;
+  for (const f of fields) {
+    if (!f.path.startsWith(prefix)) continue;
+    const shown = f.text !== undefined ? PRINTABLE.test(f.text) : f.kind === 'varint' ? f.value > 0 : f.kind === 'bytes' && !f.empty;
+    if (shown) total += f.cut && head.length >= SNIFF_WINDOW_BYTES ? 2 : 1;
+  }
+  return total;
+}
+
+/** A node's identifier names tf-keras; one cut by the head is judged by what it shows. */
+function isKerasMetadata(fields: readonly SeenField[]): boolean {
+  const identifiers = fields.filter((f) => f.path === '1.4');
+  if (identifiers.some((f) => !KERAS_IDENTIFIER.startsWith((f.text ?? '').slice(0, KERAS_IDENTIFIER.length)))) return false;
+  return identifiers.some((f) => (f.text ?? '').startsWith(KERAS_IDENTIFIER));
+}
+
+/** A node with a name and an op name made of an op's characters, in either order. */
+function isGraphDef(fields: readonly SeenField[]): boolean {
+  const nodes = new Map<number, { named: boolean; op: boolean }>();
+  for (const f of fields) {
+    if (f.path !== '1.1' && f.path !== '1.2') continue;
+    const node = nodes.get(f.parent) ?? { named: false, op: false };
+    if (f.path === '1.1') node.named ||= (f.text ?? '').length > 0;
+    else node.op ||= OP_NAME.test(f.text ?? '');
+    nodes.set(f.parent, node);
+  }
+  return [...nodes.values()].some((n) => n.named && n.op);
 }
 
 /** TensorFlow op names (`REGISTER_OP`): CamelCase identifiers. */
 const OP_NAME = /^[A-Z][A-Za-z0-9_>]*$/;
 
-function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  return bytes.length >= prefix.length && prefix.every((b, i) => bytes[i] === b);
-}
-
-function looksLikeOnnx(head: Uint8Array): boolean {
-  let fields = 0;
-  let graphShown = false;
-  let textEvidence = false;
-  const fits = fitsSchema(head, 0, Infinity, MODEL_PROTO, (field) => {
-    fields += 1;
-    if (fields === 1) return field.number === 1 && field.value >= 1 && field.value <= MAX_PLAUSIBLE_IR_VERSION;
-    if (MODEL_PROTO.get(field.number) === 'string') {
-      const visible = Math.min(field.end, head.length) - field.start;
-      textEvidence = field.end > head.length && visible >= MIN_TEXT_EVIDENCE && head.length >= SNIFF_WINDOW_BYTES;
-      return true;
-    }
-    if (field.number !== 7) return true;
-    graphShown = shows(head, field, GRAPH_PROTO, graphStartsWithNodeOrName(head));
-    return graphShown;
-  });
-  // The graph must be seen to start, unless a long string (a doc_string) fills the whole head.
-  return fits && fields >= 2 && (graphShown || textEvidence);
-}
-
-/** True when the payload of `field` starts inside the head with a first field that fits `fields`. */
-function shows(head: Uint8Array, field: HeadField, fields: Schema, check: Check): boolean {
-  let seen = false;
-  const fits = fitsSchema(head, field.start, field.end, fields, (inner) => {
-    seen = true;
-    return check(inner);
-  });
-  return fits && seen;
-}
-
 /**
- * Exporters write a graph's nodes (field 1) first, or its name (2) when it has none; the first node
- * must itself parse as a NodeProto as far as the head goes.
+ * Every field of the head read against `root`, or undefined when the head does not fit it: a field
+ * outside its message's schema or with another wire type, a payload overrunning its parent, text that
+ * is not UTF-8, or more fields than a head holds. A nested message that does not fit is dropped with
+ * its fields; the top level must fit. Bounded by the head: nothing beyond it is read.
  */
-function graphStartsWithNodeOrName(head: Uint8Array): Check {
-  return first((field) => field.number === 2 || (field.number === 1 && fitsSchema(head, field.start, field.end, NODE_PROTO, () => true)));
-}
-
-/** A check applied to the first field only. */
-function first(check: Check): Check {
-  let seen = false;
-  return (field) => {
-    if (seen) return true;
-    seen = true;
-    return check(field);
-  };
-}
-
-/**
- * Parses the fields of `fields` in head[start, end) as far as the head goes — `end` may lie beyond it —
- * calling `check` for each; a field outside the schema or with another wire type, out of order,
- * overrunning `end`, text that is not UTF-8 or a field rejected by `check` fails.
- */
-function fitsSchema(head: Uint8Array, start: number, end: number, fields: Schema, check: Check): boolean {
+function seenFields(head: Uint8Array, root: Schema): SeenField[] | undefined {
+  const seen: SeenField[] = [];
+  let occurrences = 0;
   const v: Varint = { lo: 0, hi: 0, length: 0 };
-  let at = start;
-  let last = 0;
-  while (at < end && at < head.length) {
-    const tag = decodeVarint(head, at, v);
-    if (tag === undefined) return true;
-    if (tag.length === 0 || tag.hi !== 0) return false;
-    const number = tag.lo >>> 3;
-    const wireType = tag.lo & 7;
-    const kind = fields.get(number);
-    if (kind === undefined || wireType !== (kind === 'varint' ? WireType.Varint : WireType.Len) || number < last) return false;
-    last = number;
-    at += tag.length;
-    const value = decodeVarint(head, at, v);
-    if (value === undefined) return true;
-    if (value.length === 0) return false;
-    at += value.length;
-    const amount = unsignedOf(value);
-    const field: HeadField =
-      wireType === WireType.Len ? { number, value: 0, start: at, end: at + amount } : { number, value: amount, start: at, end: at };
-    if (field.end > end) return false;
-    if (kind === 'string' && !validUtf8Prefix(head.subarray(field.start, Math.min(field.end, head.length)), field.end > head.length)) return false;
-    if (!check(field)) return false;
-    at = field.end;
-  }
-  return true;
+  const walk = (start: number, end: number, message: Schema, prefix: string, parent: number): boolean => {
+    let at = start;
+    while (at < end && at < head.length) {
+      if (seen.length >= MAX_FIELDS) return false;
+      const tag = decodeVarint(head, at, v);
+      if (tag === undefined) return true; // the head ends inside a tag
+      if (tag.length === 0 || tag.hi !== 0) return false;
+      const number = tag.lo >>> 3;
+      const wireType = tag.lo & 7;
+      const kind = message.fields.get(number);
+      if (kind === undefined || !fitsWireType(kind, wireType)) return false;
+      at += tag.length;
+      let amount = 0;
+      if (wireType === WireType.Varint || wireType === WireType.Len) {
+        const value = decodeVarint(head, at, v);
+        if (value === undefined) return true;
+        if (value.length === 0) return false;
+        at += value.length;
+        amount = unsignedOf(value);
+      }
+      const payloadEnd = wireType === WireType.Len ? at + amount : wireType === WireType.I32 ? at + 4 : wireType === WireType.I64 ? at + 8 : at;
+      if (payloadEnd > end) return false;
+      const path = prefix === '' ? String(number) : `${prefix}.${number}`;
+      const cut = payloadEnd > head.length;
+      let text: string | undefined;
+      if (kind === 'string') {
+        text = utf8Prefix(head.subarray(at, Math.min(payloadEnd, head.length)), cut);
+        if (text === undefined) return false;
+      }
+      const mark = seen.length;
+      const reading = kind === 'string' ? 'string' : wireType !== WireType.Len ? 'varint' : typeof kind === 'object' || kind === 'message' ? 'message' : 'bytes';
+      seen.push({ path, number, value: wireType === WireType.Varint ? amount : 0, text, cut, empty: wireType === WireType.Len && amount === 0, parent, kind: reading });
+      if (cut && wireType !== WireType.Len) return true; // the head ends inside a fixed-size value
+      // A nested message that does not fit is no evidence, but its parent still is: a model damaged
+      // inside is recognised, so its analyzer reports the damage.
+      if (typeof kind === 'object' && !walk(at, payloadEnd, kind, path, ++occurrences)) seen.length = mark;
+      at = payloadEnd;
+    }
+    return true;
+  };
+  return walk(0, Infinity, root, '', 0) ? seen : undefined;
 }
 
-/** Valid UTF-8, allowing a sequence cut by the end of the head when `cut` is set. */
-function validUtf8Prefix(bytes: Uint8Array, cut: boolean): boolean {
+/** Valid UTF-8 as text, allowing a sequence cut by the end of the head when `cut` is set. */
+function utf8Prefix(bytes: Uint8Array, cut: boolean): string | undefined {
   for (let trim = 0; trim <= (cut ? 3 : 0) && trim <= bytes.length; trim++) {
     try {
-      STRICT_UTF8.decode(bytes.subarray(0, bytes.length - trim));
-      return true;
+      return STRICT_UTF8.decode(bytes.subarray(0, bytes.length - trim));
     } catch {
       // try without the last bytes: a multi-byte character may straddle the end of the head
     }
   }
-  return false;
+  return undefined;
 }

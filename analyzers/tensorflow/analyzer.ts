@@ -13,7 +13,7 @@ import { clip, FindingBudget, type FindingSink } from '../finding-budget.js';
 import { inspectKerasConfig } from '../keras/config-inspector.js';
 import { parsePythonJson } from '../keras/python-json.js';
 import { KERAS_RULES } from '../keras/rules.js';
-import { modelProtobufKind } from '../protobuf/model-kind.js';
+import { modelProtobufKinds, type ModelProtobufKind } from '../protobuf/model-kind.js';
 import { reportWalkError } from '../protobuf/walk-errors.js';
 import { parseTextFormat } from '../protobuf/text-format.js';
 import { WireReader } from '../protobuf/wire-reader.js';
@@ -41,8 +41,8 @@ export const tensorflowAnalyzer: Analyzer = {
 
   async analyze(ctx: AnalysisContext): Promise<Finding[]> {
     // The protobuf format is shared with ONNX, text with everything: the head says which file this is.
-    const kind = ctx.format === 'text' ? (looksLikeSavedModelText(new TextDecoder().decode(ctx.head)) ? 'saved-model-text' : undefined) : modelProtobufKind(ctx.head);
-    if (kind !== 'saved-model' && kind !== 'saved-model-text' && kind !== 'keras-metadata' && kind !== 'graph-def') return [];
+    const kind = ctx.format === 'text' ? (looksLikeSavedModelText(new TextDecoder().decode(ctx.head)) ? 'saved-model-text' : undefined) : tensorflowKind(modelProtobufKinds(ctx.head));
+    if (kind === undefined) return [];
     const budget = new FindingBudget(ctx.file.path);
     const walk = new SavedModelWalk(new WireReader(kind === 'saved-model-text' ? await wireFromText(ctx, budget) : ctx.source));
     try {
@@ -62,6 +62,11 @@ export const tensorflowAnalyzer: Analyzer = {
     return budget.findings();
   },
 };
+
+/** The TensorFlow reading of a head (one that is also ONNX is analysed by both analyzers). */
+function tensorflowKind(kinds: readonly ModelProtobufKind[]): Exclude<ModelProtobufKind, 'onnx'> | undefined {
+  return kinds.find((kind): kind is Exclude<ModelProtobufKind, 'onnx'> => kind !== 'onnx');
+}
 
 /** A `saved_model.pbtxt` as the wire bytes the walk reads; empty (and a finding) when it cannot be parsed. */
 async function wireFromText(ctx: AnalysisContext, sink: FindingSink): Promise<ByteSource> {

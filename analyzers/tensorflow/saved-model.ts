@@ -41,6 +41,13 @@ const MAX_KERAS_METADATA_BYTES = 16 * 1024 * 1024;
 /** Op uses, call edges and metadata kept per file; beyond them the walk still runs but records no more. */
 const MAX_RECORDS = 100_000;
 
+/** What one NodeDef holds for the walk. */
+interface NodeReading {
+  readonly name: string;
+  readonly calls: string[];
+  readonly use: Omit<OpUse, 'container' | 'metaGraph'> | undefined;
+}
+
 /** One use of a listed op. */
 export interface OpUse {
   readonly op: string;
@@ -90,17 +97,19 @@ export class SavedModelWalk {
     await this.graphDef(this.reader.root(), meta);
   }
 
-  /** `keras_metadata.pb`: each node's layer metadata JSON, placed by its node path. */
+  /** `keras_metadata.pb`: each node's layer metadata JSON, placed by its node path (wherever it comes in the node). */
   async kerasMetadataFile(): Promise<void> {
     let index = 0;
     for await (const node of this.reader.fields(this.reader.root())) {
       if (node.number !== SAVED_METADATA.nodes || node.wireType !== WireType.Len) continue;
       let where = `nodes[${index++}]`;
+      const metadata: WireField[] = [];
       for await (const f of this.reader.fields(this.reader.nested(node))) {
         if (f.wireType !== WireType.Len) continue;
         if (f.number === KERAS_SAVED_OBJECT.nodePath) where = `${where} (${await this.reader.text(f, MAX_NAME_BYTES)})`;
-        else if (f.number === KERAS_SAVED_OBJECT.metadata) await this.metadata(f, where);
+        else if (f.number === KERAS_SAVED_OBJECT.metadata && metadata.length < MAX_EVIDENCE_VALUES) metadata.push(f);
       }
+      for (const f of metadata) await this.metadata(f, where);
     }
   }
 
@@ -120,7 +129,8 @@ export class SavedModelWalk {
     for await (const f of this.reader.fields(graph)) {
       if (f.wireType !== WireType.Len) continue;
       if (f.number === GRAPH_DEF.node) {
-        const node = await this.node(f, 'graph', meta.index);
+        const node = await this.node(f);
+        this.recordUse(node.use, 'graph', meta.index);
         if (node.calls.length > 0 && this.take()) meta.graphCalls.set(node.name, node.calls);
       } else if (f.number === GRAPH_DEF.library) await this.library(f, meta);
     }
@@ -131,20 +141,26 @@ export class SavedModelWalk {
       if (f.number === LIBRARY.function && f.wireType === WireType.Len) await this.function(f, meta);
   }
 
+  /** A FunctionDef: its nodes' uses are recorded under its name once the whole function is read (the signature may come last). */
   private async function(field: WireField, meta: MetaGraphFacts): Promise<void> {
     let name = '';
     const calls = new Set<string>();
+    const uses: Array<NonNullable<NodeReading['use']>> = [];
     for await (const f of this.reader.fields(this.reader.nested(field))) {
       if (f.wireType !== WireType.Len) continue;
       if (f.number === FUNCTION_DEF.signature) name = await this.firstString(f, OP_DEF.name);
-      else if (f.number === FUNCTION_DEF.nodeDef)
-        for (const callee of (await this.node(f, name, meta.index)).calls) if (calls.size < MAX_CALLS) calls.add(callee);
+      else if (f.number === FUNCTION_DEF.nodeDef) {
+        const node = await this.node(f);
+        if (node.use && uses.length < MAX_RECORDS) uses.push(node.use);
+        for (const callee of node.calls) if (calls.size < MAX_CALLS) calls.add(callee);
+      }
     }
+    for (const use of uses) this.recordUse(use, name, meta.index);
     if (calls.size > 0 && this.take()) meta.functionCalls.set(name, calls);
   }
 
-  /** Reads a NodeDef: records it when its op is listed, and returns the functions it calls. */
-  private async node(field: WireField, container: string, metaGraph: number): Promise<{ name: string; calls: string[] }> {
+  /** Reads a NodeDef, its fields in any order: its name, the functions it calls, and its use when its op is listed. */
+  private async node(field: WireField): Promise<NodeReading> {
     let name = '';
     let op = '';
     const calls: string[] = [];
@@ -153,37 +169,39 @@ export class SavedModelWalk {
       if (f.wireType !== WireType.Len) continue;
       if (f.number === NODE_DEF.name) name = await this.reader.text(f, MAX_NAME_BYTES);
       else if (f.number === NODE_DEF.op) op = await this.reader.text(f, MAX_NAME_BYTES);
-      // NodeDef writes `op` (2) before `attr` (5), so the op is known when its attributes are read.
-      else if (f.number === NODE_DEF.attr) await this.attr(f, isListed(op), calls, attrs);
+      // The op may come after its attributes: evidence attributes are kept for every node, then dropped.
+      else if (f.number === NODE_DEF.attr) await this.attr(f, calls, attrs);
     }
-    if (isListed(op) && this.take()) this.facts.uses.push({ op, node: name, container, metaGraph, attrs });
-    return { name, calls };
+    return { name, calls, use: isListed(op) ? { op, node: name, attrs } : undefined };
   }
 
-  /** One `attr` map entry: function references always, string values only for listed ops. */
-  private async attr(entry: WireField, keepStrings: boolean, calls: string[], attrs: Record<string, string[]>): Promise<void> {
+  private recordUse(use: NodeReading['use'], container: string, metaGraph: number): void {
+    if (use && this.take()) this.facts.uses.push({ ...use, container, metaGraph });
+  }
+
+  /** One `attr` map entry: function references, and string values of the attributes findings quote. */
+  private async attr(entry: WireField, calls: string[], attrs: Record<string, string[]>): Promise<void> {
     let key = '';
+    const strings: string[] = [];
     for await (const f of this.reader.fields(this.reader.nested(entry))) {
       if (f.wireType !== WireType.Len) continue;
       if (f.number === MAP_ENTRY.key) key = await this.reader.text(f, MAX_NAME_BYTES);
-      else if (f.number === MAP_ENTRY.value) {
-        const strings: string[] = [];
-        await this.attrValue(f, calls, keepStrings && EVIDENCE_ATTRS.has(key) ? strings : undefined);
-        if (strings.length > 0) attrs[key] = strings;
-      }
+      // The key may follow its value (a map entry is a message like any other): strings are kept until it is known.
+      else if (f.number === MAP_ENTRY.value) await this.attrValue(f, calls, strings);
     }
+    if (strings.length > 0 && EVIDENCE_ATTRS.has(key)) attrs[key] = strings;
   }
 
-  private async attrValue(field: WireField, calls: string[], strings: string[] | undefined): Promise<void> {
+  private async attrValue(field: WireField, calls: string[], strings: string[]): Promise<void> {
     for await (const f of this.reader.fields(this.reader.nested(field))) {
       if (f.wireType !== WireType.Len) continue;
       if (f.number === ATTR_VALUE.func && calls.length < MAX_CALLS) calls.push(await this.firstString(f, NAME_ATTR_LIST.name));
-      else if (f.number === ATTR_VALUE.s && strings && strings.length < MAX_EVIDENCE_VALUES) strings.push(await this.reader.text(f, MAX_ATTR_VALUE_BYTES));
+      else if (f.number === ATTR_VALUE.s && strings.length < MAX_EVIDENCE_VALUES) strings.push(await this.reader.text(f, MAX_ATTR_VALUE_BYTES));
       else if (f.number === ATTR_VALUE.list)
         for await (const item of this.reader.fields(this.reader.nested(f))) {
           if (item.wireType !== WireType.Len) continue;
           if (item.number === LIST_VALUE.func && calls.length < MAX_CALLS) calls.push(await this.firstString(item, NAME_ATTR_LIST.name));
-          else if (item.number === LIST_VALUE.s && strings && strings.length < MAX_EVIDENCE_VALUES)
+          else if (item.number === LIST_VALUE.s && strings.length < MAX_EVIDENCE_VALUES)
             strings.push(await this.reader.text(item, MAX_ATTR_VALUE_BYTES));
         }
     }

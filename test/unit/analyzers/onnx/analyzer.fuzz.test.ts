@@ -1,7 +1,7 @@
 /**
  * Property-based fuzzing of the ONNX analyzer and the wire reader under it: whatever the bytes, the
- * analysis terminates, throws nothing, reports only onnx findings (or the engine's limit and
- * content-mismatch ones) and never asks the source for more than one window at a time, whatever
+ * analysis terminates, throws nothing, reports only onnx findings (or the engine's limit, content-mismatch and
+ * none-of-declared-formats ones) and never asks the source for more than one window at a time, whatever
  * lengths the file claims.
  */
 import fc from 'fast-check';
@@ -30,7 +30,7 @@ const SAMPLE = model({
 async function analyzeSafely(inner: ByteSource): Promise<void> {
   const source = new CountingSource(inner);
   const { findings } = await scanBytes('model.onnx', source, { analyzers: [onnxAnalyzer] });
-  expect(findings.every((f) => f.ruleId.startsWith('onnx.') || f.ruleId === 'engine.limit-exceeded' || f.ruleId === 'engine.content-mismatch')).toBe(true);
+  expect(findings.every((f) => f.ruleId.startsWith('onnx.') || f.ruleId === 'engine.limit-exceeded' || f.ruleId === 'engine.content-mismatch' || f.ruleId === 'engine.none-of-declared-formats')).toBe(true);
   expect(() => JSON.stringify(findings)).not.toThrow();
   expect(source.largestRequest).toBeLessThanOrEqual(MAX_REQUEST);
 }

@@ -12,7 +12,7 @@ import { CountingSource, VirtualFileSource } from '../../../../support/sources.j
 import { formatFixture, scanBytes } from '../../protobuf/scan-file.js';
 
 const MAX_READ = 256 * 1024;
-const ALLOWED = /^keras\.|^engine\.(limit-exceeded|content-mismatch)$/;
+const ALLOWED = /^keras\.|^engine\.(limit-exceeded|content-mismatch|none-of-declared-formats)$/;
 
 async function analyzeSafely(inner: ByteSource): Promise<void> {
   const source = new CountingSource(inner);
