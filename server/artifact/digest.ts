@@ -30,6 +30,8 @@ export class HashingTap implements AsyncIterable<Uint8Array> {
   private readonly verifier: DigestVerifier | undefined;
   private ended = false;
   private failure: unknown;
+  /** Bytes that have flowed through so far. */
+  bytesSeen = 0;
 
   constructor(
     chunks: AsyncIterable<Uint8Array>,
@@ -65,6 +67,7 @@ export class HashingTap implements AsyncIterable<Uint8Array> {
     try {
       const result = await this.iterator.next();
       if (!result.done) {
+        this.bytesSeen += result.value.length;
         this.verifier?.update(result.value);
         return result;
       }

@@ -93,6 +93,7 @@ export async function* manifestFiles(
           source: item.source,
         };
       }
+      await layer.verify?.();
     } catch (error) {
       if (error instanceof ArtifactLimitError || options.signal?.aborted) throw error;
       const failure = new LayerReadError(digest, manifest.digest, error);

@@ -141,6 +141,11 @@ export const VARIABLES = {
   SCANNER_REGISTRY_INSECURE_SKIP_VERIFY: { schema: bool, default: 'false', help: 'Skip registry TLS certificate verification.' },
   SCANNER_REGISTRY_TIMEOUT: { schema: duration, default: '60s', help: 'Timeout of one registry request.' },
   SCANNER_REGISTRY_RETRIES: { schema: z.coerce.number().int().min(0).max(10), default: '3', help: 'Retries on 429, 5xx and network errors.' },
+  SCANNER_VERIFY_BLOBS: {
+    schema: bool,
+    default: 'false',
+    help: 'Read every layer read by Range once more in full, after its files are analysed, and fail the scan unless its digest and every byte served by Range match (README "What the scanner verifies").',
+  },
   SCANNER_POLICY_FILE: {
     schema: z.string(),
     default: '',
@@ -215,7 +220,7 @@ export interface Config {
     readonly progressLogIntervalMs: number;
   };
   readonly harbor: { readonly modelSecurity: boolean; readonly registryAuthorizationType: 'Basic' | 'Bearer'; readonly docsUrl: string };
-  readonly registry: { readonly caFile?: string; readonly insecureSkipVerify: boolean; readonly timeoutMs: number; readonly retries: number };
+  readonly registry: { readonly caFile?: string; readonly insecureSkipVerify: boolean; readonly timeoutMs: number; readonly retries: number; readonly verifyBlobs: boolean };
   readonly limits: AnalyzerLimits;
   readonly settings: AnalyzerSettings;
   /** Webhook mode (SCANNER_HARBOR_URL set): results attached to artifacts in Harbor. */
@@ -275,6 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       insecureSkipVerify: v.SCANNER_REGISTRY_INSECURE_SKIP_VERIFY,
       timeoutMs: v.SCANNER_REGISTRY_TIMEOUT,
       retries: v.SCANNER_REGISTRY_RETRIES,
+      verifyBlobs: v.SCANNER_VERIFY_BLOBS,
     },
     limits: makeLimits({ maxDepth: v.SCANNER_MAX_DEPTH, maxCompressionRatio: v.SCANNER_MAX_COMPRESSION_RATIO }),
     settings: v.SCANNER_POLICY_FILE ? loadPolicyFile(v.SCANNER_POLICY_FILE) : DEFAULT_SETTINGS,

@@ -29,6 +29,14 @@ export interface ScannableArtifact {
   artifactFindings?(scanned: readonly ScannedFile[]): readonly Finding[];
   /** What the manifests and config declare before any file is read (ModelPack/Kitfile licenses). */
   packagingFacts?(): readonly Fact[];
+  /** Registry artifacts: transport failures met while files are read fail the scan (./transport-watch.ts). */
+  readonly transport?: TransportFailures;
+}
+
+/** Aborts with, and {@link check} throws, the first transport failure a file's reads met. */
+export interface TransportFailures {
+  readonly signal: AbortSignal;
+  check(): void;
 }
 
 /** Scan every file of `artifact` ({@link scanFiles}), then add its artifact-level findings. */
@@ -38,7 +46,12 @@ export async function scanArtifact(
   options: Parameters<typeof scanFiles>[2],
 ): Promise<ScanResult> {
   const packaging = artifact.packagingFacts?.() ?? [];
-  const result = await scanFiles(engine, artifact.files(), packaging.length > 0 ? { ...options, facts: packaging } : options);
+  const transport = artifact.transport;
+  const result = await scanFiles(engine, artifact.files(), {
+    ...options,
+    ...(packaging.length > 0 ? { facts: packaging } : {}),
+    ...(transport ? { transport } : {}),
+  });
   const artifactFindings = artifact.artifactFindings?.(result.files) ?? [];
   return artifactFindings.length === 0 ? result : { ...result, findings: [...result.findings, ...artifactFindings] };
 }
@@ -57,18 +70,23 @@ export async function scanFiles(
     bytesFetched?: () => number;
     /** Facts the packaging gives before any file is read (a ModelPack config's licenses). */
     facts?: readonly Fact[];
+    transport?: TransportFailures;
   },
 ): Promise<ScanResult> {
+  const { transport } = options;
+  // A transport failure stops the analysis at once: the engine rethrows an abort reason, never grades it.
+  const signal = transport ? AbortSignal.any([options.signal, transport.signal]) : options.signal;
   const stats: ScanStats = { filesScanned: 0, bytesScanned: 0 };
   const findings: Finding[] = [];
   const facts: Fact[] = [...(options.facts ?? [])];
   const scanned: ScannedFile[] = [];
   const streamed: Array<{ index: number; digest: () => string | undefined }> = [];
   for await (const file of files) {
-    options.signal.throwIfAborted();
+    signal.throwIfAborted();
     const { source, layerDigest, streamedDigest, ...meta } = file;
     if (streamedDigest) streamed.push({ index: scanned.length, digest: streamedDigest });
-    const result = await engine.scanFile(meta, source, options.signal, stats);
+    const result = await engine.scanFile(meta, source, signal, stats);
+    transport?.check();
     findings.push(...result.findings);
     facts.push(...result.facts);
     scanned.push({
@@ -81,6 +99,7 @@ export async function scanFiles(
     });
     options.onFile?.({ files: scanned.length, bytes: stats.bytesScanned, path: meta.path });
   }
+  transport?.check();
   for (const { index, digest } of streamed) {
     const value = digest();
     if (value) scanned[index] = { ...scanned[index]!, digest: value };
