@@ -63,7 +63,7 @@ export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
  */
 export function scannableArtifact(artifact: ResolvedArtifact, signal?: AbortSignal): ScannableArtifact {
   let recorder: ArtifactFactsRecorder | undefined;
-  const transport = new TransportWatch();
+  const transport = new TransportWatch(signal);
   return {
     transport,
     files: () => {

@@ -33,6 +33,13 @@ export class TransportWatch {
   readonly #controller = new AbortController();
   #failure: FileReadError | undefined;
 
+  /**
+   * `deadline`: the scan's signal. Every read and streamed chunk checks it first, so an analyzer working
+   * on cached or streamed bytes stops at the scan's time limit at its next read: the step check analyzers
+   * get through the reader seam, with no timer of their own.
+   */
+  constructor(private readonly deadline?: AbortSignal) {}
+
   /** Aborted with the {@link FileReadError} once a transport failure is seen; combine with the scan's deadline. */
   get signal(): AbortSignal {
     return this.#controller.signal;
@@ -40,7 +47,7 @@ export class TransportWatch {
 
   /** `source` of the file at `path`, reporting its transport failures to this watch. */
   watch(path: string, source: ByteSource): ByteSource {
-    return new WatchedSource(source, (error) => this.#record(path, error));
+    return new WatchedSource(source, (error) => this.#record(path, error), this.deadline);
   }
 
   /** Throws the first transport failure seen, if any (after each file: analyzers may have swallowed it). */
@@ -65,6 +72,7 @@ class WatchedSource implements ByteSource {
   constructor(
     private readonly inner: ByteSource,
     private readonly report: (error: unknown) => void,
+    private readonly deadline: AbortSignal | undefined,
   ) {}
 
   get size(): number | undefined {
@@ -75,6 +83,7 @@ class WatchedSource implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
+    this.deadline?.throwIfAborted();
     try {
       return await this.inner.read(offset, length);
     } catch (error) {
@@ -85,7 +94,10 @@ class WatchedSource implements ByteSource {
 
   async *stream(offset?: number, end?: number): AsyncIterable<Uint8Array> {
     try {
-      yield* this.inner.stream(offset, end);
+      for await (const chunk of this.inner.stream(offset, end)) {
+        this.deadline?.throwIfAborted();
+        yield chunk;
+      }
     } catch (error) {
       this.report(error);
       throw error;
