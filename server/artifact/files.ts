@@ -47,12 +47,13 @@ export async function* manifestFiles(
     options.signal?.throwIfAborted();
     const { digest } = plan.descriptor;
     const fact: LayerFacts = manifest.layerFacts.get(digest) ?? {};
+    const rawPath = plan.pathHint ?? fact.path ?? digest;
     try {
       const layer = await openLayer(plan, {
         client: context.client,
         repository: context.repository,
         limits: context.limits,
-        rawPath: plan.pathHint ?? fact.path ?? digest,
+        rawPath,
         ...(fact.diffId ? { diffId: fact.diffId } : {}),
       });
       for await (const item of layer.items) {
@@ -96,7 +97,7 @@ export async function* manifestFiles(
       await layer.verify?.();
     } catch (error) {
       if (error instanceof ArtifactLimitError || options.signal?.aborted) throw error;
-      const failure = new LayerReadError(digest, manifest.digest, error);
+      const failure = new LayerReadError(digest, manifest.digest, error, rawPath);
       if (!options.onLayerError) throw failure;
       inventory.layerErrors.push(failure);
       options.onLayerError(failure);

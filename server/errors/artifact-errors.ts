@@ -66,8 +66,11 @@ export class LayerReadError extends ScannerError {
     readonly layerDigest: string,
     readonly manifestDigest: string,
     cause: unknown,
+    /** The path the layer claims (annotation, config), so a failed scan names the file an admin knows. */
+    layerName?: string,
   ) {
-    super(`reading layer ${layerDigest}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    const named = layerName === undefined || layerName === layerDigest ? '' : ` (${layerName})`;
+    super(`reading layer ${layerDigest}${named}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
 

@@ -10,7 +10,7 @@ import { OCI_INDEX, OCI_MANIFEST, pushArtifact, pushIndex, sha256Digest } from '
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { startTestScanner, type TestScanner } from '../../support/scanner.js';
 import { tarArchive, tarEntry } from '../../support/tar-builder.js';
-import { pushPickleModel, registry, scanThrough, vulnerabilityReport } from './support.js';
+import { blobPath, pushPickleModel, registry, scanThrough, vulnerabilityReport } from './support.js';
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
@@ -57,9 +57,9 @@ describe('limits through the fault proxy', () => {
     expect(report.severity).not.toBe('None');
   });
 
-  it('should end a scan whose registry drips one byte every 2 s at SCANNER_SCAN_TIMEOUT', async () => {
+  it.each(['manifests', 'the pickle layer'])('should end a scan whose registry drips %s one byte every 2 s at SCANNER_SCAN_TIMEOUT', async (what) => {
     const model = await pushPickleModel(uniqueRepository('fault-drip'));
-    proxy.set({ path: '/manifests/', fault: { mode: 'drip', intervalMs: 2000 } });
+    proxy.set({ path: what === 'manifests' ? '/manifests/' : blobPath(model.layers[0]!.digest), fault: { mode: 'drip', intervalMs: 2000 } });
     const outcome = await scanThrough(scanner.url, proxy, model);
     proxy.set();
     expect(proxy.hits.get('drip')).toBeGreaterThan(0);
