@@ -93,4 +93,16 @@ describe('bytes swapped for Range requests, with SCANNER_VERIFY_BLOBS=true', () 
     const report = vulnerabilityReport(await scanThrough(scanner.url, proxy, model));
     expect(report.vulnerabilities.filter((v) => v.package === 'model.pkl').map((v) => v.severity)).toContain('Critical');
   });
+
+  it('should report a flipped byte in the header of an uncompressed tar layer as a digest mismatch, not a malformed tar', async () => {
+    const tar = tarArchive([tarEntry({ name: 'model.pkl' }, PICKLE), tarEntry({ name: 'notes.txt' }, `${Date.now()}`)]);
+    const model = await pushModel(uniqueRepository('fault-tar-flip'), [{ mediaType: 'application/vnd.cncf.model.weight.v1.tar', bytes: tar, path: 'model.pkl' }]);
+    // Byte 100 is the first header's mode field: its checksum no longer matches.
+    proxy.set({ path: blobPath(model.layers[0]!.digest), fault: { mode: 'flip', offset: 100 } });
+    const failed = await scanThrough(scanner.url, proxy, model);
+    proxy.set();
+    expect(proxy.hits.get('flip')).toBeGreaterThan(0);
+    expect(failed.error).toMatch(/does not match its digest/);
+    expect(failed.error).not.toMatch(/checksum/);
+  });
 });
