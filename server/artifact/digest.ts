@@ -49,6 +49,14 @@ export class HashingTap implements AsyncIterable<Uint8Array> {
     };
   }
 
+  /**
+   * The error the stream failed with, if it did. Readers above may not pass it on (an async generator
+   * that met it ends, and its next read sees a plain end of data): the layer's failure is this one.
+   */
+  get failed(): unknown {
+    return this.failure;
+  }
+
   /** Read to the end of the stream, verifying the digest there. */
   async drain(): Promise<void> {
     while (!(await this.next()).done);

@@ -109,7 +109,9 @@ async function compressedLayer(
    * registry (or a proxy) changed is reported as the digest mismatch it is, not as a malformed archive.
    * A bomb is not read on: its size is the attack.
    */
-  const verifiedFailure = async (error: unknown): Promise<unknown> => {
+  const verifiedFailure = async (reported: unknown): Promise<unknown> => {
+    // A reader above the stream may have turned its failure into "truncated": the stream's own error wins.
+    const error = decompressed.failed ?? reported;
     if (error instanceof DecompressionBombError) return error;
     try {
       await compressed.drain();
