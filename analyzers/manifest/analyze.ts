@@ -12,6 +12,7 @@ import { checkClaimedPaths, checkCollisions, checkMembersWithinClaim } from './f
 import { checkKitfiles } from './kitfile.js';
 import { checkLayerEntries } from './layer-entries.js';
 import { checkLayerErrors } from './layer-errors.js';
+import { checkSkippedManifests } from './skipped-manifests.js';
 import type { ArtifactFacts } from './types.js';
 import { ArtifactView, type ArtifactCheck, type ArtifactReporter } from './view.js';
 
@@ -30,6 +31,7 @@ const CHECKS: readonly ArtifactCheck[] = [
   checkLayerContents,
   checkLayerEntries,
   checkLayerErrors,
+  checkSkippedManifests,
 ];
 
 /**

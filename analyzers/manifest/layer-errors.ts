@@ -15,6 +15,7 @@ const RULE_BY_CAUSE: Readonly<Record<LayerErrorCause, Rule>> = {
   'digest-mismatch': MANIFEST_RULES.layerDigestMismatch,
   'size-mismatch': MANIFEST_RULES.blobSizeMismatch,
   'tar-malformed': ARCHIVE_RULES.tarMalformed,
+  'decompression-bomb': ARCHIVE_RULES.decompressionBomb,
   'limit-exceeded': ENGINE_RULES.limitExceeded,
   unreadable: MANIFEST_RULES.layerUnreadable,
 };

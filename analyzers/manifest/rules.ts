@@ -148,6 +148,14 @@ export const MANIFEST_RULES = defineRules({
     why: 'Decompression or reading the layer failed, so the files after the failure were not analysed and may hide executable content.',
     remediation: 'Rebuild and push the layer again with a standard tool; inspect it manually before use.',
   },
+  manifestNotAnalysed: {
+    id: 'manifest.not-analysed',
+    analyzer,
+    severity: 'High',
+    title: 'Manifest of the index not analysed',
+    why: 'An index entry the scanner could not read as a model or image (nested deeper than it follows, of an unknown packaging, not a manifest at all) was not analysed, yet a client that selects it by platform or annotation pulls it: whatever it holds was not scanned.',
+    remediation: 'Scan the entry on its own by digest, or remove it from the index; package models with a supported tool (modctl, kit, docker model, ORAS).',
+  },
   kitfileLayerMissing: {
     id: 'manifest.kitfile-layer-missing',
     analyzer,

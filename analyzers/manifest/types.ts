@@ -26,6 +26,14 @@ export interface ArtifactFacts {
   readonly collisions: readonly CollisionFacts[];
   /** Layers the walk could not read to the end, for reasons of their content. */
   readonly layerErrors: readonly LayerErrorFacts[];
+  /** Index children that were not analysed (unrecognised packaging, nested too deep, not a manifest). */
+  readonly skippedManifests?: readonly SkippedManifestFacts[];
+}
+
+export interface SkippedManifestFacts {
+  readonly digest: string;
+  readonly mediaType: string;
+  readonly reason: string;
 }
 
 export interface ManifestFacts {
@@ -102,6 +110,8 @@ export type LayerErrorCause =
   /** The blob is longer or shorter than its descriptor declares. */
   | 'size-mismatch'
   | 'tar-malformed'
+  /** A compressed layer expands past the ratio or size limits compressed files get. */
+  | 'decompression-bomb'
   | 'limit-exceeded'
   | 'unreadable';
 

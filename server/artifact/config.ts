@@ -4,7 +4,7 @@
  */
 import { BufferSource, type ByteSource } from '../../analyzers/source.js';
 import { ArtifactLimitError, ContentDigestMismatchError } from '../errors/artifact-errors.js';
-import type { Descriptor, RegistryClient } from '../registry/types.js';
+import type { Descriptor, RegistryClient, VerifiableSource } from '../registry/types.js';
 import { verifyBytes } from './digest.js';
 import type { LayerDescriptor, Packaging } from './media-types.js';
 
@@ -35,7 +35,7 @@ export async function readConfig(
 }
 
 /** A layer's bytes: inline data when the descriptor carries it (verified), else the registry by Range. */
-export function descriptorSource(client: RegistryClient, repository: string, descriptor: Descriptor): ByteSource {
+export function descriptorSource(client: RegistryClient, repository: string, descriptor: Descriptor): ByteSource & Partial<VerifiableSource> {
   return descriptor.data === undefined ? client.blobSource(repository, descriptor) : new BufferSource(inlineBytes(descriptor));
 }
 

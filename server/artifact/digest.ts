@@ -30,6 +30,8 @@ export class HashingTap implements AsyncIterable<Uint8Array> {
   private readonly verifier: DigestVerifier | undefined;
   private ended = false;
   private failure: unknown;
+  /** Bytes that have flowed through so far. */
+  bytesSeen = 0;
 
   constructor(
     chunks: AsyncIterable<Uint8Array>,
@@ -45,6 +47,14 @@ export class HashingTap implements AsyncIterable<Uint8Array> {
       next: () => this.next(),
       return: async () => ({ done: true, value: undefined }),
     };
+  }
+
+  /**
+   * The error the stream failed with, if it did. Readers above may not pass it on (an async generator
+   * that met it ends, and its next read sees a plain end of data): the layer's failure is this one.
+   */
+  get failed(): unknown {
+    return this.failure;
   }
 
   /** Read to the end of the stream, verifying the digest there. */
@@ -65,6 +75,7 @@ export class HashingTap implements AsyncIterable<Uint8Array> {
     try {
       const result = await this.iterator.next();
       if (!result.done) {
+        this.bytesSeen += result.value.length;
         this.verifier?.update(result.value);
         return result;
       }

@@ -6,9 +6,10 @@
  */
 import type { AnalyzerLimits } from '../../analyzers/limits.js';
 import { ArtifactLimitError, LayerReadError } from '../errors/artifact-errors.js';
+import { ScannerError } from '../errors/scanner-error.js';
 import type { RegistryClient } from '../registry/types.js';
 import type { LayerFacts } from './config.js';
-import { openLayer, type LayerItem } from './layer-reader.js';
+import { openLayer, type LayerItem, type OpenedLayer } from './layer-reader.js';
 import { ImageOverlay } from './overlay.js';
 import { normaliseArtifactPath, PathRegistry } from './paths.js';
 import type { ArtifactInventory, ArtifactLimits, FilesOptions, ModelFile, ResolvedManifest, SpecialEntry } from './types.js';
@@ -47,12 +48,14 @@ export async function* manifestFiles(
     options.signal?.throwIfAborted();
     const { digest } = plan.descriptor;
     const fact: LayerFacts = manifest.layerFacts.get(digest) ?? {};
+    const rawPath = plan.pathHint ?? fact.path ?? digest;
+    let layer: OpenedLayer | undefined;
     try {
-      const layer = await openLayer(plan, {
+      layer = await openLayer(plan, {
         client: context.client,
         repository: context.repository,
         limits: context.limits,
-        rawPath: plan.pathHint ?? fact.path ?? digest,
+        rawPath,
         ...(fact.diffId ? { diffId: fact.diffId } : {}),
       });
       for await (const item of layer.items) {
@@ -93,9 +96,10 @@ export async function* manifestFiles(
           source: item.source,
         };
       }
+      await layer.verify?.();
     } catch (error) {
       if (error instanceof ArtifactLimitError || options.signal?.aborted) throw error;
-      const failure = new LayerReadError(digest, manifest.digest, error);
+      const failure = new LayerReadError(digest, manifest.digest, await verifiedFailure(layer, error), rawPath);
       if (!options.onLayerError) throw failure;
       inventory.layerErrors.push(failure);
       options.onLayerError(failure);
@@ -103,6 +107,21 @@ export async function* manifestFiles(
       overlay?.endLayer();
     }
   }
+}
+
+/**
+ * A layer read by Range that broke on its content (a malformed tar header) is verified first when the
+ * client verifies blobs: bytes changed in transit are the digest mismatch they are, not a finding.
+ */
+async function verifiedFailure(layer: OpenedLayer | undefined, error: unknown): Promise<unknown> {
+  // The scanner's own errors (registry, limits) already say what happened; only content errors may hide a transport one.
+  if (layer?.verify === undefined || error instanceof ScannerError) return error;
+  try {
+    await layer.verify();
+  } catch (transport) {
+    return transport;
+  }
+  return error;
 }
 
 function specialEntry(item: LayerItem, path: string, layerDigest: string, manifestDigest: string): SpecialEntry {

@@ -158,7 +158,7 @@ const ENCODINGS: Readonly<Record<string, LayerEncoding>> = {
 export function classifyManifest(manifest: ManifestShape): Classification | undefined {
   const packaging = detectPackaging(manifest);
   if (packaging === undefined) return undefined;
-  const layers = manifest.layers.filter((layer) => layer.mediaType !== MEDIA_TYPES.ociEmpty).map((layer) => planLayer(layer, packaging));
+  const layers = manifest.layers.filter((layer) => !isEmptyDescriptor(layer)).map((layer) => planLayer(layer, packaging));
   return { packaging, layers };
 }
 
@@ -174,9 +174,20 @@ function detectPackaging({ artifactType = '', config, layers }: ManifestShape): 
   if (types.some((type) => DOCKER_AI_FAMILY.test(type))) return 'docker-model';
   // Image builders never set a title on layers; `oras push` always does (§3.3).
   if (layers.some((layer) => layer.annotations?.[ANNOTATIONS.title] !== undefined)) return 'oras';
-  const contentLayers = types.filter((type) => type !== MEDIA_TYPES.ociEmpty);
+  const contentLayers = layers.filter((layer) => !isEmptyDescriptor(layer)).map((layer) => layer.mediaType);
   if (IMAGE_CONFIGS.has(config.mediaType) && contentLayers.every((type) => IMAGE_LAYERS.has(type))) return 'image';
   return undefined;
+}
+
+/**
+ * The empty descriptor placeholder (image-spec `manifest.md` "Guidance for an Empty Descriptor": `{}`,
+ * size 2, this digest). A layer that only claims the media type but carries other bytes is content,
+ * read like any other layer: nothing is skipped on a media type's word.
+ */
+const EMPTY_DESCRIPTOR_DIGEST = 'sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a';
+
+function isEmptyDescriptor(layer: LayerDescriptor): boolean {
+  return layer.mediaType === MEDIA_TYPES.ociEmpty && layer.digest === EMPTY_DESCRIPTOR_DIGEST && layer.size === 2;
 }
 
 /** How to read one layer: its kind, the encoding its packaging declares, and the path it claims. */

@@ -104,10 +104,6 @@ class ManifestResolver {
   /** Resolve the children of an index, depth-first in index order. */
   async expand(index: ParsedIndex, depth: number): Promise<void> {
     for (const child of index.manifests) {
-      if (child.annotations?.[ANNOTATIONS.dockerReferenceType] === 'attestation-manifest') {
-        this.skip(child, 'attestation manifest');
-        continue;
-      }
       if (++this.fetched > this.limits.maxManifests)
         throw new ArtifactLimitError('manifests in an index', this.fetched, this.limits.maxManifests);
       let parsed: ParsedManifest | ParsedIndex;
@@ -122,6 +118,12 @@ class ManifestResolver {
       if (parsed.kind === 'index') {
         if (depth >= MAX_INDEX_DEPTH) this.skip(child, `index nested deeper than ${MAX_INDEX_DEPTH} levels`);
         else await this.expand(parsed, depth + 1);
+        continue;
+      }
+      // The annotation is the pusher's word: only a manifest that holds nothing but in-toto statements is
+      // passed over as buildx's attestation; anything else is resolved like any child.
+      if (child.annotations?.[ANNOTATIONS.dockerReferenceType] === 'attestation-manifest' && isAttestation(parsed)) {
+        this.skip(child, 'attestation manifest (in-toto statements only)', true);
         continue;
       }
       if (!(await this.resolve(parsed, child.platform))) {
@@ -153,9 +155,17 @@ class ManifestResolver {
     return manifest;
   }
 
-  private skip(descriptor: Descriptor, reason: string): void {
-    this.skipped.push({ digest: descriptor.digest, mediaType: descriptor.mediaType, reason });
+  /** `expected`: a child that carries no model content by construction (an attestation), not reported. */
+  private skip(descriptor: Descriptor, reason: string, expected = false): void {
+    this.skipped.push({ digest: descriptor.digest, mediaType: descriptor.mediaType, reason, ...(expected ? { expected } : {}) });
   }
+}
+
+const IN_TOTO = 'application/vnd.in-toto+json';
+
+/** buildx attestation manifests: in-toto statement layers only (docker buildx `docs/attestations/attestation-storage.md`). */
+function isAttestation(manifest: ParsedManifest): boolean {
+  return manifest.layers.length > 0 && manifest.layers.every((layer) => layer.mediaType === IN_TOTO);
 }
 
 /** Every media type a manifest names, for "unsupported" messages. */

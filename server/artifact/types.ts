@@ -112,6 +112,8 @@ export interface SkippedManifest {
   readonly digest: string;
   readonly mediaType: string;
   readonly reason: string;
+  /** Set for children that carry no model content by construction (attestations); the others are findings. */
+  readonly expected?: boolean;
 }
 
 export interface ResolvedArtifact {

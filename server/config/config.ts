@@ -140,6 +140,11 @@ export const VARIABLES = {
   SCANNER_REGISTRY_INSECURE_SKIP_VERIFY: { schema: bool, default: 'false', help: 'Skip registry TLS certificate verification.' },
   SCANNER_REGISTRY_TIMEOUT: { schema: duration, default: '60s', help: 'Timeout of one registry request.' },
   SCANNER_REGISTRY_RETRIES: { schema: z.coerce.number().int().min(0).max(10), default: '3', help: 'Retries on 429, 5xx and network errors.' },
+  SCANNER_VERIFY_BLOBS: {
+    schema: bool,
+    default: 'false',
+    help: 'Read every layer read by Range once more in full, after its files are analysed, and fail the scan unless its digest and every byte served by Range match (README "What the scanner verifies").',
+  },
   SCANNER_POLICY_FILE: {
     schema: z.string(),
     default: '',
@@ -220,6 +225,7 @@ export interface Config {
     readonly timeoutMs: number;
     readonly retries: number;
     readonly proxy: ProxySettings;
+    readonly verifyBlobs: boolean;
   };
   readonly limits: AnalyzerLimits;
   readonly settings: AnalyzerSettings;
@@ -249,6 +255,7 @@ const ANALYSIS_VARIABLES = [
   'SCANNER_REGISTRY_INSECURE_SKIP_VERIFY',
   'SCANNER_REGISTRY_TIMEOUT',
   'SCANNER_REGISTRY_RETRIES',
+  'SCANNER_VERIFY_BLOBS',
   'SCANNER_POLICY_FILE',
   'SCANNER_MAX_DEPTH',
   'SCANNER_MAX_COMPRESSION_RATIO',
@@ -267,6 +274,7 @@ function analysisConfig(v: Pick<Parsed, (typeof ANALYSIS_VARIABLES)[number]>, en
       insecureSkipVerify: v.SCANNER_REGISTRY_INSECURE_SKIP_VERIFY,
       timeoutMs: v.SCANNER_REGISTRY_TIMEOUT,
       retries: v.SCANNER_REGISTRY_RETRIES,
+      verifyBlobs: v.SCANNER_VERIFY_BLOBS,
     },
     limits: makeLimits({ maxDepth: v.SCANNER_MAX_DEPTH, maxCompressionRatio: v.SCANNER_MAX_COMPRESSION_RATIO }),
     settings: v.SCANNER_POLICY_FILE ? loadPolicyFile(v.SCANNER_POLICY_FILE) : DEFAULT_SETTINGS,

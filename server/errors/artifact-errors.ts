@@ -66,7 +66,38 @@ export class LayerReadError extends ScannerError {
     readonly layerDigest: string,
     readonly manifestDigest: string,
     cause: unknown,
+    /** The path the layer claims (annotation, config), so a failed scan names the file an admin knows. */
+    layerName?: string,
   ) {
-    super(`reading layer ${layerDigest}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    const named = layerName === undefined || layerName === layerDigest ? '' : ` (${layerName})`;
+    super(`reading layer ${layerDigest}${named}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/**
+ * A transport failure (registry error, digest or size mismatch) while a file was read: the scan fails,
+ * never becomes a finding. Keeps the code of the registry error, so metrics and tests see what broke.
+ */
+export class FileReadError extends ScannerError {
+  override readonly name = 'FileReadError';
+  readonly code: string;
+  constructor(
+    readonly path: string,
+    cause: Error,
+  ) {
+    super(`reading ${path} from the registry failed, so the scan cannot vouch for it: ${cause.message}`, { cause });
+    this.code = cause instanceof ScannerError ? cause.code : 'E_REGISTRY_UNAVAILABLE';
+  }
+}
+
+/** A compressed layer expands past the bomb limits files get (ratio or absolute size). */
+export class DecompressionBombError extends ScannerError {
+  override readonly name = 'DecompressionBombError';
+  readonly code = 'E_DECOMPRESSION_BOMB';
+  constructor(
+    detail: string,
+    readonly details: Readonly<Record<string, unknown>>,
+  ) {
+    super(`decompression bomb: ${detail}`);
   }
 }

@@ -10,7 +10,9 @@
  *   wanted bytes, never buffered whole.
  * - A `416` body is never read: distribution 2.8 sends it with a wrong Content-Length
  *   (test-environment.md §2.5).
- * - Partial reads cannot be digest-verified; a full `stream()` is, at its end.
+ * - Partial reads cannot be digest-verified; a full `stream()` is, at its end. With `verifyServed`
+ *   (SCANNER_VERIFY_BLOBS) each range served is remembered by its hash and checked against one full,
+ *   digest-verified stream of the blob once its files are analysed (README "What the scanner verifies").
  */
 import {
   BlobSizeMismatchError,
@@ -23,7 +25,8 @@ import { abandonBody, bodyChunks, type ByteCounter } from './body.js';
 import { DigestVerifier, parseDigest } from './digest.js';
 import { headerValue, type HttpResponse } from './http-transport.js';
 import { TransientError, withRetries, type RetryBudget } from './retry.js';
-import type { Descriptor, RegistryLogger } from './types.js';
+import type { Descriptor, RegistryLogger, VerifiableSource } from './types.js';
+import { createHash } from 'node:crypto';
 
 /** What a blob source needs from the client: authenticated GETs of one blob and a retry budget. */
 export interface BlobEndpoint {
@@ -67,18 +70,65 @@ interface ContentRange {
   readonly total: number | undefined;
 }
 
-export class RegistryBlobSource implements ByteSource {
+/** A range served to an analyzer, by the sha256 of its bytes: [start, end). */
+interface ServedRange {
+  readonly start: number;
+  readonly end: number;
+  readonly sha256: string;
+}
+
+export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource> {
   readonly seekable = true;
   readonly size: number;
   #blocks: CachedBlock[] = [];
   #rangeIgnored = false;
+  /** Set in verifying mode: every range fetched, keyed `start-end-hash` (a re-fetch of the same bytes counts once). */
+  readonly #served: Map<string, ServedRange> | undefined;
 
   constructor(
     private readonly descriptor: Descriptor,
     private readonly endpoint: BlobEndpoint,
     private readonly tuning: BlobSourceTuning = DEFAULT_BLOB_SOURCE_TUNING,
+    verify = false,
   ) {
     this.size = descriptor.size;
+    this.#served = verify ? new Map() : undefined;
+    if (!verify) this.verifyServed = undefined;
+  }
+
+  /** VerifiableSource (./types.ts); undefined unless the client verifies blobs. */
+  verifyServed: (() => Promise<void>) | undefined = async () => {
+    const served = [...(this.#served?.values() ?? [])].sort((a, b) => a.start - b.start);
+    this.#served?.clear();
+    const open: Array<ServedRange & { readonly hash: ReturnType<typeof createHash> }> = [];
+    let next = 0;
+    let position = 0;
+    // stream() checks the blob's digest at its end; the ranges are checked against the same bytes.
+    for await (const chunk of this.stream(0, this.size)) {
+      const chunkEnd = position + chunk.length;
+      while (next < served.length && served[next]!.start < chunkEnd) open.push({ ...served[next++]!, hash: createHash('sha256') });
+      for (let i = open.length - 1; i >= 0; i--) {
+        const range = open[i]!;
+        range.hash.update(chunk.subarray(Math.max(0, range.start - position), Math.min(chunk.length, range.end - position)));
+        if (range.end > chunkEnd) continue;
+        open.splice(i, 1);
+        const actual = range.hash.digest('hex');
+        if (actual !== range.sha256)
+          throw new DigestMismatchError(
+            this.endpoint.target,
+            `sha256:${range.sha256}`,
+            `sha256:${actual}`,
+            `bytes ${range.start}-${range.end - 1} of blob ${this.descriptor.digest} as served by Range (SCANNER_VERIFY_BLOBS compared them with the whole blob)`,
+          );
+      }
+      position = chunkEnd;
+    }
+  };
+
+  #remember(start: number, bytes: Uint8Array): void {
+    if (this.#served === undefined || bytes.length === 0) return;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    this.#served.set(`${start}-${start + bytes.length}-${sha256}`, { start, end: start + bytes.length, sha256 });
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -90,6 +140,7 @@ export class RegistryBlobSource implements ByteSource {
     const readAhead = this.#rangeIgnored ? this.tuning.rangeIgnoredReadAheadBytes : this.tuning.readAheadBytes;
     const blockEnd = Math.min(this.size, Math.max(end, offset + readAhead));
     const block = await this.#fetchBlock(offset, blockEnd);
+    this.#remember(offset, block);
     if (block.length <= this.tuning.maxCachedBlockBytes) {
       this.#blocks = [{ start: offset, bytes: block }, ...this.#blocks].slice(0, this.tuning.cachedBlocks);
     }
@@ -103,8 +154,33 @@ export class RegistryBlobSource implements ByteSource {
     if (stop <= offset) return;
     // Only a read of the whole blob can be checked against its digest.
     const verifier = offset === 0 && stop === this.size ? new DigestVerifier(parseDigest(this.descriptor.digest)) : undefined;
+    // A partial stream is remembered like a Range read (verifying mode), as far as it was consumed.
+    const partial = verifier === undefined && this.#served !== undefined ? createHash('sha256') : undefined;
     const budget = this.endpoint.newRetryBudget();
     let position = offset;
+    try {
+      yield* this.#streamFrom(position, stop, budget, (piece) => {
+        verifier?.update(piece);
+        partial?.update(piece);
+        position += piece.length;
+      });
+    } finally {
+      if (partial !== undefined && position > offset) {
+        const sha256 = partial.digest('hex');
+        this.#served?.set(`${offset}-${position}-${sha256}`, { start: offset, end: position, sha256 });
+      }
+    }
+    if (verifier !== undefined) {
+      const actual = verifier.actual();
+      if (actual !== this.descriptor.digest) {
+        throw new DigestMismatchError(this.endpoint.target, this.descriptor.digest, actual, `blob ${this.descriptor.digest}`);
+      }
+    }
+  }
+
+  /** The bytes [start, stop), resuming with a new Range request where a transfer broke; `seen` is told of each piece first. */
+  async *#streamFrom(start: number, stop: number, budget: RetryBudget, seen: (piece: Uint8Array) => void): AsyncGenerator<Uint8Array> {
+    let position = start;
     while (position < stop) {
       const whole = position === 0 && stop === this.size;
       const from = position;
@@ -113,7 +189,7 @@ export class RegistryBlobSource implements ByteSource {
       const chunks = bodyChunks(response.body, this.endpoint.counter, this.endpoint.target);
       try {
         for await (const piece of window(chunks, skip, stop - position)) {
-          verifier?.update(piece);
+          seen(piece);
           position += piece.length;
           yield piece;
         }
@@ -126,12 +202,6 @@ export class RegistryBlobSource implements ByteSource {
       // A body that ends early without progress means the blob is shorter than declared; with progress,
       // the server sent a shorter range than asked and the rest is requested next.
       if (position === from) throw this.#shortBody(position);
-    }
-    if (verifier !== undefined) {
-      const actual = verifier.actual();
-      if (actual !== this.descriptor.digest) {
-        throw new DigestMismatchError(this.endpoint.target, this.descriptor.digest, actual, `blob ${this.descriptor.digest}`);
-      }
     }
   }
 

@@ -37,6 +37,7 @@ import type {
   RegistryCredentials,
   RegistryLogger,
   RegistryPushClient,
+  VerifiableSource,
 } from './types.js';
 
 export interface RegistryClientOptions {
@@ -61,6 +62,13 @@ export interface RegistryClientOptions {
   /** Largest manifest accepted (default 4 MiB, distribution's own limit). */
   readonly maxManifestBytes?: number;
   readonly blobSourceTuning?: BlobSourceTuning;
+  /**
+   * The scan's deadline. Every request (probe, token, manifest, blob, Range read), body read and retry
+   * backoff ends when it aborts, with its reason as the error.
+   */
+  readonly signal?: AbortSignal;
+  /** Blob sources offer `verifyServed` (./types.ts VerifiableSource): SCANNER_VERIFY_BLOBS. */
+  readonly verifyBlobs?: boolean;
 }
 
 /** A {@link RegistryPushClient} that holds connections: close it when the scan is done. */
@@ -88,6 +96,8 @@ class DistributionClient implements HttpRegistryClient {
   readonly #logger: RegistryLogger | undefined;
   readonly #maxManifestBytes: number;
   readonly #tuning: BlobSourceTuning;
+  readonly #signal: AbortSignal | undefined;
+  readonly #verifyBlobs: boolean;
   #probe: Promise<void> | undefined;
 
   constructor(options: RegistryClientOptions) {
@@ -97,7 +107,9 @@ class DistributionClient implements HttpRegistryClient {
     }
     this.#logger = options.logger;
     this.#dispatcher = createDispatcher(options);
-    this.#transport = new HttpTransport(this.#dispatcher, options.logger);
+    this.#signal = options.signal;
+    this.#verifyBlobs = options.verifyBlobs ?? false;
+    this.#transport = new HttpTransport(this.#dispatcher, options.logger, options.signal);
     this.#auth = new RegistryAuthenticator({
       credentials: options.credentials,
       transport: this.#transport,
@@ -164,7 +176,7 @@ class DistributionClient implements HttpRegistryClient {
     });
   }
 
-  blobSource(repository: string, descriptor: Descriptor): ByteSource {
+  blobSource(repository: string, descriptor: Descriptor): ByteSource & Partial<VerifiableSource> {
     const target = this.#target(checkRepository(repository));
     const digest = parseDigest(descriptor.digest).text;
     checkDescriptorSize(descriptor, target);
@@ -179,6 +191,7 @@ class DistributionClient implements HttpRegistryClient {
         newRetryBudget: () => this.#budget(target),
       },
       this.#tuning,
+      this.#verifyBlobs,
     );
   }
 
@@ -369,7 +382,7 @@ class DistributionClient implements HttpRegistryClient {
   }
 
   #budget(target: RegistryTarget): RetryBudget {
-    return new RetryBudget(this.#policy, target, this.#logger);
+    return new RetryBudget(this.#policy, target, this.#logger, this.#signal);
   }
 
   #url(path: string): URL {

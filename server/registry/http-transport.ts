@@ -53,6 +53,8 @@ export class HttpTransport {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly logger?: RegistryLogger,
+    /** The scan's deadline: aborts connects, waits for headers and body reads alike (undici `signal`). */
+    private readonly signal?: AbortSignal,
   ) {}
 
   /**
@@ -69,8 +71,10 @@ export class HttpTransport {
         headers.authorization = request.authorization;
       }
       let response: Dispatcher.ResponseData;
+      this.signal?.throwIfAborted();
       try {
         response = await this.dispatcher.request({
+          ...(this.signal ? { signal: this.signal } : {}),
           origin: url.origin,
           path: url.pathname + url.search,
           method,
@@ -78,6 +82,7 @@ export class HttpTransport {
           ...(request.body === undefined ? {} : { body: request.body }),
         });
       } catch (error) {
+        this.signal?.throwIfAborted();
         throw classifyNetworkError(error, hopTarget, `${method} ${describeUrl(url)}`);
       }
       const status = response.statusCode;

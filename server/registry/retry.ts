@@ -54,6 +54,8 @@ export class RetryBudget {
     private readonly policy: RetryPolicy,
     private readonly target: RegistryTarget,
     private readonly logger?: RegistryLogger,
+    /** The scan's deadline: a backoff never outlasts it. */
+    private readonly signal?: AbortSignal,
   ) {}
 
   /** Attempts made so far, counting the first. */
@@ -76,7 +78,10 @@ export class RetryBudget {
       { registry: this.target.registry, repository: this.target.repository, retry: this.#retries, delayMs, reason: error.detail },
       'retrying registry request',
     );
-    await sleep(delayMs);
+    // Rejects with the signal's reason (the scan's timeout), not a generic AbortError.
+    await sleep(delayMs, undefined, this.signal ? { signal: this.signal } : {}).catch((error: unknown) => {
+      throw this.signal?.aborted ? this.signal.reason : error;
+    });
   }
 }
 

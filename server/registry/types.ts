@@ -37,7 +37,7 @@ export interface RegistryClient {
   /** A blob read whole and digest-verified (configs, small files), refused above `maxBytes`. */
   getBlob(repository: string, descriptor: Descriptor, maxBytes: number): Promise<Uint8Array>;
   /** Random access to a blob by HTTP Range (falls back to streaming when the server ignores Range). */
-  blobSource(repository: string, descriptor: Descriptor): ByteSource;
+  blobSource(repository: string, descriptor: Descriptor): ByteSource & Partial<VerifiableSource>;
   /** Bytes transferred from the registry so far (for metrics and "bytes fetched vs size"). */
   readonly bytesFetched: number;
 }
@@ -81,4 +81,14 @@ export interface RegistryPushClient extends RegistryClient {
 export interface RegistryLogger {
   debug(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * A blob source that can prove, after the fact, that what it served is the blob: `verifyServed` streams
+ * the blob whole, checks its digest, and checks every range served so far against the streamed bytes
+ * (a registry or proxy that answers Range requests with other bytes is caught). Only offered when the
+ * client was created with `verifyBlobs`.
+ */
+export interface VerifiableSource {
+  verifyServed(): Promise<void>;
 }

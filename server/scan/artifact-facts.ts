@@ -15,8 +15,7 @@ import type {
   LayerFacts,
   ManifestFacts,
 } from '../../analyzers/manifest/types.js';
-import { ContentDigestMismatchError, type LayerReadError } from '../errors/artifact-errors.js';
-import { BlobSizeMismatchError, DigestMismatchError } from '../errors/registry-errors.js';
+import { ContentDigestMismatchError, DecompressionBombError, type LayerReadError } from '../errors/artifact-errors.js';
 import { ScannerError } from '../errors/scanner-error.js';
 import type { ScannedFile } from '../jobs/model.js';
 import type { LayerEncoding } from '../artifact/media-types.js';
@@ -79,6 +78,9 @@ export class ArtifactFactsRecorder {
         second: { rawPath: c.second.rawPath, layerDigest: c.second.layerDigest },
       })),
       layerErrors: this.layerErrors,
+      skippedManifests: this.artifact.skippedManifests
+        .filter((skipped) => !skipped.expected)
+        .map(({ digest, mediaType, reason }) => ({ digest, mediaType, reason })),
     };
   }
 
@@ -136,14 +138,14 @@ function specialEntryFacts(entry: SpecialEntry): EntryFacts {
 
 /**
  * What broke a layer, from the error and its causes (decompressors wrap what they read from); undefined
- * for failures that say nothing about the artifact (network, authentication, TLS, a vanished blob).
+ * for failures that say nothing about the artifact (network, authentication, TLS, a vanished blob, a blob
+ * whose size or digest is not the descriptor's: the registry served other bytes, a transport failure).
  */
 export function layerErrorCause(error: LayerReadError, diffId: string | undefined): LayerErrorCause | undefined {
   for (let current: unknown = error.cause; current !== undefined; current = current instanceof Error ? current.cause : undefined) {
     // Inline descriptor data that does not match its digest fails the same way as a streamed diff ID.
     if (current instanceof ContentDigestMismatchError) return current.expected === diffId ? 'diff-id-mismatch' : 'digest-mismatch';
-    if (current instanceof DigestMismatchError) return 'digest-mismatch';
-    if (current instanceof BlobSizeMismatchError) return 'size-mismatch';
+    if (current instanceof DecompressionBombError) return 'decompression-bomb';
     if (current instanceof TarFormatError) return 'tar-malformed';
     if (current instanceof LimitExceededError) return 'limit-exceeded';
     if (current instanceof ScannerError) return undefined;

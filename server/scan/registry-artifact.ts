@@ -15,6 +15,7 @@ import type { RegistryLogger } from '../registry/types.js';
 import type { ArtifactOpener } from './controller.js';
 import { ArtifactFactsRecorder } from './artifact-facts.js';
 import type { ModelFileInput, ScannableArtifact } from './scan-files.js';
+import { TransportWatch } from './transport-watch.js';
 
 export interface RegistryAccess {
   readonly caFile?: string;
@@ -22,6 +23,8 @@ export interface RegistryAccess {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly proxy?: ProxySettings;
+  /** SCANNER_VERIFY_BLOBS: layers read by Range are read again in full and compared (RegistryClientOptions.verifyBlobs). */
+  readonly verifyBlobs?: boolean;
   readonly limits: AnalyzerLimits;
   readonly logger?: RegistryLogger;
 }
@@ -34,6 +37,9 @@ export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
       timeoutMs: access.timeoutMs,
       maxRetries: access.retries,
       insecureSkipVerify: access.insecureSkipVerify,
+      // The scan's deadline reaches every request, body read and backoff the client makes.
+      signal,
+      verifyBlobs: access.verifyBlobs ?? false,
       ...(access.caFile ? { caFile: access.caFile } : {}),
       ...(access.proxy ? { proxy: access.proxy } : {}),
       ...(access.logger ? { logger: access.logger } : {}),
@@ -60,11 +66,13 @@ export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
  */
 export function scannableArtifact(artifact: ResolvedArtifact, signal?: AbortSignal): ScannableArtifact {
   let recorder: ArtifactFactsRecorder | undefined;
+  const transport = new TransportWatch(signal);
   return {
+    transport,
     files: () => {
       const current = new ArtifactFactsRecorder(artifact);
       recorder = current;
-      return toEngineInputs(artifact.files({ onLayerError: current.onLayerError, ...(signal ? { signal } : {}) }), current);
+      return toEngineInputs(artifact.files({ onLayerError: current.onLayerError, ...(signal ? { signal } : {}) }), current, transport);
     },
     artifactFindings: (scanned) => (recorder ? analyzeArtifact(recorder.facts(scanned)) : []),
     packagingFacts: () =>
@@ -72,13 +80,13 @@ export function scannableArtifact(artifact: ResolvedArtifact, signal?: AbortSign
   };
 }
 
-async function* toEngineInputs(files: AsyncIterable<ModelFile>, recorder: ArtifactFactsRecorder): AsyncIterable<ModelFileInput> {
+async function* toEngineInputs(files: AsyncIterable<ModelFile>, recorder: ArtifactFactsRecorder, transport: TransportWatch): AsyncIterable<ModelFileInput> {
   for await (const file of files) {
     recorder.record(file);
     yield {
       path: file.path,
       size: file.size,
-      source: file.source,
+      source: transport.watch(file.path, file.source),
       layerDigest: file.layerDigest,
       ...(file.digest ? { digest: file.digest } : {}),
       ...(file.streamedDigest ? { streamedDigest: file.streamedDigest } : {}),

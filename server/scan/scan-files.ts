@@ -35,6 +35,14 @@ export interface ScannableArtifact {
    * requested (local files). Absent: one at a time.
    */
   readonly concurrency?: number;
+  /** Registry artifacts: transport failures met while files are read fail the scan (./transport-watch.ts). */
+  readonly transport?: TransportFailures;
+}
+
+/** Aborts with, and {@link check} throws, the first transport failure a file's reads met. */
+export interface TransportFailures {
+  readonly signal: AbortSignal;
+  check(): void;
 }
 
 /** Scan every file of `artifact` ({@link scanFiles}), then add its artifact-level findings. */
@@ -44,10 +52,12 @@ export async function scanArtifact(
   options: Parameters<typeof scanFiles>[2],
 ): Promise<ScanResult> {
   const packaging = artifact.packagingFacts?.() ?? [];
+  const transport = artifact.transport;
   const result = await scanFiles(engine, artifact.files(), {
     ...options,
     ...(packaging.length > 0 ? { facts: packaging } : {}),
     ...(artifact.concurrency ? { concurrency: artifact.concurrency } : {}),
+    ...(transport ? { transport } : {}),
   });
   const artifactFindings = artifact.artifactFindings?.(result.files) ?? [];
   return artifactFindings.length === 0 ? result : { ...result, findings: [...result.findings, ...artifactFindings] };
@@ -69,8 +79,12 @@ export async function scanFiles(
     facts?: readonly Fact[];
     /** Files analysed at once (see {@link ScannableArtifact.concurrency}); default 1. */
     concurrency?: number;
+    transport?: TransportFailures;
   },
 ): Promise<ScanResult> {
+  const { transport } = options;
+  // A transport failure stops the analysis at once: the engine rethrows an abort reason, never grades it.
+  const signal = transport ? AbortSignal.any([options.signal, transport.signal]) : options.signal;
   const stats: ScanStats = { filesScanned: 0, bytesScanned: 0 };
   const perFile: Array<{ file: ScannedFile; findings: readonly Finding[]; facts: readonly Fact[] }> = [];
   const streamed: Array<{ index: number; digest: () => string | undefined }> = [];
@@ -79,7 +93,8 @@ export async function scanFiles(
     const { source, layerDigest, streamedDigest, ...meta } = file;
     if (streamedDigest) streamed.push({ index, digest: streamedDigest });
     try {
-      const result = await engine.scanFile(meta, source, options.signal, stats);
+      const result = await engine.scanFile(meta, source, signal, stats);
+      transport?.check();
       perFile[index] = {
         file: {
           path: meta.path,
@@ -97,7 +112,8 @@ export async function scanFiles(
     }
     options.onFile?.({ files: ++done, bytes: stats.bytesScanned, path: meta.path });
   };
-  await forEachBounded(files, options.concurrency ?? 1, scanOne, options.signal);
+  await forEachBounded(files, options.concurrency ?? 1, scanOne, signal);
+  transport?.check();
   const scanned = perFile.map((p) => p.file);
   const findings = perFile.flatMap((p) => p.findings);
   const facts = [...(options.facts ?? []), ...perFile.flatMap((p) => p.facts)];

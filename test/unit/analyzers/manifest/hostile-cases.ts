@@ -249,6 +249,18 @@ export const HOSTILE_CASES: HostileCase[] = [
     rule: 'archive.tar-malformed',
   },
   {
+    name: 'a compressed layer expands past the bomb ratio',
+    facts: () => ({ ...kitops(), layerErrors: [{ manifestDigest: MANIFEST, layerDigest: digestOf('kit-model'), cause: 'decompression-bomb', message: 'decompression bomb: expands 1000 bytes to more than 229000' }] }),
+    rule: 'archive.decompression-bomb',
+  },
+  {
+    name: 'an index entry nested deeper than the resolver follows',
+    facts: () => ({ ...kitops(), skippedManifests: [{ digest: digestOf('deep-index'), mediaType: 'application/vnd.oci.image.index.v1+json', reason: 'index nested deeper than 2 levels' }] }),
+    rule: 'manifest.not-analysed',
+    file: digestOf('deep-index'),
+    severity: 'High',
+  },
+  {
     name: 'a layer expands past the limit',
     facts: () => ({ ...kitops(), layerErrors: [{ manifestDigest: MANIFEST, layerDigest: digestOf('kit-model'), cause: 'limit-exceeded', message: 'decompressed bytes limit exceeded' }] }),
     rule: 'engine.limit-exceeded',

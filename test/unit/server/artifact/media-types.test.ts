@@ -208,6 +208,15 @@ describe('classifyManifest', () => {
     expect(classifyManifest(manifest)).toBeUndefined();
   });
 
+  it('should read a layer that claims the empty media type but carries other bytes, and drop only the real placeholder', () => {
+    const hidden = d('application/vnd.oci.empty.v1+json', { size: 4096 });
+    const result = classifyManifest({ config: d('application/vnd.cncf.model.config.v1+json'), layers: [EMPTY, hidden, d('application/vnd.cncf.model.weight.v1.raw')] });
+    expect(result?.layers.map((layer) => [layer.descriptor.digest, layer.encoding])).toEqual([
+      [hidden.digest, 'raw'],
+      [expect.any(String), 'raw'],
+    ]);
+  });
+
   it('should prefer the current ModelPack filepath key over the legacy key and the ORAS title', () => {
     const result = classifyManifest({
       config: d('application/vnd.cncf.model.config.v1+json'),

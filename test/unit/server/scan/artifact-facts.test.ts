@@ -8,7 +8,7 @@ import type { ByteSource } from '../../../../analyzers/source.js';
 import { resolveArtifact } from '../../../../server/artifact/resolve.js';
 import { TarFormatError } from '../../../../analyzers/archive/tar-reader.js';
 import { LimitExceededError } from '../../../../analyzers/engine-rules.js';
-import { ContentDigestMismatchError, LayerReadError } from '../../../../server/errors/artifact-errors.js';
+import { ContentDigestMismatchError, DecompressionBombError, LayerReadError } from '../../../../server/errors/artifact-errors.js';
 import { BlobSizeMismatchError, DigestMismatchError, RegistryUnavailableError } from '../../../../server/errors/registry-errors.js';
 import type { ScanResult } from '../../../../server/jobs/model.js';
 import type { Descriptor } from '../../../../server/registry/types.js';
@@ -120,8 +120,10 @@ describe('layerErrorCause', () => {
   it.each([
     { name: 'a diff ID mismatch', cause: new ContentDigestMismatchError('diff ID of layer sha256:aa', DIFF_ID, 'sha256:cc'), expected: 'diff-id-mismatch' },
     { name: 'inline data that misses its digest', cause: new ContentDigestMismatchError('inline data of sha256:aa', 'sha256:aa', 'sha256:cc'), expected: 'digest-mismatch' },
-    { name: 'a blob digest mismatch wrapped by a decompressor', cause: new Error('gzip: x', { cause: new DigestMismatchError(target, 'sha256:aa', 'sha256:cc', 'blob') }), expected: 'digest-mismatch' },
-    { name: 'a blob of the wrong size', cause: new BlobSizeMismatchError(target, 'sha256:aa', 'the registry answered 416'), expected: 'size-mismatch' },
+    // The registry served other bytes than the manifest names: a transport failure, never a finding.
+    { name: 'a blob digest mismatch wrapped by a decompressor', cause: new Error('gzip: x', { cause: new DigestMismatchError(target, 'sha256:aa', 'sha256:cc', 'blob') }), expected: undefined },
+    { name: 'a blob of the wrong size', cause: new BlobSizeMismatchError(target, 'sha256:aa', 'the registry answered 416'), expected: undefined },
+    { name: 'a layer decompression bomb', cause: new DecompressionBombError('expands 10 bytes to more than 5000', {}), expected: 'decompression-bomb' },
     { name: 'a malformed tar', cause: new TarFormatError('bad checksum', 512), expected: 'tar-malformed' },
     { name: 'a decompression limit', cause: new LimitExceededError('decompressed bytes', 10, 5), expected: 'limit-exceeded' },
     { name: 'a corrupt compressed stream', cause: new Error('zstd: corrupt frame'), expected: 'unreadable' },
