@@ -39,7 +39,7 @@ export async function scanArtifact(
 ): Promise<ScanResult> {
   const packaging = artifact.packagingFacts?.() ?? [];
   const result = await scanFiles(engine, artifact.files(), packaging.length > 0 ? { ...options, facts: packaging } : options);
-  const artifactFindings = artifact.artifactFindings?.(result.files) ?? [];
+  const artifactFindings = (artifact.artifactFindings?.(result.files) ?? []).map(aboutTheArtifact);
   return artifactFindings.length === 0 ? result : { ...result, findings: [...result.findings, ...artifactFindings] };
 }
 
@@ -85,7 +85,7 @@ export async function scanFiles(
     const value = digest();
     if (value) scanned[index] = { ...scanned[index]!, digest: value };
   }
-  findings.push(...engine.conclude(facts, scanned.map((f) => f.path)));
+  findings.push(...engine.conclude(facts, scanned.map((f) => f.path)).map(aboutTheArtifact));
   return {
     generatedAt: new Date().toISOString(),
     packaging: options.packaging,
@@ -96,4 +96,9 @@ export async function scanFiles(
     findings,
     facts,
   };
+}
+
+/** Marks a finding drawn from the whole artifact (reports key its record by the artifact, not a file). */
+function aboutTheArtifact(finding: Finding): Finding {
+  return { ...finding, scope: 'artifact' };
 }
