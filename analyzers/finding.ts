@@ -56,6 +56,11 @@ export interface Finding {
   /** Where in the file: `offset 1234`, `member data.pkl`, `key model.layers.0.weight`… */
   readonly location?: string;
   readonly details?: Readonly<Record<string, unknown>>;
+  /**
+   * `artifact`: what it says depends on the artifact as a whole (a conclusion over every file, such as a
+   * missing or conflicting licence, or a manifest check), not on its file's bytes alone.
+   */
+  readonly scope?: 'artifact';
 }
 
 export interface FindingInput {

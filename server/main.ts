@@ -4,11 +4,13 @@
  * or in Redis mode when SCANNER_REDIS_URL is set (./jobs/backend.ts).
  */
 import http, { type Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { ALL_ANALYZERS, ARTIFACT_RULES } from '../analyzers/index.js';
 import { ScanEngine } from '../analyzers/engine.js';
 import { loadConfig, type Config } from './config/config.js';
 import { createApp } from './http/app.js';
+import { Drain } from './http/drain.js';
 import { apiAuthentication } from './http/auth.js';
 import { buildMetadata } from './http/metadata.js';
 import { createTlsServer, TlsReloader } from './http/tls.js';
@@ -32,7 +34,11 @@ export interface RunningServer {
   readonly counters: Readonly<AnalysisCounters>;
   /** Re-reads the TLS certificate files; false without TLS or when the files cannot be used (old ones stay). */
   reloadTls(): boolean;
-  stop(): Promise<void>;
+  /**
+   * Stops. With `drain`, first keeps answering Harbor (./http/drain.ts) while running scans finish, for up
+   * to `SCANNER_SHUTDOWN_GRACE`, and at least one poll interval, so every poller hears the restart wait.
+   */
+  stop(options?: { drain?: boolean }): Promise<void>;
 }
 
 export interface ServerOptions {
@@ -80,6 +86,7 @@ export async function startServer(
         logger,
       })
     : undefined;
+  const drain = new Drain();
   const app = createApp({
     logger,
     store,
@@ -87,6 +94,7 @@ export async function startServer(
     metadata: buildMetadata(config.harbor),
     renderer: new HarborReportRenderer({ docsUrl: config.harbor.docsUrl }),
     refreshAfterSeconds: config.jobs.refreshAfterSeconds,
+    drain,
     authenticate: apiAuthentication(config.apiAuth, logger),
     ...(prometheus ? { metrics: prometheus } : {}),
     ...(webhookMode ? { webhookRouter: webhookMode.router } : {}),
@@ -128,12 +136,18 @@ export async function startServer(
     url,
     counters: controller.counters,
     reloadTls: () => tlsReloader?.reload() ?? false,
-    async stop() {
+    async stop({ drain: draining = false } = {}) {
       clearInterval(purge);
+      if (draining) {
+        drain.start();
+        logger.info({ grace_ms: config.jobs.shutdownGraceMs }, 'draining: answering polls until running scans finish');
+        const everyPollerAsked = sleep((config.jobs.refreshAfterSeconds + 1) * 1000, undefined, { ref: false });
+        await Promise.all([queue.stop(config.jobs.shutdownGraceMs), everyPollerAsked]);
+      }
       tlsReloader?.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await queue.stop(5_000);
+      if (!draining) await queue.stop(5_000);
       await webhookMode?.close();
       await store.close();
     },
@@ -167,7 +181,7 @@ async function main(): Promise<void> {
     process.once(signal, () => {
       logger.info({ signal }, 'shutting down');
       running
-        .stop()
+        .stop({ drain: true })
         .then(() => telemetry?.shutdown())
         .then(
           () => process.exit(0),

@@ -115,6 +115,11 @@ export const VARIABLES = {
   },
   SCANNER_JOB_WORKERS: { schema: positiveInt, default: '2', help: 'Scans run in parallel by this process.' },
   SCANNER_SCAN_TIMEOUT: { schema: duration, default: '60m', help: 'Time limit of one scan; a scan over it fails with a timeout error.' },
+  SCANNER_SHUTDOWN_GRACE: {
+    schema: duration,
+    default: '25s',
+    help: 'On SIGTERM, how long polls are still answered while running scans finish; unfinished ones resume in the next process (keep it below Kubernetes terminationGracePeriodSeconds).',
+  },
   SCANNER_REPORT_TTL: { schema: duration, default: '24h', help: 'How long finished reports are kept for Harbor to collect.' },
   SCANNER_PROGRESS_LOG_INTERVAL: {
     schema: z.string().refine((v) => v.trim() === '0' || parseDuration(v) !== undefined, 'expected a duration such as 30s, or 0').transform((v) => parseDuration(v) ?? 0),
@@ -214,6 +219,7 @@ export interface Config {
   readonly jobs: {
     readonly workers: number;
     readonly scanTimeoutMs: number;
+    readonly shutdownGraceMs: number;
     readonly reportTtlMs: number;
     readonly refreshAfterSeconds: number;
     readonly progressLogIntervalMs: number;
@@ -318,6 +324,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobs: {
       workers: v.SCANNER_JOB_WORKERS,
       scanTimeoutMs: v.SCANNER_SCAN_TIMEOUT,
+      shutdownGraceMs: v.SCANNER_SHUTDOWN_GRACE,
       reportTtlMs: v.SCANNER_REPORT_TTL,
       refreshAfterSeconds: v.SCANNER_REFRESH_AFTER,
       progressLogIntervalMs: v.SCANNER_PROGRESS_LOG_INTERVAL,

@@ -9,6 +9,7 @@ import { parseScanRequest, type ScanRequest, type ScannerAdapterMetadata } from 
 import type { JobStore } from '../jobs/store.js';
 import type { ScanTarget } from '../jobs/model.js';
 import type { ScanController } from '../scan/controller.js';
+import { RESTART_REFRESH_AFTER_SECONDS, type Drain } from './drain.js';
 import type { ReportRenderer } from './report-renderer.js';
 import { sendError, sendJson } from './responses.js';
 
@@ -18,6 +19,8 @@ export interface ApiDeps {
   readonly store: JobStore;
   readonly renderer: ReportRenderer;
   readonly refreshAfterSeconds: number;
+  /** Set while the process shuts down (./drain.ts). */
+  readonly drain?: Drain;
 }
 
 /** Request bodies Harbor sends are small JSON documents; anything bigger is not a scan request. */
@@ -73,7 +76,8 @@ export function apiV1Router(deps: ApiDeps): Router {
     switch (job.status) {
       case 'queued':
       case 'running': {
-        const seconds = Math.min(REFRESH_AFTER_SECONDS.max, Math.max(REFRESH_AFTER_SECONDS.min, deps.refreshAfterSeconds));
+        const wanted = deps.drain?.active ? RESTART_REFRESH_AFTER_SECONDS : deps.refreshAfterSeconds;
+        const seconds = Math.min(REFRESH_AFTER_SECONDS.max, Math.max(REFRESH_AFTER_SECONDS.min, wanted));
         res.status(302).set('Refresh-After', String(seconds)).set('Location', req.originalUrl).end();
         return;
       }

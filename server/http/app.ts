@@ -41,6 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(200).json({ status: 'ok' });
   });
   app.get('/probe/ready', async (_req, res) => {
+    if (deps.drain?.active) return void res.status(503).json({ status: 'draining' });
     const ready = await deps.store.healthy();
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'store unavailable' });
   });

@@ -10,7 +10,8 @@ export class WorkerPool implements JobQueue {
   constructor(private readonly concurrency: number) {}
 
   async enqueue(jobId: string): Promise<void> {
-    if (this.stopped) throw new Error('queue is stopped');
+    // Shutting down: the job is in the store already, and the next process resumes it.
+    if (this.stopped) return;
     this.waiting.push(jobId);
     this.drain();
   }

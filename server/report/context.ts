@@ -2,7 +2,7 @@
  * What the report mappers need besides the findings: the scanned artifact, who scanned it, when, the
  * digests of the files (for the `version` Harbor keys records by) and the scan counters.
  */
-import { severityRank, type Severity } from '../../analyzers/finding.js';
+import { severityRank, type Finding, type Severity } from '../../analyzers/finding.js';
 import type { ReportArtifact, Scanner } from '../../spec/schemas.js';
 
 export interface ReportContext {
@@ -33,13 +33,18 @@ export function shortDigest(digest: string): string | undefined {
 }
 
 /**
- * The `version` of a file in a vulnerability report: the short digest of the file itself, else of the
- * top-level file that contains it (`outer!inner` → `outer`), else `unknown`.
+ * The `version` of a finding in a vulnerability report, which with its rule id and path forms the key of
+ * the record Harbor shares across every artifact and never rewrites (§3.7): so the key must name all
+ * that the record's text depends on. A finding about one file's bytes: the short digest of the file,
+ * else of the top-level file that contains it (`outer!inner` → `outer`). A finding about the artifact
+ * (`scope: 'artifact'`, or a path that is no scanned file, such as `.`): the artifact's manifest digest —
+ * otherwise every artifact's `license.missing` on `.` would be one record, and a *Scan all* that inserts
+ * it twice at once fails with a duplicate key.
  */
-export function fileVersion(path: string, fileDigests: ReadonlyMap<string, string>): string {
-  const own = fileDigests.get(path);
-  const container = fileDigests.get(path.split('!', 1)[0] as string);
-  return shortDigest(own ?? container ?? '') ?? 'unknown';
+export function findingVersion(finding: Pick<Finding, 'file' | 'scope'>, ctx: Pick<ReportContext, 'fileDigests' | 'artifact'>): string {
+  const own = ctx.fileDigests.get(finding.file) ?? ctx.fileDigests.get(finding.file.split('!', 1)[0] as string);
+  const digest = finding.scope === 'artifact' || own === undefined ? ctx.artifact.digest : own;
+  return shortDigest(digest) ?? 'unknown';
 }
 
 /** Report order: most severe first, then by path, then by rule id (stable for equal keys). */

@@ -8,6 +8,7 @@ import type { ReportQuery, ReportRenderer } from '../http/report-renderer.js';
 import { SCANNER } from '../http/scanner-info.js';
 import type { ScanJob, ScanResult } from '../jobs/model.js';
 import type { ReportContext } from './context.js';
+import { withoutControlCharacters } from './harbor-text.js';
 import { toModelSecurityReport } from './model-security-report.js';
 import { isSbomFormat, toHarborSbomReport } from './sbom-report.js';
 import { toVulnerabilityReport } from './vulnerability-report.js';
@@ -23,7 +24,12 @@ export class HarborReportRenderer implements ReportRenderer {
 
   constructor(private readonly options: HarborReportRendererOptions) {}
 
+  /** Every string of the report is safe to store in Harbor's database (./harbor-text.ts). */
   render(mimeType: string, job: ScanJob & { result: ScanResult }, query: ReportQuery = {}): unknown {
+    return withoutControlCharacters(this.renderReport(mimeType, job, query));
+  }
+
+  private renderReport(mimeType: string, job: ScanJob & { result: ScanResult }, query: ReportQuery): unknown {
     const ctx = this.context(job);
     if (sameMime(mimeType, REPORT_MIME.vulnerabilityV1_1)) return toVulnerabilityReport(job.result.findings, ctx);
     if (sameMime(mimeType, REPORT_MIME.modelSecurityV1_0)) return toModelSecurityReport(job.result.findings, ctx);

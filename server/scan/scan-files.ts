@@ -59,7 +59,7 @@ export async function scanArtifact(
     ...(artifact.concurrency ? { concurrency: artifact.concurrency } : {}),
     ...(transport ? { transport } : {}),
   });
-  const artifactFindings = artifact.artifactFindings?.(result.files) ?? [];
+  const artifactFindings = (artifact.artifactFindings?.(result.files) ?? []).map(aboutTheArtifact);
   return artifactFindings.length === 0 ? result : { ...result, findings: [...result.findings, ...artifactFindings] };
 }
 
@@ -121,7 +121,7 @@ export async function scanFiles(
     const value = digest();
     if (value) scanned[index] = { ...scanned[index]!, digest: value };
   }
-  findings.push(...engine.conclude(facts, scanned.map((f) => f.path)));
+  findings.push(...engine.conclude(facts, scanned.map((f) => f.path)).map(aboutTheArtifact));
   return {
     generatedAt: new Date().toISOString(),
     packaging: options.packaging,
@@ -160,4 +160,9 @@ async function forEachBounded<T>(items: AsyncIterable<T>, limit: number, task: (
     await Promise.all(running);
   }
   if (failure) throw failure.error;
+}
+
+/** Marks a finding drawn from the whole artifact (reports key its record by the artifact, not a file). */
+function aboutTheArtifact(finding: Finding): Finding {
+  return { ...finding, scope: 'artifact' };
 }

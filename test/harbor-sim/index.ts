@@ -18,4 +18,6 @@ export { validateMetadataModelSecurity, validateMetadataUpstream } from './metad
 export type { HarborMetadata } from './metadata-validation.js';
 export { DEFAULT_REFRESH_SECONDS, parseGoInt, refreshAfterSeconds } from './go-int.js';
 export type { AdapterAuth } from './registration.js';
+export { HarborReportStore } from './report-store.js';
+export type { StoredRecord } from './report-store.js';
 export type { RobotAccount, HarborScanRequest } from './scan-request.js';

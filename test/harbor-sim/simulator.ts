@@ -5,6 +5,9 @@
  * request body, submit, then one poller per produced MIME type with Harbor's delays and int8
  * `Refresh-After` parsing, and Harbor's checks of each report.
  *
+ * With a `store` (./report-store.ts), vulnerability reports are kept as Harbor's database keeps them, and
+ * the job fails where Harbor's insert would.
+ *
  * Not simulated: the 30 s metadata cache (every scan fetches metadata), the robot account's lifecycle
  * in a real registry, the SBOM accessory push, and the 30-minute per-wait timeout (never reached with
  * `Refresh-After` capped at 127 s).
@@ -15,6 +18,7 @@ import { hasCapability, producesMimeTypes, registryAuthorizationType } from './c
 import { HarborAdapterClient, HarborError, ReportNotReadyError, HARBOR_REQUEST_TIMEOUT_MS } from './harbor-client.js';
 import { validateMetadataModelSecurity, validateMetadataUpstream, type HarborMetadata } from './metadata-validation.js';
 import { validateRegistration, type AdapterAuth } from './registration.js';
+import type { HarborReportStore } from './report-store.js';
 import { resolveData, scanHandler, type ScanHandler } from './scan-handlers.js';
 import { buildScanRequest, robotBasicAuthorization, type HarborScanRequest, type RobotAccount } from './scan-request.js';
 
@@ -50,6 +54,8 @@ export interface HarborSimulatorOptions {
   readonly flavor?: HarborFlavor;
   readonly timing?: Partial<HarborTiming>;
   readonly fetch?: typeof fetch;
+  /** Harbor's report database, shared by the scans of one registration. */
+  readonly store?: HarborReportStore;
 }
 
 export interface ArtifactToScan {
@@ -121,6 +127,7 @@ export class HarborSimulator {
   readonly flavor: HarborFlavor;
   readonly name: string;
   readonly timing: HarborTiming;
+  readonly store: HarborReportStore | undefined;
   private readonly fetchImpl: typeof fetch;
 
   constructor(options: HarborSimulatorOptions) {
@@ -130,6 +137,7 @@ export class HarborSimulator {
     this.flavor = options.flavor ?? 'upstream';
     this.timing = { ...HARBOR_TIMING, ...options.timing };
     this.fetchImpl = options.fetch ?? fetch;
+    this.store = options.store;
     this.client = new HarborAdapterClient({
       baseUrl: validated.registration.url,
       auth: validated.registration.auth,
@@ -185,7 +193,7 @@ export class HarborSimulator {
     if (pollErrors.length > 0) return { request, scanId, reports, stopped: false, error: pollErrors.join(': ') };
     // Then `PostScan` runs per MIME type in placeholder order and the first failure ends the job.
     for (const [index, report] of reports.entries()) {
-      const failure = handler.postScan(report.body ?? '');
+      const failure = handler.postScan(report.body ?? '') ?? (handler.type === 'vulnerability' ? await this.store?.store(report.body ?? '') : undefined);
       if (failure) {
         const failed = reports.map((r, i) => (i === index ? { ...r, error: failure } : r));
         return { request, scanId, reports: failed, stopped: false, error: failure };

@@ -63,11 +63,12 @@ export async function pushModelPack(target: PushTarget, repository: string, tag 
 }
 
 export async function pushModelImage(target: PushTarget, repository: string, tag = 'v1'): Promise<PushedModel> {
-  const tar = tarArchive([
-    tarEntry({ name: 'models/', type: '5', mode: 0o755 }),
-    tarEntry({ name: 'models/bad.safetensors' }, HOSTILE_SAFETENSORS),
-    tarEntry({ name: 'models/good.safetensors' }, GOOD_SAFETENSORS),
-  ]);
+  return pushFilesImage(target, repository, { 'models/bad.safetensors': HOSTILE_SAFETENSORS, 'models/good.safetensors': GOOD_SAFETENSORS }, tag);
+}
+
+/** An OCI image with one tar+gzip layer holding `files` (path → content; parent directories implied). */
+export async function pushFilesImage(target: PushTarget, repository: string, files: Readonly<Record<string, string | Uint8Array>>, tag = 'v1'): Promise<PushedModel> {
+  const tar = tarArchive(Object.entries(files).map(([name, data]) => tarEntry({ name }, data)));
   const layer = gzipSync(tar);
   const imageConfig = {
     architecture: 'amd64',

@@ -88,3 +88,28 @@ describe('scanner restart', () => {
     await expect(pollReport(url, id)).rejects.toThrow(/SCANNER_STORE_KEY/);
   });
 });
+
+describe('scanner shutdown (SIGTERM)', () => {
+  it('should keep answering polls while a running scan finishes, telling Harbor to wait out the restart', async () => {
+    const model = await pushModelImage({ registry: REGISTRIES.basic, account: TEST_USER }, uniqueRepository('drain'));
+    const gate = await gatedRegistry();
+    const scanner = await startScannerProcess({ SCANNER_DATA_DIR: freshDataDir(), SCANNER_STORE_KEY: randomBytes(32).toString('base64'), SCANNER_SHUTDOWN_GRACE: '20s' });
+    running.push(scanner);
+    const id = await submit(scanner.url, gate.url, model.repository, model.digest);
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = new Promise((resolve) => scanner.child.once('exit', resolve));
+    scanner.child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+
+    // Draining: still listening, not ready for new traffic, and a poll says "come back after the restart".
+    expect((await fetch(`${scanner.url}/probe/ready`)).status).toBe(503);
+    const poll = await fetch(`${scanner.url}/api/v1/scan/${id}/report`, { headers: { accept: REPORT_MIME.vulnerabilityV1_1 }, redirect: 'manual' });
+    expect(poll.status).toBe(302);
+    expect(poll.headers.get('refresh-after')).toBe('30');
+
+    gate.open();
+    const report = VulnerabilityReportSchema.parse(JSON.parse(await pollReport(scanner.url, id)));
+    expect(report.vulnerabilities.map((v) => v.package)).toContain('models/bad.safetensors');
+    await exited;
+  });
+});

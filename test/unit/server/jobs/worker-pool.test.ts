@@ -39,9 +39,14 @@ describe('WorkerPool', () => {
     expect(seen).toEqual(['bad', 'good']);
   });
 
-  it('should refuse jobs after stop', async () => {
+  it('should run no job accepted after stop, leaving it in the store for the next process', async () => {
     const pool = new WorkerPool(1);
+    const ran: string[] = [];
+    pool.start(async (id) => void ran.push(id));
     await pool.stop(10);
-    await expect(pool.enqueue('x')).rejects.toThrow('stopped');
+    await expect(pool.enqueue('x')).resolves.toBeUndefined();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(ran).toEqual([]);
+    expect(pool.depth()).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareForReport, fileVersion, shortDigest } from '../../../../server/report/context.js';
+import { compareForReport, findingVersion, shortDigest } from '../../../../server/report/context.js';
 import { ARCHIVE_DIGEST, MODEL_DIGEST } from './fixtures.js';
 
 describe('shortDigest', () => {
@@ -15,7 +15,8 @@ describe('shortDigest', () => {
   });
 });
 
-describe('fileVersion', () => {
+describe('findingVersion', () => {
+  const artifact = { repository: 'models/x', digest: `sha256:${'a'.repeat(64)}` };
   const digests = new Map([
     ['model.safetensors', MODEL_DIGEST],
     ['archive.zip', ARCHIVE_DIGEST],
@@ -27,10 +28,15 @@ describe('fileVersion', () => {
     ['a member without its own digest', 'archive.zip!data.pkl', 'sha256:fedcba987654'],
     ['a nested member', 'archive.zip!inner.tar!x.pkl', 'sha256:fedcba987654'],
     ['a member with its own digest', 'archive.zip!own.pkl', 'sha256:111111111111'],
-    ['a file without any digest', 'README.md', 'unknown'],
-    ['a member of a file without digest', 'other.zip!a', 'unknown'],
+    ['a path that is no scanned file: the artifact', 'README.md', 'sha256:aaaaaaaaaaaa'],
+    ['the artifact itself', '.', 'sha256:aaaaaaaaaaaa'],
+    ['a member of a file without digest', 'other.zip!a', 'sha256:aaaaaaaaaaaa'],
   ])('should give %s the right version', (_name, path, expected) => {
-    expect(fileVersion(path, digests)).toBe(expected);
+    expect(findingVersion({ file: path }, { fileDigests: digests, artifact })).toBe(expected);
+  });
+
+  it('should key a conclusion about the whole artifact by the artifact, even on a file with a digest', () => {
+    expect(findingVersion({ file: 'model.safetensors', scope: 'artifact' }, { fileDigests: digests, artifact })).toBe('sha256:aaaaaaaaaaaa');
   });
 });
 
