@@ -13,6 +13,7 @@ import { onnxAnalyzer } from './onnx/analyzer.js';
 import { npyAnalyzer, pickleAnalyzer } from './pickle/analyzer.js';
 import { safetensorsAnalyzer } from './safetensors/analyzer.js';
 import { tensorflowAnalyzer } from './tensorflow/analyzer.js';
+import { templateAnalyzer } from './template/analyzer.js';
 
 export const ALL_ANALYZERS: readonly Analyzer[] = [
   pickleAnalyzer,
@@ -23,6 +24,7 @@ export const ALL_ANALYZERS: readonly Analyzer[] = [
   onnxAnalyzer,
   tensorflowAnalyzer,
   kerasAnalyzer,
+  templateAnalyzer,
   licenseAnalyzer,
 ];
 
