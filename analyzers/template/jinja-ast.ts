@@ -10,14 +10,15 @@
  *   used as objects rather than called; and names such as `os`, `eval`, `__import__`;
  * - any string or keyword name that spells a dunder (`c.__name__ == 'catch_warnings'` walks);
  * - format strings with attribute or index fields (`'{0.__class__}'`) in a template that reaches
- *   `format`/`format_map`: the route that escaped Jinja's sandbox (see {@link SANDBOX_ESCAPES}).
+ *   `format`/`format_map`: the route that escaped Jinja's sandbox (format-escape.ts).
  * Names the template binds itself (`{% set config = … %}`, loop variables, macro parameters) are its own.
  * The walk uses an explicit stack, so a deep tree costs heap, not call stack.
  */
 import { findDunder } from './jinja-tokens.js';
 import { foldString, identifierName } from './jinja-fold.js';
 import type { JinjaNode } from './jinja-nodes.js';
-import { IssueCollector } from './issues.js';
+import { FORMAT_METHODS, hasFieldLookup } from './format-escape.js';
+import type { IssueCollector } from './issues.js';
 
 /**
  * Globals that lead from a template to Python internals (`cycler.__init__.__globals__.os`,
@@ -39,18 +40,6 @@ const CODE_ATTRIBUTES = new Set([
   'execl', 'check_output', 'getoutput', 'getstatusoutput', 'import_module', 'load_module', 'modules', 'catch_warnings',
   'os', 'sys', 'subprocess', 'builtins', 'eval', 'exec', 'application', 'jinja_env', 'environ',
 ]);
-/**
- * `str.format` and `format_map` can read attributes and items (`'{0.__class__}'.format(x)`). Jinja's
- * sandbox routes direct calls through its own formatter, but reaching the method indirectly escaped it:
- * CVE-2016-10745 (`str.format`, fixed 2.8.1), CVE-2019-10906 (`format_map`, 2.10.1), CVE-2024-56326 (a
- * stored reference to `format`, 3.1.5), CVE-2025-27516 (`| attr('format')`, 3.1.6). transformers accepts
- * any Jinja2 ≥ 3.1.0, so these still run on installations that were not upgraded.
- */
-export const SANDBOX_ESCAPES = ['CVE-2016-10745', 'CVE-2019-10906', 'CVE-2024-56326', 'CVE-2025-27516'] as const;
-const FORMAT_METHODS = new Set(['format', 'format_map']);
-/** A replacement field that reads an attribute or an item: `{0.x}`, `{a[x]}`, `{.x}`. */
-const FIELD_LOOKUP = /\{[^{}!:.[\]]*[.[][^{}]*\}/;
-
 /** Children of a node that are evaluated expressions or statements, with the Identifiers that are not references left out. */
 function childrenOf(node: JinjaNode): JinjaNode[] {
   switch (node.type) {
@@ -172,7 +161,7 @@ export function judgeJinjaAst(program: JinjaNode, issues: IssueCollector): void 
         const dunder = findDunder(text);
         if (dunder !== undefined) issues.add('code-reach', `string naming ${dunder.slice(0, 60)}`);
         else if (text === 'catch_warnings' || text === 'Popen' || text === '__import__') issues.add('code-reach', `string naming ${text}`);
-        if (FIELD_LOOKUP.test(text)) lookupFormats.push(text);
+        if (hasFieldLookup(text)) lookupFormats.push(text);
         break;
       }
       default:
@@ -184,7 +173,7 @@ export function judgeJinjaAst(program: JinjaNode, issues: IssueCollector): void 
       if (built !== undefined) {
         const dunder = findDunder(built);
         if (dunder !== undefined) issues.add('code-reach', `string built as ${dunder.slice(0, 60)}`);
-        if (FIELD_LOOKUP.test(built)) lookupFormats.push(built);
+        if (hasFieldLookup(built)) lookupFormats.push(built);
         if (FORMAT_METHODS.has(built)) reachesFormat = true;
       }
     }

@@ -9,6 +9,7 @@
  * explicit stack, capped output: hostile input cannot make it recurse, loop or grow without bound.
  */
 
+import { FORMAT_METHODS, hasFieldLookup } from './format-escape.js';
 import { MAX_TEMPLATE_ISSUES, type TemplateIssue, type TemplateIssueKind } from './issues.js';
 
 /** Names with no place in a chat template: each reaches code execution, files or interpreter internals. */
@@ -52,12 +53,17 @@ export function scanJinjaTokens(template: string): TemplateIssue[] {
 class TemplateInspector {
   private readonly issues = new Map<string, { kind: TemplateIssueKind; detail: string; offset: number; occurrences: number }>();
   private readonly open: Array<{ name: string; offset: number }> = [];
+  /** A format string with an attribute/item field, and whether `format`/`format_map` is reached (format-escape.ts). */
+  private lookupFormat: { text: string; offset: number } | undefined;
+  private reachesFormat = false;
 
   constructor(private readonly text: string) {}
 
   run(): TemplateIssue[] {
     this.scan();
     for (const block of this.open) this.report('malformed', `unclosed {% ${block.name} %}`, block.offset);
+    if (this.lookupFormat && this.reachesFormat)
+      this.report('sandbox-escape', `format string ${JSON.stringify(this.lookupFormat.text.slice(0, 60))} reaches str.format`, this.lookupFormat.offset);
     return [...this.issues.values()];
   }
 
@@ -154,6 +160,8 @@ class TemplateInspector {
       const token = tokens[k]!;
       const previous = tokens[k - 1];
       const next = tokens[k + 1];
+      if (FORMAT_METHODS.has(token.value) && token.kind !== 'number') this.reachesFormat = true;
+      if (token.kind === 'string' && !this.lookupFormat && hasFieldLookup(token.value)) this.lookupFormat = { text: token.value, offset: token.offset };
       if (token.kind === 'name') {
         const isAttribute = previous?.kind === 'op' && previous.value === '.';
         if (token.value.startsWith('__') || (isAttribute && token.value.startsWith('_')))
