@@ -14,6 +14,7 @@ import { npyAnalyzer, pickleAnalyzer } from './pickle/analyzer.js';
 import { safetensorsAnalyzer } from './safetensors/analyzer.js';
 import { tensorflowAnalyzer } from './tensorflow/analyzer.js';
 import { templateAnalyzer } from './template/analyzer.js';
+import { yamlAnalyzer } from './yaml/analyzer.js';
 
 export const ALL_ANALYZERS: readonly Analyzer[] = [
   pickleAnalyzer,
@@ -25,6 +26,7 @@ export const ALL_ANALYZERS: readonly Analyzer[] = [
   tensorflowAnalyzer,
   kerasAnalyzer,
   templateAnalyzer,
+  yamlAnalyzer,
   licenseAnalyzer,
 ];
 
