@@ -30,7 +30,10 @@ export function inspectJinjaTemplate(template: string): TemplateIssue[] {
   judgeJinjaAst(parsed.program, issues);
   const fromTree = issues.list();
   for (const issue of tokens) {
-    if (issue.kind === 'malformed') continue; // the parser read it: the scanner's stricter block pairing does not matter
+    // The parser read it: the scanner's stricter block pairing does not matter, and a bare name the
+    // scanner flags may be one the template binds itself (the tree knows). Underscored names and
+    // strings no binding excuses.
+    if (issue.kind === 'malformed' || (issue.kind === 'code-reach' && !/(^|[^A-Za-z0-9])_/.test(issue.detail))) continue;
     if (fromTree.some((t) => t.kind === issue.kind || (issue.kind === 'code-reach' && t.kind === 'sandbox-escape'))) continue;
     issues.add(issue.kind, `${issue.detail} (seen by the token scanner; the parser read this differently)`, issue.offset);
   }
