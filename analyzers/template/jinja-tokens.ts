@@ -10,7 +10,7 @@
  */
 
 import { FORMAT_METHODS, hasFieldLookup } from './format-escape.js';
-import { MAX_TEMPLATE_ISSUES, type TemplateIssue, type TemplateIssueKind } from './issues.js';
+import { IssueCollector, type TemplateIssue, type TemplateIssueKind } from './issues.js';
 
 /** Names with no place in a chat template: each reaches code execution, files or interpreter internals. */
 const DANGEROUS_NAMES = new Set([
@@ -51,7 +51,7 @@ export function scanJinjaTokens(template: string): TemplateIssue[] {
 }
 
 class TemplateInspector {
-  private readonly issues = new Map<string, { kind: TemplateIssueKind; detail: string; offset: number; occurrences: number }>();
+  private readonly issues = new IssueCollector();
   private readonly open: Array<{ name: string; offset: number }> = [];
   /** A format string with an attribute/item field, and whether `format`/`format_map` is reached (format-escape.ts). */
   private lookupFormat: { text: string; offset: number } | undefined;
@@ -64,7 +64,7 @@ class TemplateInspector {
     for (const block of this.open) this.report('malformed', `unclosed {% ${block.name} %}`, block.offset);
     if (this.lookupFormat && this.reachesFormat)
       this.report('sandbox-escape', `format string ${JSON.stringify(this.lookupFormat.text.slice(0, 60))} reaches str.format`, this.lookupFormat.offset);
-    return [...this.issues.values()];
+    return this.issues.list();
   }
 
   /** Walks the blocks in order; stops at the first one that never ends (the rest is unreadable). */
@@ -91,10 +91,7 @@ class TemplateInspector {
   }
 
   private report(kind: TemplateIssueKind, detail: string, offset: number): void {
-    const key = `${kind}\u0000${detail}`;
-    const existing = this.issues.get(key);
-    if (existing) existing.occurrences += 1;
-    else if (this.issues.size < MAX_TEMPLATE_ISSUES) this.issues.set(key, { kind, detail, offset, occurrences: 1 });
+    this.issues.add(kind, detail, offset);
   }
 
   /**
