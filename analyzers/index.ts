@@ -13,6 +13,8 @@ import { onnxAnalyzer } from './onnx/analyzer.js';
 import { npyAnalyzer, pickleAnalyzer } from './pickle/analyzer.js';
 import { safetensorsAnalyzer } from './safetensors/analyzer.js';
 import { tensorflowAnalyzer } from './tensorflow/analyzer.js';
+import { templateAnalyzer } from './template/analyzer.js';
+import { yamlAnalyzer } from './yaml/analyzer.js';
 
 export const ALL_ANALYZERS: readonly Analyzer[] = [
   pickleAnalyzer,
@@ -23,6 +25,8 @@ export const ALL_ANALYZERS: readonly Analyzer[] = [
   onnxAnalyzer,
   tensorflowAnalyzer,
   kerasAnalyzer,
+  templateAnalyzer,
+  yamlAnalyzer,
   licenseAnalyzer,
 ];
 

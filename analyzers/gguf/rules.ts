@@ -1,15 +1,12 @@
 /**
  * GGUF rules. Structure checks follow ggml's reference reader (ggml-org/ggml `src/gguf.cpp`,
  * `docs/gguf.md`; oci-model-formats.md §6.2): what it rejects, a loader fails on or, worse, a lenient
- * loader reads differently. Chat-template rules follow CVE-2024-34359 (server-side template injection
- * through `tokenizer.chat_template` in llama-cpp-python, fixed by sandboxing in abetlen/llama-cpp-python#1462).
+ * loader reads differently. Chat templates are judged by the shared template analysis (template/rules.ts).
  */
 import { defineRules } from '../finding.js';
 
 const analyzer = 'gguf';
 const RECONVERT = 'Re-convert the model with llama.cpp (`convert_hf_to_gguf.py`, `llama-quantize`) from a trusted source.';
-const TEMPLATE_FIX =
-  'Do not load the model with an unsandboxed Jinja environment. Replace the chat template with the one published by the model authors, or remove it and pass a known template to the runtime.';
 
 export const GGUF_RULES = defineRules({
   truncated: {
@@ -179,29 +176,5 @@ export const GGUF_RULES = defineRules({
     title: 'Bytes after the last tensor (polyglot risk)',
     why: 'Data after the last tensor (beyond its alignment padding) belongs to nothing in the file; it is how a file is made to be a valid GGUF and another format at once.',
     remediation: RECONVERT,
-  },
-  chatTemplateDunder: {
-    id: 'gguf.chat-template-dunder',
-    analyzer,
-    severity: 'Critical',
-    title: 'Chat template reaches Python internals (dunder attributes)',
-    why: 'Attributes such as `__class__`, `__mro__`, `__subclasses__`, `__globals__` and `__builtins__` are the standard server-side template injection path from a Jinja template to arbitrary code (CVE-2024-34359: llama-cpp-python rendered GGUF chat templates unsandboxed). No legitimate chat template needs them.',
-    remediation: TEMPLATE_FIX,
-  },
-  chatTemplateDangerousName: {
-    id: 'gguf.chat-template-dangerous-name',
-    analyzer,
-    severity: 'High',
-    title: 'Chat template uses code-execution or file-access names',
-    why: 'Names like `os`, `popen`, `eval`, `exec`, `subprocess`, `self`, `lipsum`/`cycler` (template globals whose `__globals__` reach `os`), `attr()` for dynamic attribute access, or template `import`/`include` have no place in a chat template and are the building blocks of template-injection payloads (CVE-2024-34359).',
-    remediation: TEMPLATE_FIX,
-  },
-  chatTemplateMalformed: {
-    id: 'gguf.chat-template-malformed',
-    analyzer,
-    severity: 'Medium',
-    title: 'Chat template does not parse',
-    why: 'Unterminated or unbalanced blocks make runtimes fail or fall back to another template, and text a checker cannot parse is text it has not checked.',
-    remediation: TEMPLATE_FIX,
   },
 });

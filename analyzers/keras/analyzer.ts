@@ -8,8 +8,8 @@ import type { Analyzer, AnalysisContext } from '../analyzer.js';
 import { declaredFormats } from '../declared-format.js';
 import type { Finding } from '../finding.js';
 import { FindingBudget, type FindingSink } from '../finding-budget.js';
-import { LimitExceededError } from '../engine-rules.js';
-import { readExactly, SeekError, type ByteSource } from '../source.js';
+import { readWhole } from '../read-whole.js';
+import { SeekError } from '../source.js';
 import { inspectKerasConfig } from './config-inspector.js';
 import type { H5Attribute } from './hdf5/attributes.js';
 import { H5FormatError, H5UnsupportedError } from './hdf5/file.js';
@@ -38,7 +38,7 @@ export const kerasAnalyzer: Analyzer = {
 };
 
 async function analyzeConfigJson(ctx: AnalysisContext, sink: FindingSink): Promise<void> {
-  const parsed = parsePythonJson(await readAll(ctx.source, ctx.limits.maxHeaderBytes));
+  const parsed = parsePythonJson(await readWhole(ctx.source, ctx.limits.maxHeaderBytes, 'keras config bytes'));
   const inKerasArchive = /\.keras$/i.test(containerOf(ctx.file.path));
   if (!parsed.ok) {
     if (inKerasArchive) sink.add(RULES.configUnreadable, { message: `config.json is not JSON that Keras would read: ${parsed.error}`, location: CONFIG_FILENAME });
@@ -80,26 +80,6 @@ function isSerializedKerasObject(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const object = value as Record<string, unknown>;
   return typeof object.class_name === 'string' && ('config' in object || typeof object.module === 'string');
-}
-
-/**
- * The whole (small) file, refusing more than `max` bytes. Read with `read` rather than `stream`, so
- * another analyzer of the same member (license) can still read its head from a forward-only source.
- */
-async function readAll(source: ByteSource, max: number): Promise<Uint8Array> {
-  if (source.size !== undefined) {
-    if (source.size > max) throw new LimitExceededError('keras config bytes', source.size, max);
-    return readExactly(source, 0, source.size);
-  }
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let chunk = 64 * 1024; ; chunk = Math.min(chunk * 2, 16 * 1024 * 1024)) {
-    const part = await source.read(total, chunk);
-    parts.push(part);
-    total += part.length;
-    if (total > max) throw new LimitExceededError('keras config bytes', total, max);
-    if (part.length < chunk) return Buffer.concat(parts);
-  }
 }
 
 function baseName(path: string): string {

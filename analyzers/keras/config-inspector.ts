@@ -82,11 +82,32 @@ function inspectObject(object: JsonObject, visit: Visit, where: string, sink: Fi
   const module = stringOf(object.module);
   if (module === undefined) return;
   const name = className === 'function' ? (stringOf(config) ?? stringOf(object.registered_name) ?? '') : className;
-  inspectReference(module, name, location, sink, custom, visit);
+  inspectReference({ module, name, registered: isRegistrationKey(stringOf(object.registered_name)) }, location, sink, custom, visit);
 }
 
-/** A Keras 3 object or function reference: `module` + class or function name. */
-function inspectReference(module: string, name: string, location: () => string, sink: FindingSink, custom: Map<string, CustomModuleUse>, visit: Visit): void {
+/**
+ * `register_keras_serializable` files an object under `"<package>>{name}"` (`object_registration.py`),
+ * and Keras looks that key up in its registry before anything else: an object saved from registered
+ * custom code carries such a key. Without one, Keras before 3.9 imports the `module` itself.
+ */
+function isRegistrationKey(registeredName: string | undefined): boolean {
+  return registeredName !== undefined && /^[^>]+>[^>]+$/.test(registeredName);
+}
+
+interface Reference {
+  readonly module: string;
+  readonly name: string;
+  /** The object carries a custom-object registration key (see {@link isRegistrationKey}). */
+  readonly registered: boolean;
+}
+
+/**
+ * A Keras 3 object or function reference: `module` + class or function name. Outside Keras' own
+ * packages, a known-dangerous module is `unsafe-module`; any other module is `outside-module` unless the
+ * object is a registered custom object, which is `custom-module` (code the model needs installed).
+ */
+function inspectReference(reference: Reference, location: () => string, sink: FindingSink, custom: Map<string, CustomModuleUse>, visit: Visit): void {
+  const { module, name } = reference;
   const root = module.split('.')[0] ?? '';
   const qualified = `${clip(module)}.${clip(name)}`;
   const details = { module: clip(module), name: clip(name) };
@@ -109,6 +130,14 @@ function inspectReference(module: string, name: string, location: () => string, 
   const category = deniedModuleCategory(module);
   if (category) {
     sink.add(RULES.unsafeModule, { message: `the config imports ${qualified} (${category})`, location: location(), details: { ...details, category } });
+    return;
+  }
+  if (!reference.registered) {
+    sink.add(RULES.outsideModule, {
+      message: `the config names ${qualified}, outside Keras' packages and not a registered custom object; Keras before 3.9 imports ${clip(module)} to resolve it`,
+      location: location(),
+      details,
+    });
     return;
   }
   const use = custom.get(module) ?? { count: 0, firstPath: pathOf(visit), names: new Set<string>() };

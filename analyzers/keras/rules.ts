@@ -36,12 +36,20 @@ export const KERAS_RULES = defineRules({
     why: 'Keras imports the module a config names to rebuild an object or function; before Keras 3.9 it imported any module (CVE-2025-1550), so naming `os`, `subprocess`, `builtins.exec` and the like executes code on load.',
     remediation: REEXPORT,
   },
+  outsideModule: {
+    id: 'keras.outside-module',
+    analyzer,
+    severity: 'Critical',
+    title: 'Config names a module outside Keras that Keras would import',
+    why: 'To rebuild an object that is not a registered custom object, Keras before 3.9 imports the `module` the config names and takes the named class or function from it (`_retrieve_class_or_fn`, CVE-2025-1550), safe mode or not; later bypasses reached the same import through other paths (CVE-2025-8747, CVE-2025-9906). Importing runs the module\'s code and the named callable is then called with arguments from the config. Models saved from registered custom layers carry a `Package>Name` registration key instead.',
+    remediation: REEXPORT,
+  },
   customModule: {
     id: 'keras.custom-module',
     analyzer,
     severity: 'Medium',
-    title: 'Config uses objects from modules outside Keras',
-    why: 'Custom layers and functions from other packages only load when that code is installed and registered; Keras versions before 3.9 import the module themselves (CVE-2025-1550). The model depends on code the scan cannot see.',
+    title: 'Config uses registered custom objects from modules outside Keras',
+    why: 'Custom layers and functions registered with `register_keras_serializable` (a `Package>Name` key) only load when that code is installed and registered; the model depends on code the scan cannot see, and Keras versions before 3.9 import the module themselves when the registration is missing (CVE-2025-1550).',
     remediation: 'Make sure the package providing these objects is trusted and pinned, or re-save the model with built-in Keras layers only.',
   },
   safeModeBypass: {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ScanEngine } from '../../../../analyzers/engine.js';
 import { ggufAnalyzer } from '../../../../analyzers/gguf/analyzer.js';
 import { GGUF_RULES as RULES } from '../../../../analyzers/gguf/rules.js';
+import { TEMPLATE_RULES } from '../../../../analyzers/template/rules.js';
 import { makeLimits } from '../../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
 import { BufferSource } from '../../../../analyzers/source.js';
@@ -74,10 +75,13 @@ describe('ggufAnalyzer', () => {
     [RULES.nonzeroPadding.id, patch(valid.bytes, valid.tableEnd, [0xaa])],
     [RULES.trailingData.id, withExtraData(valid.bytes, 100)],
     [RULES.trailingData.id, withExtraData(buildGguf({ metadata: [ARCH] }).bytes, 64)],
-    [RULES.chatTemplateDunder.id, withTemplate("{{ ''.__class__.__mro__[1].__subclasses__() }}")],
-    [RULES.chatTemplateDangerousName.id, withTemplate("{{ x | attr('popen') }}", 'tokenizer.chat_template.tool_use')],
-    [RULES.chatTemplateMalformed.id, withTemplate('{% for m in messages %}{{ m.content }}')],
-    [RULES.chatTemplateMalformed.id, tiny([['tokenizer.chat_template', u32(7)]])],
+    [TEMPLATE_RULES.codeReach.id, withTemplate("{{ ''.__class__.__mro__[1].__subclasses__() }}")],
+    [TEMPLATE_RULES.codeReach.id, withTemplate("{{ x | attr('popen') }}", 'tokenizer.chat_template.tool_use')],
+    [TEMPLATE_RULES.sandboxEscape.id, withTemplate("{% set f = '{0.__class__}'.format %}{{ f(messages) }}")],
+    [TEMPLATE_RULES.loadsTemplate.id, withTemplate("{% include '/etc/passwd' %}")],
+    [TEMPLATE_RULES.unparsed.id, withTemplate('{% for m in messages %}{{ m.content }}')],
+    [TEMPLATE_RULES.malformed.id, withTemplate('{% for m in messages %}{{ m.content }}')],
+    [TEMPLATE_RULES.malformed.id, tiny([['tokenizer.chat_template', u32(7)]])],
   ];
 
   it.each(hostile)('should report %s when the file breaks that rule', async (rule, bytes) => {
@@ -95,10 +99,12 @@ describe('ggufAnalyzer', () => {
     const payload =
       "{% for x in ().__class__.__base__.__subclasses__() %}{% if 'warning' in x.__name__ %}{{ x()._module.__builtins__['__import__']('os').popen('id').read() }}{% endif %}{% endfor %}";
     const findings = await analyze(withTemplate(payload));
-    const dunder = findings.filter((f) => f.ruleId === RULES.chatTemplateDunder.id);
+    const dunder = findings.filter((f) => f.ruleId === TEMPLATE_RULES.codeReach.id);
     expect(dunder.every((f) => f.severity === 'Critical')).toBe(true);
-    expect(dunder.map((f) => f.details?.['detail'])).toEqual(expect.arrayContaining(['.__class__', '.__subclasses__', '.__builtins__']));
+    // The Jinja parser rejects the empty tuple `()` that Jinja2 accepts: judged by the token scanner, and said so.
+    expect(dunder.map((f) => f.details?.['detail'])).toEqual(expect.arrayContaining(['.__class__', '.__subclasses__', '.__builtins__', '._module']));
     expect(dunder[0]!.location).toMatch(/^key tokenizer\.chat_template, template offset \d+$/);
+    expect(ruleIds(findings)).toContain(TEMPLATE_RULES.unparsed.id);
   });
 
   it('should check both templates when a chat template key is duplicated', async () => {
@@ -106,7 +112,11 @@ describe('ggufAnalyzer', () => {
       ['tokenizer.chat_template', str('{{ messages[0].content }}')],
       ['tokenizer.chat_template', str('{{ lipsum.__globals__ }}')],
     ]);
-    expect(ruleIds(await analyze(bytes))).toEqual([RULES.chatTemplateDangerousName.id, RULES.chatTemplateDunder.id, RULES.duplicateKey.id]);
+    const findings = await analyze(bytes);
+    expect(ruleIds(findings)).toEqual([RULES.duplicateKey.id, TEMPLATE_RULES.codeReach.id]);
+    expect(findings.filter((f) => f.ruleId === TEMPLATE_RULES.codeReach.id).map((f) => f.details?.['detail'])).toEqual(
+      expect.arrayContaining(['template global lipsum', 'dunder attribute __globals__ (.)']),
+    );
   });
 
   it('should report the tensor by name when its offset is misaligned', async () => {

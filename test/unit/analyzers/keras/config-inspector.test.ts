@@ -29,6 +29,7 @@ describe('inspectKerasConfig', () => {
     ['a keras_hub backbone', keras3Object('keras_hub.src.models.bert.bert_backbone', 'BertBackbone', { vocabulary_size: 30522 })],
     ['a builtins function Keras resolves itself', keras3Sequential(keras3Object('keras.layers', 'Activation', { activation: keras3Function('builtins', 'relu') }))],
     ['a tf.keras object', keras3Object('tensorflow.keras.layers', 'Dense', { units: 2 })],
+    ['a keras_hub model', keras3Object('keras_hub.src.models.gemma.gemma_backbone', 'GemmaBackbone', { vocabulary_size: 256000 }, { registered_name: 'keras_hub>GemmaBackbone' })],
     ['a safe TFOpLambda', keras2Sequential({ class_name: 'TFOpLambda', config: { name: 'tf.math.add', function: 'math.add' } })],
   ])('should report nothing when the config is %s', (_, config) => {
     expect(inspect(config)).toEqual([]);
@@ -48,6 +49,11 @@ describe('inspectKerasConfig', () => {
     [RULES.unsafeModule.id, 'builtins.exec', keras3Sequential(keras3Lambda(keras3Function('builtins', 'exec')))],
     [RULES.unsafeModule.id, 'a sub-module of a denied package', keras3Object('importlib.machinery', 'SourceFileLoader')],
     [RULES.customModule.id, 'a custom layer package', keras3Sequential(keras3Object('my_company.layers', 'Attention', {}, { registered_name: 'MyCompany>Attention' }))],
+    [RULES.outsideModule.id, 'an unregistered class from another package (CVE-2025-1550)', keras3Sequential(keras3Object('acme.layers', 'Gate'))],
+    [RULES.outsideModule.id, 'a function from another package', keras3Sequential(keras3Lambda(keras3Function('acme.ops', 'run')))],
+    [RULES.outsideModule.id, 'a package named like Keras', keras3Object('keras_evil.layers', 'Dense')],
+    [RULES.outsideModule.id, 'a registration key that is not one', keras3Object('acme.layers', 'Gate', {}, { registered_name: 'Gate' })],
+    [RULES.outsideModule.id, 'an object nested in a layer config', keras3Sequential(keras3Object('keras.layers', 'Dense', { kernel_initializer: keras3Object('acme.init', 'Evil') }))],
     [RULES.safeModeBypass.id, 'enable_unsafe_deserialization (CVE-2025-9906)', keras3Sequential(keras3Lambda(keras3Function('keras.config', 'enable_unsafe_deserialization')), keras3Lambda(keras3LambdaCode()))],
     [RULES.nonModelingApi.id, 'keras.utils.get_file (CVE-2025-8747)', keras3Sequential(keras3Lambda(keras3Function('keras.utils', 'get_file')))],
     [RULES.nonModelingApi.id, 'load_model under a private path', keras3Function('keras.src.saving.saving_api', 'load_model')],
@@ -67,7 +73,7 @@ describe('inspectKerasConfig', () => {
   });
 
   it('should group custom objects by module when many come from one package', () => {
-    const layers = Array.from({ length: 30 }, (_, i) => keras3Object('my_company.layers', `Layer${i % 3}`));
+    const layers = Array.from({ length: 30 }, (_, i) => keras3Object('my_company.layers', `Layer${i % 3}`, {}, { registered_name: `MyCompany>Layer${i % 3}` }));
     const findings = inspect(keras3Sequential(...layers));
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ ruleId: RULES.customModule.id, details: { module: 'my_company.layers', objects: 30, names: ['Layer0', 'Layer1', 'Layer2'] } });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findDunder, inspectChatTemplate, type TemplateIssueKind } from '../../../../analyzers/gguf/chat-template.js';
+import type { TemplateIssueKind } from '../../../../analyzers/template/issues.js';
+import { findDunder, scanJinjaTokens as inspectChatTemplate } from '../../../../analyzers/template/jinja-tokens.js';
 
 const kinds = (template: string): TemplateIssueKind[] => [...new Set(inspectChatTemplate(template).map((i) => i.kind))].sort();
 const details = (template: string): string[] => inspectChatTemplate(template).map((i) => i.detail);
@@ -16,24 +17,24 @@ const BENIGN = [
   "{%- if tools %}{{- tools | tojson(indent=4) }}{%- endif %}{{ messages | selectattr('role', 'equalto', 'user') | list | length }}",
 ];
 
-describe('inspectChatTemplate', () => {
+describe('scanJinjaTokens', () => {
   it.each(BENIGN)('should find nothing when the template is an ordinary chat template: %s', (template) => {
     expect(inspectChatTemplate(template)).toEqual([]);
   });
 
   it.each([
     // CVE-2024-34359 proof of concept shape: walk from a literal to os through dunders.
-    ["{{ ''.__class__.__mro__[1].__subclasses__() }}", 'dunder'],
-    ["{{ self.__init__.__globals__.__builtins__.__import__('os').popen('id').read() }}", 'dunder'],
-    ['{{ x._TemplateReference__context }}', 'dunder'],
-    ["{{ x | attr('__class__') }}", 'dunder'],
-    ["{{ x | attr('\\x5f\\x5fclass\\x5f\\x5f') }}", 'dunder'],
-    ["{{ x | attr('\\u005f\\u005fglobals\\u005f\\u005f') }}", 'dunder'],
-    ["{{ x | attr('\\137\\137init\\137\\137') }}", 'dunder'],
-    ["{{ x[('__cla' ~ 'ss__')] }}", 'dunder'],
-    ["{{ x[['_', '_', 'cla', 'ss', '_', '_'] | join] }}", 'dunder'],
-    ["{{ x[('_' * 2) ~ 'class' ~ ('_' * 2)] }}", 'dunder'],
-    ["{{ x['\\N{LOW LINE}\\N{LOW LINE}class\\N{LOW LINE}\\N{LOW LINE}'] }}", 'dunder'],
+    ["{{ ''.__class__.__mro__[1].__subclasses__() }}", 'code-reach'],
+    ["{{ self.__init__.__globals__.__builtins__.__import__('os').popen('id').read() }}", 'code-reach'],
+    ['{{ x._TemplateReference__context }}', 'code-reach'],
+    ["{{ x | attr('__class__') }}", 'code-reach'],
+    ["{{ x | attr('\\x5f\\x5fclass\\x5f\\x5f') }}", 'code-reach'],
+    ["{{ x | attr('\\u005f\\u005fglobals\\u005f\\u005f') }}", 'code-reach'],
+    ["{{ x | attr('\\137\\137init\\137\\137') }}", 'code-reach'],
+    ["{{ x[('__cla' ~ 'ss__')] }}", 'code-reach'],
+    ["{{ x[['_', '_', 'cla', 'ss', '_', '_'] | join] }}", 'code-reach'],
+    ["{{ x[('_' * 2) ~ 'class' ~ ('_' * 2)] }}", 'code-reach'],
+    ["{{ x['\\N{LOW LINE}\\N{LOW LINE}class\\N{LOW LINE}\\N{LOW LINE}'] }}", 'code-reach'],
   ] as const)('should flag dunder access when the template is %s', (template, kind) => {
     expect(kinds(template)).toContain(kind);
   });
@@ -51,7 +52,7 @@ describe('inspectChatTemplate', () => {
     ["{% include 'secrets.txt' %}", '{% include %} loads another template'],
     ["{% import 'x' as y %}", '{% import %} loads another template'],
   ])('should flag a dangerous name when the template is %s', (template, detail) => {
-    expect(inspectChatTemplate(template).filter((i) => i.kind === 'dangerous-name').map((i) => i.detail)).toContain(detail);
+    expect(inspectChatTemplate(template).filter((i) => i.kind !== 'malformed').map((i) => i.detail)).toContain(detail);
   });
 
   it.each([
@@ -73,7 +74,7 @@ describe('inspectChatTemplate', () => {
 
   it('should count repeated occurrences once with their number and first offset', () => {
     const issues = inspectChatTemplate('ab{{ x.__class__ }}{{ y.__class__ }}');
-    expect(issues).toEqual([{ kind: 'dunder', detail: '.__class__', offset: 7, occurrences: 2 }]);
+    expect(issues).toEqual([{ kind: 'code-reach', detail: '.__class__', offset: 7, occurrences: 2 }]);
   });
 
   it('should cap the distinct issues when a template repeats many different tricks', () => {
@@ -83,7 +84,7 @@ describe('inspectChatTemplate', () => {
 
   it('should flag the tricks even when statements nest far deeper than any real template', () => {
     const template = `${'{% if a %}'.repeat(10_000)}{{ x.__class__ }}${'{% endif %}'.repeat(10_000)}`;
-    expect(kinds(template)).toEqual(['dunder', 'malformed']);
+    expect(kinds(template)).toEqual(['code-reach', 'malformed']);
   });
 
   it('should terminate with a bounded report for any text', () => {

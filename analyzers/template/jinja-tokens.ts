@@ -1,6 +1,7 @@
 /**
- * A bounded Jinja checker for GGUF chat templates (CVE-2024-34359: a chat template rendered by an
- * unsandboxed Jinja environment runs arbitrary Python). It tokenizes the `{{ … }}` and `{% … %}` blocks
+ * The bounded token scanner behind the Jinja analysis (template/inspect.ts): the fallback for templates
+ * the Jinja parser rejects, and a second reading of every template so that a construct the parser
+ * reads differently from Jinja2 is still seen. It tokenizes the `{{ … }}` and `{% … %}` blocks
  * the way Jinja's lexer does (strings with Python escapes, balanced brackets), checks that statements
  * open and close in pairs, and flags the building blocks of template-injection payloads: dunder and
  * private attributes, names that reach `os`/`eval`/`exec`, dynamic `attr()` access, string tricks that
@@ -8,16 +9,8 @@
  * explicit stack, capped output: hostile input cannot make it recurse, loop or grow without bound.
  */
 
-export type TemplateIssueKind = 'dunder' | 'dangerous-name' | 'malformed';
-
-export interface TemplateIssue {
-  readonly kind: TemplateIssueKind;
-  /** What was found, e.g. `.__globals__`, `popen`, `unclosed {% for %}`. */
-  readonly detail: string;
-  /** Character offset of the first occurrence in the template. */
-  readonly offset: number;
-  readonly occurrences: number;
-}
+import { FORMAT_METHODS, hasFieldLookup } from './format-escape.js';
+import { IssueCollector, type TemplateIssue, type TemplateIssueKind } from './issues.js';
 
 /** Names with no place in a chat template: each reaches code execution, files or interpreter internals. */
 const DANGEROUS_NAMES = new Set([
@@ -44,7 +37,6 @@ const WORD = /\w+/g;
 const ENDRAW = /\{%[-+]?\s*endraw\s*[-+]?%\}/g;
 const BLOCK_START = /\{[{%#]/g;
 const MAX_NESTING = 256;
-const MAX_ISSUES = 50;
 
 type TokenKind = 'name' | 'string' | 'number' | 'op';
 interface Token {
@@ -53,21 +45,26 @@ interface Token {
   readonly offset: number;
 }
 
-/** Inspects one template; returns distinct issues (at most 50), each with its first offset. */
-export function inspectChatTemplate(template: string): TemplateIssue[] {
+/** Scans one template; returns distinct issues (at most 50), each with its first offset. */
+export function scanJinjaTokens(template: string): TemplateIssue[] {
   return new TemplateInspector(template).run();
 }
 
 class TemplateInspector {
-  private readonly issues = new Map<string, { kind: TemplateIssueKind; detail: string; offset: number; occurrences: number }>();
+  private readonly issues = new IssueCollector();
   private readonly open: Array<{ name: string; offset: number }> = [];
+  /** A format string with an attribute/item field, and whether `format`/`format_map` is reached (format-escape.ts). */
+  private lookupFormat: { text: string; offset: number } | undefined;
+  private reachesFormat = false;
 
   constructor(private readonly text: string) {}
 
   run(): TemplateIssue[] {
     this.scan();
     for (const block of this.open) this.report('malformed', `unclosed {% ${block.name} %}`, block.offset);
-    return [...this.issues.values()];
+    if (this.lookupFormat && this.reachesFormat)
+      this.report('sandbox-escape', `format string ${JSON.stringify(this.lookupFormat.text.slice(0, 60))} reaches str.format`, this.lookupFormat.offset);
+    return this.issues.list();
   }
 
   /** Walks the blocks in order; stops at the first one that never ends (the rest is unreadable). */
@@ -94,10 +91,7 @@ class TemplateInspector {
   }
 
   private report(kind: TemplateIssueKind, detail: string, offset: number): void {
-    const key = `${kind}\u0000${detail}`;
-    const existing = this.issues.get(key);
-    if (existing) existing.occurrences += 1;
-    else if (this.issues.size < MAX_ISSUES) this.issues.set(key, { kind, detail, offset, occurrences: 1 });
+    this.issues.add(kind, detail, offset);
   }
 
   /**
@@ -163,26 +157,28 @@ class TemplateInspector {
       const token = tokens[k]!;
       const previous = tokens[k - 1];
       const next = tokens[k + 1];
+      if (FORMAT_METHODS.has(token.value) && token.kind !== 'number') this.reachesFormat = true;
+      if (token.kind === 'string' && !this.lookupFormat && hasFieldLookup(token.value)) this.lookupFormat = { text: token.value, offset: token.offset };
       if (token.kind === 'name') {
         const isAttribute = previous?.kind === 'op' && previous.value === '.';
         if (token.value.startsWith('__') || (isAttribute && token.value.startsWith('_')))
-          this.report('dunder', `${isAttribute ? '.' : ''}${token.value}`, token.offset);
+          this.report('code-reach', `${isAttribute ? '.' : ''}${token.value}`, token.offset);
         else if (DANGEROUS_NAMES.has(token.value) || (isAttribute && DANGEROUS_ATTRIBUTES.has(token.value)))
-          this.report('dangerous-name', token.value, token.offset);
+          this.report('code-reach', token.value, token.offset);
         else if (token.value === 'attr' && ((previous?.kind === 'op' && previous.value === '|') || (next?.kind === 'op' && next.value === '(')))
-          this.report('dangerous-name', 'attr() dynamic attribute access', token.offset);
+          this.report('code-reach', 'attr() dynamic attribute access', token.offset);
       } else if (token.kind === 'string') {
         literals += token.value;
         if (/^_+$/.test(token.value) && next?.kind === 'op' && next.value === '*')
-          this.report('dunder', 'underscores built by string repetition', token.offset);
-        if (token.value.includes('%c')) this.report('dangerous-name', 'string built from character codes (%c)', token.offset);
+          this.report('code-reach', 'underscores built by string repetition', token.offset);
+        if (token.value.includes('%c')) this.report('code-reach', 'string built from character codes (%c)', token.offset);
         const opener = previous?.kind === 'op' && (previous.value === '[' || previous.value === '(');
-        if (opener && DANGEROUS_SUBSCRIPTS.has(token.value)) this.report('dangerous-name', `["${token.value}"]`, token.offset);
+        if (opener && DANGEROUS_SUBSCRIPTS.has(token.value)) this.report('code-reach', `["${token.value}"]`, token.offset);
       }
     }
     // All literals of a block joined: catches '__cla' ~ 'ss__', ['_','_class__']|join, '\x5f\x5fclass\x5f\x5f'.
     const dunder = findDunder(literals);
-    if (dunder !== undefined && tokens[0]) this.report('dunder', `string "${dunder.slice(0, 60)}"`, tokens[0].offset);
+    if (dunder !== undefined && tokens[0]) this.report('code-reach', `string "${dunder.slice(0, 60)}"`, tokens[0].offset);
   }
 
   /**
@@ -202,7 +198,7 @@ class TemplateInspector {
       }
       return close.index + close[0].length;
     }
-    if (LOADING_STATEMENTS.has(name)) this.report('dangerous-name', `{% ${name} %} loads another template`, start);
+    if (LOADING_STATEMENTS.has(name)) this.report('loads-template', `{% ${name} %} loads another template`, start);
     if (BLOCK_STATEMENTS.has(name) && !(name === 'set' && tokens.some((t) => t.kind === 'op' && t.value === '='))) {
       if (this.open.length >= MAX_NESTING) this.report('malformed', `statements nested deeper than ${MAX_NESTING}`, start);
       else this.open.push({ name, offset: start });
