@@ -35,7 +35,9 @@ const BY_EXTENSION: Readonly<Record<string, readonly Format[]>> = {
   json: ['json'],
   zip: ['zip'],
   tar: ['tar'],
-  gz: ['gzip'],
+  // joblib 0.10 writes zlib streams under `.gz`, and its legacy Z-files are zlib too: joblib.load picks
+  // the decompressor by magic, so both are what a `.gz` of a model is loaded as.
+  gz: ['gzip', 'zlib'],
   tgz: ['gzip'],
   zst: ['zstd'],
   xz: ['xz'],

@@ -97,7 +97,10 @@ export const compressedAnalyzer: Analyzer = {
     const shared: AsyncIterable<Uint8Array> = {
       [Symbol.asyncIterator]: () => ({ next: () => stream.next(), return: async () => ({ done: true, value: undefined }) }),
     };
-    const findings = await ctx.scanMember(decompressedName(file, format), inherit(new ForwardSource(shared), budget));
+    // A Z-file inflates to a pickle or, for a `.npy.z` sidecar, to raw array bytes joblib hands to
+    // `ndarray.__setstate__`: never the format its inner name would claim.
+    const name = start > 0 ? '<decompressed>' : decompressedName(file, format);
+    const findings = await ctx.scanMember(name, inherit(new ForwardSource(shared), budget));
     while (!(await stream.next()).done);
     return [...findings, ...outcome];
   },

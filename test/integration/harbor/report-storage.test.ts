@@ -16,8 +16,8 @@ const FAST = { firstCheckDelayMs: 20, refreshSecondMs: 20 } as const;
 const registry = REGISTRIES.plain;
 const robot = { name: ROBOT_USER.username, secret: ROBOT_USER.password };
 
-/** Protocol 0 `c os\nsys\x00tem\n` …: a GLOBAL whose name carries a NUL, reduced with one argument. */
-const NUL_GLOBAL = new TextEncoder().encode('cos\nsys\u0000tem\n(Vecho pwned\ntR.');
+/** Protocol 0 `os.system(...)` whose argument carries a NUL: Critical, and the NUL reaches the report text. */
+const NUL_GLOBAL = new TextEncoder().encode('cos\nsystem\n(Vecho\u0000pwned\ntR.');
 
 const scan = (harbor: HarborSimulator, model: PushedModel): Promise<ScanOutcome> =>
   harbor.scan({
@@ -41,7 +41,7 @@ describe('reports stored as Harbor stores them', () => {
     expect(outcome.error).toBeUndefined();
     const records = store.recordsOf(model.digest).filter((r) => r.package === 'model/weights.pkl');
     expect(records.map((r) => r.severity)).toContain('Critical');
-    expect(records.some((r) => r.description.includes('sys\\x00tem'))).toBe(true);
+    expect(records.some((r) => JSON.stringify(r).includes('\\\\x00'))).toBe(true);
     const body = outcome.reports.find((r) => r.mimeType === REPORT_MIME.vulnerabilityV1_1)!.body!;
     expect(body).not.toContain('\\u0000');
   });

@@ -38,12 +38,15 @@ describe('a file that is none of the formats its name claims', () => {
   it('should name each reader of a name that claims several formats', async () => {
     const { findings } = await scanBytes('model.pt', NOISE);
     const readers = findings[0]!.details!.readers as Array<{ rule: string }>;
-    expect(new Set(readers.map((r) => r.rule))).toEqual(new Set([ARCHIVE_RULES.zipMalformed.id, ARCHIVE_RULES.tarMalformed.id, PICKLE_RULES.trailingData.id]));
+    // The pickle reader says nothing: noise makes the unpickler raise before anything runs.
+    expect(new Set(readers.map((r) => r.rule))).toEqual(new Set([ARCHIVE_RULES.zipMalformed.id, ARCHIVE_RULES.tarMalformed.id]));
+    expect(readers.map((r) => r.rule)).not.toContain(PICKLE_RULES.trailingData.id);
   });
 
   it('should keep a plain mismatch when the content is another format the scanner read', async () => {
     const { findings } = await scanBytes('model.pt', new TextEncoder().encode('just a text file\n'.repeat(10)));
-    expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([[ENGINE_RULES.contentMismatch.id, 'Medium']]);
+    // Low: text that no loader unpickles runs nothing (the pickle attempt is made and raises).
+    expect(findings.map((f) => [f.ruleId, f.severity])).toEqual([[ENGINE_RULES.contentMismatch.id, 'Low']]);
   });
 
   it('should keep what a reader found, and fold only the rejections into the mismatch', () => {
