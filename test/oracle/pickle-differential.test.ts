@@ -21,7 +21,7 @@ const RUNS = Number(process.env['ORACLE_RUNS'] ?? 1500);
 const SEED = process.env['FC_SEED'] ? Number(process.env['FC_SEED']) : undefined;
 
 /** What our reading recorded: every global, and those it saw invoked, as `module name` (written and renamed). */
-async function ourReading(bytes: Uint8Array): Promise<{ seen: Set<string>; invoked: Set<string> }> {
+async function ourReading(bytes: Uint8Array): Promise<{ seen: Set<string>; invoked: Set<string>; rejectedCallAt?: number }> {
   const result = await scanPickleStream(new BufferSource(bytes), 0, {
     policy: policyFor(DEFAULT_SETTINGS.pickle),
     limits: interpreterLimits(DEFAULT_LIMITS),
@@ -35,16 +35,19 @@ async function ourReading(bytes: Uint8Array): Promise<{ seen: Set<string>; invok
       if (g.invokedAt >= 0) invoked.add(`${m} ${n}`);
     }
   }
-  return { seen, invoked };
+  // Where our VM knows the real callable rejects its arguments (an allowed helper handed a non-callable): the
+  // loader raises there, while the oracle's stubs accept every call, so the oracle is only asked up to it.
+  const rejected = [...result.observations.events.values()].filter((e) => e.kind === 'invalid-operation' && /not callable/.test(e.detail));
+  const rejectedCallAt = rejected.length > 0 ? Math.min(...rejected.map((e) => e.firstOffset)) : undefined;
+  return { seen, invoked, ...(rejectedCallAt !== undefined ? { rejectedCallAt } : {}) };
 }
 
 const key = ([m, n]: Pair) => `${m} ${n}`;
 
 /** The oracle's answer minus what our reading recorded: empty when we report all it reached. */
 export async function disagreement(oracle: PythonOracle, bytes: Uint8Array): Promise<string[]> {
-  const answer: UnpickleAnswer = await oracle.unpickle(bytes);
-  if (answer.globals.length === 0) return [];
   const ours = await ourReading(bytes);
+  const answer: UnpickleAnswer = await oracle.unpickle(ours.rejectedCallAt === undefined ? bytes : bytes.subarray(0, ours.rejectedCallAt));
   const missing = answer.globals.map(key).filter((g) => !ours.seen.has(g)).map((g) => `global ${g}`);
   const uncalled = [...new Set(answer.calls.map(key))].filter((g) => !ours.invoked.has(g)).map((g) => `call ${g}`);
   return [...new Set([...missing, ...uncalled])];
@@ -54,7 +57,7 @@ function seedFiles(): Uint8Array[] {
   const dirs = ['test/fixtures/pickle/malicious', 'test/fixtures/pickle/benign', 'test/fixtures/redteam/files'];
   return dirs
     .flatMap((d) => readdirSync(d, { recursive: true }).map((f) => path.join(d, String(f))))
-    .filter((f) => /\.(pkl|pickle|bin|dat)$/.test(f) && statSync(f).isFile() && statSync(f).size < 16 * 1024)
+    .filter((f) => /\.(pkl|pickle|bin|dat)$/.test(f) && statSync(f).isFile() && statSync(f).size < 4 * 1024)
     .map((f) => readFileSync(f));
 }
 
@@ -63,16 +66,12 @@ describe.skipIf(!oracleAvailable())('pickle reading against the C unpickler', ()
   afterAll(() => oracle.close());
 
   it('should report every global and call the oracle reaches in generated programs', async () => {
-    let reached = 0;
     await fc.assert(
       fc.asyncProperty(pickleProgram, async (bytes) => {
-        const diff = await disagreement(oracle, bytes);
-        if (diff.length === 0) reached++;
-        expect(diff, Buffer.from(bytes).toString('latin1')).toEqual([]);
+        expect(await disagreement(oracle, bytes), Buffer.from(bytes).toString('base64')).toEqual([]);
       }),
       { numRuns: RUNS, endOnFailure: true, ...(SEED !== undefined ? { seed: SEED } : {}) },
     );
-    expect(reached).toBe(RUNS);
   }, 240_000);
 
   it('should report every global and call the oracle reaches in mutated fixture files', async () => {
