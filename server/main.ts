@@ -16,6 +16,7 @@ import { buildMetadata } from './http/metadata.js';
 import { createTlsServer, TlsReloader } from './http/tls.js';
 import { createJobBackend } from './jobs/backend.js';
 import { SecretSealer } from './jobs/sealed-secret.js';
+import { WriteRetryingJobStore } from './jobs/write-retrying-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { ScanMetrics, type MetricSink } from './observability/metrics.js';
 import { startTelemetry } from './observability/otel.js';
@@ -57,10 +58,13 @@ export async function startServer(
   // First, so that certificate files that cannot be used stop the start before anything is opened.
   const tlsServer = config.tls ? createTlsServer(config.tls) : undefined;
   const server: Server = tlsServer ?? http.createServer();
-  const { store, queue, ledger, location } = await createJobBackend(config, logger);
+  const backend = await createJobBackend(config, logger);
+  const { queue, ledger, location } = backend;
   const prometheus = config.metrics.enabled ? new PrometheusSink() : undefined;
   const sinks = [prometheus, options.metricSink].filter((sink) => sink !== undefined);
   const metrics = sinks.length > 0 ? new ScanMetrics({ sinks, queueDepth: () => queue.depth() }) : undefined;
+  // A failed write (full disk, Redis away) is retried until the store takes it: results are never lost.
+  const store = new WriteRetryingJobStore(backend.store, { logger, onWriteFailed: (operation) => metrics?.storeWriteFailed(operation) });
   const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: config.limits, settings: config.settings });
   const controller = new ScanController({
     store,

@@ -71,16 +71,23 @@ export function apiV1Router(deps: ApiDeps): Router {
     // Spec 1.2: an SBOM report request names its document format; Harbor always sends it.
     if (sameMime(mimeType, REPORT_MIME.sbomV1_0) && !SBOM_FORMATS.includes(typeof sbom === 'string' ? sbom : ''))
       return sendError(res, 400, `missing or unsupported sbom_media_type ${JSON.stringify(sbom ?? '')}: expected one of ${SBOM_FORMATS.join(', ')}`);
-    const job = await deps.store.get(id);
+    const notReady = (): void => {
+      const wanted = deps.drain?.active ? RESTART_REFRESH_AFTER_SECONDS : deps.refreshAfterSeconds;
+      const seconds = Math.min(REFRESH_AFTER_SECONDS.max, Math.max(REFRESH_AFTER_SECONDS.min, wanted));
+      res.status(302).set('Refresh-After', String(seconds)).set('Location', req.originalUrl).end();
+    };
+    let job: Awaited<ReturnType<typeof deps.store.get>>;
+    try {
+      job = await deps.store.get(id);
+    } catch {
+      // Store unreachable (Redis restarting): Harbor ends the job on a 500 but keeps waiting on a 302.
+      return notReady();
+    }
     if (!job) return sendError(res, 404, `unknown scan request id ${id}`);
     switch (job.status) {
       case 'queued':
-      case 'running': {
-        const wanted = deps.drain?.active ? RESTART_REFRESH_AFTER_SECONDS : deps.refreshAfterSeconds;
-        const seconds = Math.min(REFRESH_AFTER_SECONDS.max, Math.max(REFRESH_AFTER_SECONDS.min, wanted));
-        res.status(302).set('Refresh-After', String(seconds)).set('Location', req.originalUrl).end();
-        return;
-      }
+      case 'running':
+        return notReady();
       case 'failed':
         return sendError(res, 500, job.failure?.message ?? 'scan failed');
       case 'finished': {

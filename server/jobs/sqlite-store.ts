@@ -37,6 +37,7 @@ export class SqliteJobStore implements JobStore {
       updated_at INTEGER NOT NULL
     )`);
     this.db.exec('CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, created_at)');
+    this.db.exec('CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL)');
   }
 
   async create(job: NewJob): Promise<void> {
@@ -89,7 +90,8 @@ export class SqliteJobStore implements JobStore {
 
   async healthy(): Promise<boolean> {
     try {
-      this.db.prepare('SELECT 1').get();
+      // A write, not a read: a full or read-only data disk must make the scanner unready.
+      this.db.prepare('INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, ?)').run(this.now());
       return true;
     } catch {
       return false;

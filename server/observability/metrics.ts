@@ -80,6 +80,7 @@ export const METRICS = {
   fetchRatio: histogram('scan_fetch_ratio', 'Bytes fetched divided by artifact size, per finished scan of known size.', [], FETCH_RATIO_BUCKETS, '1'),
   findings: counter('findings_total', 'Findings of finished scans by severity and rule.', ['severity', 'rule']),
   failures: counter('scan_failures_total', 'Failed scans by error code.', ['code']),
+  storeWriteFailures: counter('store_write_failures_total', 'Failed job-store writes by operation (each retry counts); results are kept and written again.', ['operation']),
   registryErrors: counter('registry_errors_total', 'Registry errors that ended a scan, by kind (error code).', ['kind']),
   analyses: counter(
     'analyses_total',
@@ -147,6 +148,11 @@ export class ScanMetrics {
   /** One artifact analysis ran (registry reads and analyzers). */
   analysisPerformed(): void {
     this.recorders.analyses?.(1, { outcome: 'performed' });
+  }
+
+  /** A job-store write failed (full disk, Redis down); ../jobs/write-retrying-store.ts retries it. */
+  storeWriteFailed(operation: string): void {
+    this.recorders.storeWriteFailures?.(1, { operation });
   }
 
   /** A scan was answered from the analysis of another scan of the same digest and rule set. */

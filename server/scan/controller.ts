@@ -128,7 +128,7 @@ export class ScanController {
     let progress: ScanProgress | undefined;
     let measured: RunningScanMetrics | undefined;
     try {
-      const authorization = await this.authorizationOf(jobId);
+      const authorization = await this.authorizationOf(jobId, job.status === 'running');
       const turn = await this.deps.sharing.join(job, () => this.checkAccess(job.target, authorization));
       if (turn !== 'lead') {
         this.countShared(turn, log);
@@ -188,13 +188,14 @@ export class ScanController {
     }
   }
 
-  private async authorizationOf(jobId: string): Promise<string | undefined> {
+  /** `interrupted`: a previous process had started this scan (it was `running`), not merely queued it. */
+  private async authorizationOf(jobId: string, interrupted: boolean): Promise<string | undefined> {
     const sealed = await this.deps.store.sealedAuthorization(jobId);
     if (!sealed) return undefined;
     const authorization = this.deps.sealer.open(sealed);
     if (authorization === undefined)
       throw new CredentialsLostError(
-        'the scanner restarted before this scan ran and could not recover the registry credentials (set SCANNER_STORE_KEY to resume scans across restarts); scan the artifact again',
+        `the scanner restarted ${interrupted ? 'while this scan was running' : 'before this scan ran'} and could not recover the registry credentials to resume it (set SCANNER_STORE_KEY to resume scans across restarts); scan the artifact again`,
       );
     return authorization;
   }
