@@ -10,7 +10,8 @@ import * as V from './values.js';
 import { K, type Value } from './values.js';
 
 /** Longest string kept as text; global names are never longer. */
-const MAX_NAME_CHARS = 256;
+/** Longest str kept as a name; a longer name-like one is an import the scanner flags as unresolved (Critical). */
+export const MAX_NAME_CHARS = 256;
 export const MAX_TUPLE_ITEMS = 64;
 const MAX_DICT_ENTRIES = 32;
 /** Characters of text, and tuple/dict items, kept per scan. */

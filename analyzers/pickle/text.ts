@@ -137,9 +137,11 @@ const isSpace = (c: string | undefined): boolean => c === ' ' || (c !== undefine
 
 function digitValue(c: string | undefined): number {
   if (c === undefined) return 99;
-  const code = c.charCodeAt(0) | 0x20;
+  const code = c.charCodeAt(0);
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x61 && code <= 0x7a) return code - 0x61 + 10;
+  // Lower-casing by `| 0x20` only for letters: it would turn control bytes (0x10) into digits.
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x7a) return lower - 0x61 + 10;
   return 99;
 }
 

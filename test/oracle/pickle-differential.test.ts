@@ -12,6 +12,7 @@ import { DEFAULT_LIMITS } from '../../analyzers/limits.js';
 import { interpreterLimits } from '../../analyzers/pickle/analyzer.js';
 import { compatRename } from '../../analyzers/pickle/compat.js';
 import { policyFor } from '../../analyzers/pickle/policy.js';
+import { MAX_NAME_CHARS } from '../../analyzers/pickle/retention.js';
 import { scanPickleStream } from '../../analyzers/pickle/stream.js';
 import { DEFAULT_SETTINGS } from '../../analyzers/settings.js';
 import { BufferSource } from '../../analyzers/source.js';
@@ -22,7 +23,7 @@ const RUNS = Number(process.env['ORACLE_RUNS'] ?? 1500);
 const SEED = process.env['FC_SEED'] ? Number(process.env['FC_SEED']) : undefined;
 
 /** What our reading recorded: every global, and those it saw invoked, as `module name` (written and renamed). */
-async function ourReading(bytes: Uint8Array): Promise<{ seen: Set<string>; invoked: Set<string>; rejectedCallAt?: number }> {
+async function ourReading(bytes: Uint8Array): Promise<{ seen: Set<string>; invoked: Set<string>; unresolved: boolean; rejectedCallAt?: number }> {
   const result = await scanPickleStream(new BufferSource(bytes), 0, {
     policy: policyFor(DEFAULT_SETTINGS.pickle),
     limits: interpreterLimits(DEFAULT_LIMITS),
@@ -40,7 +41,8 @@ async function ourReading(bytes: Uint8Array): Promise<{ seen: Set<string>; invok
   // loader raises there, while the oracle's stubs accept every call, so the oracle is only asked up to it.
   const rejected = [...result.observations.events.values()].filter((e) => /not callable/.test(e.detail));
   const rejectedCallAt = rejected.length > 0 ? Math.min(...rejected.map((e) => e.firstOffset)) : undefined;
-  return { seen, invoked, ...(rejectedCallAt !== undefined ? { rejectedCallAt } : {}) };
+  const unresolved = [...result.observations.events.values()].some((e) => e.kind === 'unresolved-global');
+  return { seen, invoked, unresolved, ...(rejectedCallAt !== undefined ? { rejectedCallAt } : {}) };
 }
 
 /**
@@ -52,14 +54,19 @@ const spellings = ([m, n]: Pair): string[] => {
   return renamed ? [`${m} ${n}`, `${renamed[0]} ${renamed[1]}`] : [`${m} ${n}`];
 };
 const key = (pair: Pair) => spellings(pair)[0]!;
-const recorded = (set: Set<string>, pair: Pair) => spellings(pair).some((s) => set.has(s));
+/**
+ * Recorded by name, or — for a name longer than the scanner keeps as one (retention.ts MAX_NAME_CHARS) —
+ * as the unresolved import our reading reports Critical instead: fail closed, never unseen.
+ */
+const recorded = (set: Set<string>, pair: Pair, unresolved: boolean) =>
+  spellings(pair).some((s) => set.has(s)) || (unresolved && (pair[0].length > MAX_NAME_CHARS || pair[1].length > MAX_NAME_CHARS));
 
 /** The oracle's answer minus what our reading recorded: empty when we report all it reached. */
 export async function disagreement(oracle: PythonOracle, bytes: Uint8Array): Promise<string[]> {
   const ours = await ourReading(bytes);
   const answer: UnpickleAnswer = await oracle.unpickle(ours.rejectedCallAt === undefined ? bytes : bytes.subarray(0, ours.rejectedCallAt));
-  const missing = answer.globals.filter((g) => !recorded(ours.seen, g)).map((g) => `global ${key(g)}`);
-  const uncalled = answer.calls.filter((g) => !recorded(ours.invoked, g)).map((g) => `call ${key(g)}`);
+  const missing = answer.globals.filter((g) => !recorded(ours.seen, g, ours.unresolved)).map((g) => `global ${key(g)}`);
+  const uncalled = answer.calls.filter((g) => !recorded(ours.invoked, g, ours.unresolved)).map((g) => `call ${key(g)}`);
   return [...new Set([...missing, ...uncalled])];
 }
 

@@ -67,6 +67,9 @@ describe('protocol-0 argument decoding', () => {
     expect(longLine(b('0x_fL'))).toBe(15);
     expect(longLine(b('010L'))).toBeUndefined();
     expect(longLine(b('L'))).toBeUndefined();
+    // A control byte is no digit (it once read as '0' and crashed BigInt): Python's int() raises.
+    expect(longLine(b('\x10180591620717411303424L'))).toBeUndefined();
+    expect(intLine(b('\x101'))).toBeUndefined();
   });
 
   it('should read memo keys in base 10, NUL-terminated, leading zeros allowed', () => {
