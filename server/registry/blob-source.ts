@@ -248,7 +248,7 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
     const actual = chain.verifier.actual();
     if (actual !== this.descriptor.digest) {
       this.#offChain = true;
-      throw new DigestMismatchError(this.endpoint.target, this.descriptor.digest, actual, `blob ${this.descriptor.digest} (read by Range, front to back)`);
+      throw new DigestMismatchError(this.endpoint.target, this.descriptor.digest, actual, `blob ${this.descriptor.digest} as served by Range (read front to back)`);
     }
   }
 
