@@ -192,11 +192,7 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
     const blockEnd = Math.min(this.size, Math.max(end, start + readAhead));
     this.#frontier = blockEnd;
     const block = await this.#fetchShared(start, blockEnd);
-    if (head === undefined || start === offset) return block.subarray(offset - start, end - start);
-    const out = new Uint8Array(end - offset);
-    out.set(head);
-    out.set(block.subarray(0, end - start), head.length);
-    return out;
+    return head === undefined ? block.subarray(offset - start, end - start) : Buffer.concat([head, block.subarray(0, end - start)]);
   }
 
   /** A read at `offset` near the end of the last block goes forward and doubles the block; any other starts small again. */
