@@ -4,6 +4,8 @@
  * §3.3), then read as
  * - raw: the blob is the file, read by Range;
  * - tar: headers read by Range, members are slices of the blob (random access, no download of weights);
+ *   the blob source reads ahead in windows that grow while the walk goes forward, so runs of small members
+ *   cost a few requests, and a layer so read front to back is digest-verified (server/registry/blob-source.ts);
  * - tar+gzip / tar+zstd: streamed once through the decompressor, members forward-only; the blob is read
  *   to its end (so the client verifies its digest) and the uncompressed bytes are checked against the
  *   config's diff ID; the bomb limits of compressed files (ratio, absolute size) apply.
