@@ -60,7 +60,14 @@ export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
         packaging: artifact.packaging,
         ...scannableArtifact(artifact, signal, layers),
         bytesFetched: () => client.bytesFetched,
-        close: () => client.close(),
+        close: async () => {
+          if (layers && (layers.counts.reused > 0 || layers.counts.recorded > 0))
+            access.logger?.debug(
+              { layers_reused: layers.counts.reused, bytes_not_fetched: layers.counts.bytesNotFetched, layers_recorded: layers.counts.recorded },
+              'layer result cache',
+            );
+          await client.close();
+        },
       };
     } catch (error) {
       await client.close();

@@ -6,6 +6,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { ScanEngine } from '../../analyzers/engine.js';
+import { ALL_ANALYZERS } from '../../analyzers/index.js';
+import { DEFAULT_LIMITS } from '../../analyzers/limits.js';
+import { DEFAULT_SETTINGS, type AnalyzerSettings } from '../../analyzers/settings.js';
+import type { LayerResultCache } from '../../server/jobs/layer-cache.js';
+import type { ScanResult } from '../../server/jobs/model.js';
+import { analysisFingerprint } from '../../server/scan/analysis-key.js';
+import { registryArtifactOpener } from '../../server/scan/registry-artifact.js';
+import { scanArtifact } from '../../server/scan/scan-files.js';
+import { uniqueRepository } from '../services/endpoints.js';
 import { OCI_MANIFEST, pushArtifact, sha256Digest, type PushTarget, type PushedArtifact } from '../services/push.js';
 import { buildRaw, padTo8, validHeader } from './safetensors-builder.js';
 import { tarArchive, tarEntry } from './tar-builder.js';
@@ -112,4 +122,42 @@ export async function pushLayeredImage(target: PushTarget, repository: string, t
   });
   const size = pushed.manifestBytes.length + pushed.config.size + pushed.layers.reduce((n, l) => n + l.size, 0);
   return { ...pushed, repository, size, mediaType: OCI_MANIFEST };
+}
+
+/**
+ * Scans `image` at `registryUrl` as a job does (a client of its own, the service's opener and engine);
+ * `cache` turns layer reuse on, for the engine of `settings`.
+ */
+export async function scanImage(
+  registryUrl: string,
+  image: PushedImage,
+  options: { readonly cache?: LayerResultCache; readonly settings?: AnalyzerSettings } = {},
+): Promise<ScanResult> {
+  const settings = options.settings ?? DEFAULT_SETTINGS;
+  const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings });
+  const open = registryArtifactOpener({
+    insecureSkipVerify: false,
+    timeoutMs: 60_000,
+    retries: 0,
+    limits: DEFAULT_LIMITS,
+    ...(options.cache ? { layerResults: { cache: options.cache, fingerprint: analysisFingerprint(settings, DEFAULT_LIMITS) } } : {}),
+  });
+  const signal = new AbortController().signal;
+  const artifact = await open({ registryUrl, repository: image.repository, digest: image.digest }, undefined, signal);
+  try {
+    return await scanArtifact(engine, artifact, { packaging: artifact.packaging, signal, bytesFetched: () => artifact.bytesFetched() });
+  } finally {
+    await artifact.close();
+  }
+}
+
+/** A result without what differs between two scans of the same content (time, bytes fetched). */
+export const comparable = (result: ScanResult): ScanResult => ({ ...result, generatedAt: '', bytesFetched: 0 });
+
+/** Two images in two repositories sharing `base`, each with a model layer of its own. */
+export async function pushPair(target: PushTarget, base: Layer): Promise<[PushedImage, PushedImage]> {
+  const [first, second] = await Promise.all(
+    ['first', 'second'].map((name) => pushLayeredImage(target, uniqueRepository(`layer-reuse-${name}`), 'v1', [base, modelLayer(name)])),
+  );
+  return [first!, second!];
 }

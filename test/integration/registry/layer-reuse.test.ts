@@ -8,32 +8,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ScanEngine } from '../../../analyzers/engine.js';
-import { ALL_ANALYZERS } from '../../../analyzers/index.js';
-import { DEFAULT_LIMITS } from '../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS, type AnalyzerSettings } from '../../../analyzers/settings.js';
 import { REPORT_MIME } from '../../../spec/mime.js';
 import type { LayerResultCache } from '../../../server/jobs/layer-cache.js';
-import type { ScanResult } from '../../../server/jobs/model.js';
 import { SqliteLayerResultCache } from '../../../server/jobs/sqlite-layer-cache.js';
-import { analysisFingerprint } from '../../../server/scan/analysis-key.js';
-import { registryArtifactOpener } from '../../../server/scan/registry-artifact.js';
-import { scanArtifact } from '../../../server/scan/scan-files.js';
 import { HarborSimulator } from '../../harbor-sim/index.js';
-import { REGISTRIES, ROBOT_USER, uniqueRepository } from '../../services/endpoints.js';
+import { REGISTRIES, ROBOT_USER } from '../../services/endpoints.js';
 import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy.js';
 import { startTestScanner, type TestScanner } from '../../support/scanner.js';
-import { baseLayer, modelLayer, pushLayeredImage, SMALL_BASE, type Layer, type PushedImage } from '../../support/shared-layers.js';
+import { baseLayer, comparable, pushPair, scanImage, SMALL_BASE, type PushedImage } from '../../support/shared-layers.js';
 
 const registry = REGISTRIES.plain;
-const FINGERPRINT = analysisFingerprint(DEFAULT_SETTINGS, DEFAULT_LIMITS);
-
-/** Two images in two repositories sharing `base`, each with its own model layer. */
-async function pushPair(base: Layer): Promise<[PushedImage, PushedImage]> {
-  return Promise.all(
-    ['first', 'second'].map((name) => pushLayeredImage({ registry }, uniqueRepository(`layer-reuse-${name}`), 'v1', [base, modelLayer(name)])),
-  ) as Promise<[PushedImage, PushedImage]>;
-}
 
 const caches: LayerResultCache[] = [];
 const newCache = (): SqliteLayerResultCache => {
@@ -42,27 +27,6 @@ const newCache = (): SqliteLayerResultCache => {
   return cache;
 };
 
-/** Scans `image` through `via` as a job does (own client, the service's opener); `cache` turns reuse on. */
-async function scanImage(via: string, image: PushedImage, options: { cache?: LayerResultCache; settings?: AnalyzerSettings } = {}): Promise<ScanResult> {
-  const settings = options.settings ?? DEFAULT_SETTINGS;
-  const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings });
-  const open = registryArtifactOpener({
-    insecureSkipVerify: false,
-    timeoutMs: 30_000,
-    retries: 0,
-    limits: DEFAULT_LIMITS,
-    ...(options.cache ? { layerResults: { cache: options.cache, fingerprint: analysisFingerprint(settings, DEFAULT_LIMITS) } } : {}),
-  });
-  const signal = AbortSignal.timeout(60_000);
-  const artifact = await open({ registryUrl: via, repository: image.repository, digest: image.digest }, undefined, signal);
-  try {
-    return await scanArtifact(engine, artifact, { packaging: artifact.packaging, signal, bytesFetched: () => artifact.bytesFetched() });
-  } finally {
-    await artifact.close();
-  }
-}
-
-const comparable = (result: ScanResult) => ({ ...result, generatedAt: '', bytesFetched: 0 });
 
 describe('layer-level reuse against a real registry', () => {
   let proxy: FaultProxy;
@@ -83,7 +47,7 @@ describe('layer-level reuse against a real registry', () => {
 
   it("should fetch only the second image's own layer, and report what a cold scan reports", async () => {
     const base = baseLayer(SMALL_BASE);
-    const [first, second] = await pushPair(base);
+    const [first, second] = await pushPair({ registry }, base);
     const baseDigest = first.layers[0]!.digest;
     expect(second.layers[0]!.digest).toBe(baseDigest);
     const cache = newCache();
@@ -111,7 +75,7 @@ describe('layer-level reuse against a real registry', () => {
   });
 
   it('should not reuse results of another rule set or policy', async () => {
-    const [first, second] = await pushPair(baseLayer(SMALL_BASE));
+    const [first, second] = await pushPair({ registry }, baseLayer(SMALL_BASE));
     const baseDigest = first.layers[0]!.digest;
     const cache = newCache();
     await scanImage(proxy.url, first, { cache });
@@ -124,7 +88,7 @@ describe('layer-level reuse against a real registry', () => {
   });
 
   it.each([403, 404, 401])('should read the base layer itself when the job is answered %i to its HEAD', async (status) => {
-    const [first, second] = await pushPair(baseLayer(SMALL_BASE));
+    const [first, second] = await pushPair({ registry }, baseLayer(SMALL_BASE));
     const baseDigest = first.layers[0]!.digest;
     const cache = newCache();
     await scanImage(proxy.url, first, { cache });
@@ -164,7 +128,7 @@ describe('layer-level reuse in the service', () => {
   };
 
   it('should answer the second image of a shared base without fetching the base, with the report of a scanner without the cache', async () => {
-    const [first, second] = await pushPair(baseLayer(SMALL_BASE));
+    const [first, second] = await pushPair({ registry }, baseLayer(SMALL_BASE));
     const baseDigest = first.layers[0]!.digest;
     await report(cached, first);
     proxy.requests.length = 0;
