@@ -1,7 +1,7 @@
 /**
  * Layer-level reuse (issue 17 items 4 and 5): four container images, each in its own repository, built on
  * one ~80 MB tar+gzip base layer (a Python installation: ~2,400 sources, 300 distributions with metadata
- * and licence, 60 compiled extensions, 41 pickles) with a ~36 MB model layer of their own, pushed to the
+ * and licence, 67 compiled extensions, 41 pickles) with a ~36 MB model layer of their own, pushed to the
  * plain registry of the test environment and scanned in turn through the service's path (registry client
  * → resolver → engine → manifest analyzer), once without the layer result cache and once with it (SQLite,
  * as the embedded mode keeps it). Prints, per image, the time and the bytes fetched.
@@ -13,18 +13,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ScanEngine } from '../analyzers/engine.js';
-import { ALL_ANALYZERS } from '../analyzers/index.js';
-import { DEFAULT_LIMITS } from '../analyzers/limits.js';
-import { DEFAULT_SETTINGS } from '../analyzers/settings.js';
+import { pathToFileURL } from 'node:url';
 import type { LayerResultCache } from '../server/jobs/layer-cache.js';
 import { SqliteLayerResultCache } from '../server/jobs/sqlite-layer-cache.js';
-import { analysisFingerprint } from '../server/scan/analysis-key.js';
-import { registryArtifactOpener } from '../server/scan/registry-artifact.js';
-import { scanArtifact } from '../server/scan/scan-files.js';
-import { REGISTRIES, uniqueRepository } from '../test/services/endpoints.js';
+import { REGISTRIES, uniqueRepository, type RegistryEndpoint } from '../test/services/endpoints.js';
 import { startRegistries, stopRegistries } from '../test/services/registries.js';
-import { baseLayer, BENCH_BASE, modelLayer, pushLayeredImage, type PushedImage } from '../test/support/shared-layers.js';
+import { baseLayer, BENCH_BASE, modelLayer, pushLayeredImage, scanImage, type PushedImage } from '../test/support/shared-layers.js';
 
 const MB = 1e6;
 const IMAGES = 4;
@@ -37,31 +31,13 @@ interface Scan {
   readonly findings: number;
 }
 
-const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS });
-const fingerprint = analysisFingerprint(DEFAULT_SETTINGS, DEFAULT_LIMITS);
-
-async function scan(image: PushedImage, cache: LayerResultCache | undefined): Promise<Scan> {
-  const open = registryArtifactOpener({
-    insecureSkipVerify: false,
-    timeoutMs: 60_000,
-    retries: 0,
-    limits: DEFAULT_LIMITS,
-    ...(cache ? { layerResults: { cache, fingerprint } } : {}),
-  });
-  const signal = new AbortController().signal;
-  const started = performance.now();
-  const artifact = await open({ registryUrl: REGISTRIES.plain.url, repository: image.repository, digest: image.digest }, undefined, signal);
-  try {
-    const result = await scanArtifact(engine, artifact, { packaging: artifact.packaging, signal, bytesFetched: () => artifact.bytesFetched() });
+/** Pushes the images to `registry` and scans them in turn, without and with the cache; prints the figures. */
+export async function runSharedLayersBenchmark(registry: RegistryEndpoint): Promise<void> {
+  const scan = async (image: PushedImage, cache: LayerResultCache | undefined): Promise<Scan> => {
+    const started = performance.now();
+    const result = await scanImage(registry.url, image, cache ? { cache } : {});
     return { millis: performance.now() - started, bytesFetched: result.bytesFetched, files: result.filesScanned, findings: result.findings.length };
-  } finally {
-    await artifact.close();
-  }
-}
-
-await startRegistries();
-const cacheDir = mkdtempSync(path.join(tmpdir(), 'shared-layers-bench-'));
-try {
+  };
   let started = performance.now();
   const base = baseLayer(BENCH_BASE);
   const models = Array.from({ length: IMAGES }, (_, i) => modelLayer(`model-${i + 1}`, MODEL_BYTES));
@@ -71,14 +47,15 @@ try {
   );
   started = performance.now();
   const images: PushedImage[] = [];
-  for (const [i, model] of models.entries()) images.push(await pushLayeredImage({ registry: REGISTRIES.plain }, uniqueRepository(`bench-shared-${i + 1}`), 'v1', [base, model]));
-  console.log(`  pushed to ${REGISTRIES.plain.url} in ${((performance.now() - started) / 1000).toFixed(1)} s, each image in its own repository`);
+  for (const [i, model] of models.entries()) images.push(await pushLayeredImage({ registry }, uniqueRepository(`bench-shared-${i + 1}`), 'v1', [base, model]));
+  console.log(`  pushed to ${registry.url} in ${((performance.now() - started) / 1000).toFixed(1)} s, each image in its own repository`);
 
   const off: Scan[] = [];
   for (const image of images) off.push(await scan(image, undefined));
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'shared-layers-bench-'));
   const cache = new SqliteLayerResultCache(cacheDir, { maxBytes: 256 * 1024 * 1024 });
-  const on: Scan[] = [];
   try {
+    const on: Scan[] = [];
     for (const image of images) on.push(await scan(image, cache));
     const usage = cache.usage();
     const line = (s: Scan) => `${(s.millis / 1000).toFixed(2).padStart(6)} s ${(s.bytesFetched / MB).toFixed(1).padStart(6)} MB`;
@@ -91,8 +68,15 @@ try {
     console.log(`  cache: ${usage.entries} layer recordings, ${(usage.bytes / MB).toFixed(2)} MB stored; same files and findings with and without: ${same}`);
   } finally {
     await cache.close();
+    rmSync(cacheDir, { recursive: true, force: true });
   }
-} finally {
-  rmSync(cacheDir, { recursive: true, force: true });
-  await stopRegistries();
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await startRegistries();
+  try {
+    await runSharedLayersBenchmark(REGISTRIES.plain);
+  } finally {
+    await stopRegistries();
+  }
 }
