@@ -17,6 +17,7 @@ import type { ByteSource } from '../../../../analyzers/source.js';
 import { resolveArtifact } from '../../../../server/artifact/resolve.js';
 import type { LayerResultCache } from '../../../../server/jobs/layer-cache.js';
 import type { ScanResult } from '../../../../server/jobs/model.js';
+import { RedisLayerResultCache } from '../../../../server/jobs/redis-layer-cache.js';
 import { SqliteLayerResultCache } from '../../../../server/jobs/sqlite-layer-cache.js';
 import { RegistryUnavailableError } from '../../../../server/errors/registry-errors.js';
 import type { Descriptor, VerifiableSource } from '../../../../server/registry/types.js';
@@ -27,6 +28,7 @@ import { scanArtifact } from '../../../../server/scan/scan-files.js';
 import { GOOD_SAFETENSORS } from '../../../support/model-artifacts.js';
 import { tarArchive, tarEntry } from '../../../support/tar-builder.js';
 import { FakeRegistry } from '../artifact/fake-registry.js';
+import { uniqueNamespace, useTestRedis } from '../jobs/redis-harness.js';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const GZIP_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -237,6 +239,24 @@ describe('layer-level reuse', () => {
     expect(multi.reused).toBe(1);
     expect(registry.accessOf(amd64.base.digest).streams).toBe(1);
     expect(comparable(multi.result)).toEqual(comparable((await scan(registry, 'multi')).result));
+  });
+});
+
+describe('layer-level reuse in Redis mode', () => {
+  const redis = useTestRedis();
+
+  it('should let a second replica (its own connection) replay the base layer the first one read', async () => {
+    const namespace = uniqueNamespace('layer-reuse');
+    const [replicaA, replicaB] = [0, 1].map(() => new RedisLayerResultCache({ url: redis.url, namespace, maxBytes: 16 * 1024 * 1024 }));
+    caches.push(replicaA!, replicaB!);
+    const registry = new FakeRegistry();
+    const { base } = pushImage(registry, 'one', modelLayer('one'));
+    pushImage(registry, 'two', modelLayer('two'));
+    await scan(registry, 'one', { cache: replicaA! });
+    const two = await scan(registry, 'two', { cache: replicaB! });
+    expect(two.reused).toBe(1);
+    expect(registry.accessOf(base.digest).streams).toBe(1);
+    expect(comparable(two.result)).toEqual(comparable(await coldScan((r) => pushImage(r, 'two', modelLayer('two')), 'two')));
   });
 });
 
