@@ -10,7 +10,8 @@ const DIR = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * In running order; `image-layer` pushes a 1 GiB layer (~1 min); `tar-layer` two layers of 10,000 small files;
- * `torch-registry` a 0.5 GB torch.save three ways (~2 min; TORCH_SIZES=500M,5G adds 5 GB); `registry` two
+ * `torch-registry` a 0.5 GB torch.save three ways (~2 min; TORCH_SIZES=500M,5G adds 5 GB); `shared-layers`
+ * four images on an 80 MB base (~2 min); `registry` two
  * 10 GiB sparse blobs to a local registry (~5 min, ~20 GB of disk).
  */
 const BENCHMARKS = [
@@ -27,6 +28,7 @@ const BENCHMARKS = [
   'image-layer',
   'tar-layer',
   'torch-registry',
+  'shared-layers',
   'registry',
 ] as const;
 

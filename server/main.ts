@@ -14,7 +14,7 @@ import { Drain } from './http/drain.js';
 import { apiAuthentication } from './http/auth.js';
 import { buildMetadata } from './http/metadata.js';
 import { createTlsServer, TlsReloader } from './http/tls.js';
-import { createJobBackend } from './jobs/backend.js';
+import { createJobBackend, createLayerResultCache } from './jobs/backend.js';
 import { SecretSealer } from './jobs/sealed-secret.js';
 import { WriteRetryingJobStore } from './jobs/write-retrying-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -66,15 +66,17 @@ export async function startServer(
   // A failed write (full disk, Redis away) is retried until the store takes it: results are never lost.
   const store = new WriteRetryingJobStore(backend.store, { logger, onWriteFailed: (operation) => metrics?.storeWriteFailed(operation) });
   const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: config.limits, settings: config.settings });
+  const fingerprint = analysisFingerprint(config.settings, config.limits);
+  const layerCache = createLayerResultCache(config, logger);
   const controller = new ScanController({
     store,
     queue,
     engine,
     logger,
     sealer: new SecretSealer(config.storeKey),
-    openArtifact: registryArtifactOpener({ ...config.registry, limits: config.limits, logger }),
+    openArtifact: registryArtifactOpener({ ...config.registry, limits: config.limits, logger, ...(layerCache ? { layerResults: { cache: layerCache, fingerprint } } : {}) }),
     scanTimeoutMs: config.jobs.scanTimeoutMs,
-    sharing: new SharedAnalyses({ ledger, store, queue, fingerprint: analysisFingerprint(config.settings, config.limits) }),
+    sharing: new SharedAnalyses({ ledger, store, queue, fingerprint }),
     progressLogIntervalMs: config.jobs.progressLogIntervalMs,
     ...(metrics ? { metrics } : {}),
   });
@@ -153,6 +155,7 @@ export async function startServer(
       server.closeAllConnections();
       if (!draining) await queue.stop(5_000);
       await webhookMode?.close();
+      await layerCache?.close();
       await store.close();
     },
   };

@@ -21,6 +21,7 @@ import type { RegistryClient, VerifiableSource } from '../registry/types.js';
 import { descriptorSource } from './config.js';
 import { HashingTap } from './digest.js';
 import type { LayerEncoding, LayerPlan } from './media-types.js';
+import type { FileAnalysis } from './types.js';
 
 const BLOCK = 512;
 
@@ -35,6 +36,8 @@ export interface LayerItem {
   readonly streamedDigest?: () => string | undefined;
   readonly mode?: number;
   readonly linkname?: string;
+  /** A layer replayed from the layer result cache: the file's recorded analysis (./types.ts ModelFile.analysis). */
+  readonly analysis?: FileAnalysis;
 }
 
 export interface OpenedLayer {

@@ -10,6 +10,7 @@ import type { Fact, FileMeta } from '../../analyzers/analyzer.js';
 import type { ScanEngine, ScanStats } from '../../analyzers/engine.js';
 import type { Finding } from '../../analyzers/finding.js';
 import type { ByteSource } from '../../analyzers/source.js';
+import type { FileAnalysis } from '../artifact/types.js';
 import type { ScanResult, ScannedFile } from '../jobs/model.js';
 
 export interface ModelFileInput extends FileMeta {
@@ -18,6 +19,10 @@ export interface ModelFileInput extends FileMeta {
   readonly layerDigest?: string;
   /** The digest of a member of a streamed layer, known once the files after it are being read. */
   readonly streamedDigest?: () => string | undefined;
+  /** The file's analysis, replayed from the layer result cache: the engine does not read it again. */
+  readonly analysis?: FileAnalysis;
+  /** Told the file's analysis once it is done and no transport failure touched it (the layer result cache records it). */
+  readonly recordAnalysis?: (analysis: FileAnalysis) => void;
 }
 
 /** Something to scan: the files of a registry artifact or a local directory. */
@@ -94,11 +99,12 @@ export async function scanFiles(
   const streamed: Array<{ index: number; digest: () => string | undefined }> = [];
   let done = 0;
   const scanOne = async (file: ModelFileInput, index: number): Promise<void> => {
-    const { source, layerDigest, streamedDigest, ...meta } = file;
+    const { source, layerDigest, streamedDigest, analysis, recordAnalysis, ...meta } = file;
     if (streamedDigest) streamed.push({ index, digest: streamedDigest });
     try {
-      const result = await engine.scanFile(meta, source, signal, stats);
+      const result = analysis ? replayed(meta, analysis, stats) : await engine.scanFile(meta, source, signal, stats);
       transport?.check();
+      if (!analysis) recordAnalysis?.({ format: result.format, findings: result.findings, facts: result.facts });
       perFile[index] = {
         file: {
           path: meta.path,
@@ -136,6 +142,13 @@ export async function scanFiles(
     findings,
     facts,
   };
+}
+
+/** A recorded analysis, counted as the engine counts a file it scans. */
+function replayed(meta: FileMeta, analysis: FileAnalysis, stats: ScanStats): FileAnalysis {
+  stats.filesScanned += 1;
+  stats.bytesScanned += meta.size ?? 0;
+  return analysis;
 }
 
 /**
