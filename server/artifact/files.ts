@@ -76,7 +76,7 @@ export async function* manifestFiles(
           rawPath,
           ...(fact.diffId ? { diffId: fact.diffId } : {}),
         });
-        recording = options.layers?.record(identity, layer.encoding, isVerified(layer));
+        recording = options.layers?.record(identity, layer.encoding, layer.verified);
       }
       for await (const item of layer.items) {
         options.signal?.throwIfAborted();
@@ -133,11 +133,6 @@ export async function* manifestFiles(
   }
 }
 
-/** Every byte the reading used was checked against the blob's digest: streamed layers, or Range reads with verification. */
-function isVerified(layer: OpenedLayer): boolean {
-  return layer.encoding === 'tar+gzip' || layer.encoding === 'tar+zstd' || layer.verify !== undefined;
-}
-
 /**
  * True when `reading` holds the analysis of every regular file this walk will hand out from the layer:
  * its files without one (hidden by the upper layers of the image it was recorded in) must be hidden here
@@ -155,6 +150,8 @@ function replayable(reading: LayerReading, overlay: ImageOverlay | undefined, di
 function replayedLayer(reading: LayerReading): OpenedLayer {
   return {
     encoding: reading.encoding,
+    // Not read, so nothing to record again.
+    verified: () => false,
     items: (async function* () {
       for (const entry of reading.entries)
         yield {

@@ -49,6 +49,8 @@ export interface OpenedLayer {
    * been analysed, proves that every byte served was the blob's (server/registry/types.ts VerifiableSource).
    */
   readonly verify?: () => Promise<void>;
+  /** Whether every byte this reading used has been checked against the blob's digest so far. */
+  readonly verified: () => boolean;
 }
 
 export interface LayerReadContext {
@@ -84,9 +86,13 @@ function rawLayer(source: ByteSource & Partial<VerifiableSource>, plan: LayerPla
   })(), ...verification(source) };
 }
 
-function verification(source: ByteSource & Partial<VerifiableSource>): Pick<OpenedLayer, 'verify'> {
+/**
+ * Layers read by Range: provable after the fact with SCANNER_VERIFY_BLOBS (`verify`); verified as read
+ * when the reading went front to back (the blob source hashed it all).
+ */
+function verification(source: ByteSource & Partial<VerifiableSource>): Pick<OpenedLayer, 'verify' | 'verified'> {
   const { verifyServed } = source;
-  return verifyServed ? { verify: () => verifyServed.call(source) } : {};
+  return { ...(verifyServed ? { verify: () => verifyServed.call(source) } : {}), verified: () => verifyServed !== undefined || source.wholeVerified === true };
 }
 
 async function compressedLayer(
@@ -150,7 +156,8 @@ async function compressedLayer(
       await closeAll();
     }
   }
-  return { encoding: format === 'gzip' ? 'tar+gzip' : 'tar+zstd', items: items() };
+  // Streamed whole: the blob digest (and the diff ID) are checked as the stream ends.
+  return { encoding: format === 'gzip' ? 'tar+gzip' : 'tar+zstd', items: items(), verified: () => true };
 }
 
 /**

@@ -178,11 +178,12 @@ export interface LayerReuse {
    */
   find(layer: LayerIdentity, covers: (reading: LayerReading) => boolean): Promise<LayerReading | undefined>;
   /**
-   * Starts recording a layer being read. `verified`: every byte the reading used is checked against the
-   * blob's digest (streamed layers; Range-read ones with SCANNER_VERIFY_BLOBS), else nothing is kept.
-   * Analyses a reading found but not covering held, and this one lacks, are kept too.
+   * Starts recording a layer being read. `verified`, asked once the layer is read: every byte the reading
+   * used was checked against the blob's digest (streamed layers; Range-read ones read front to back or
+   * with SCANNER_VERIFY_BLOBS), else nothing is kept. Analyses a reading found but not covering held, and
+   * this one lacks, are kept too.
    */
-  record(layer: LayerIdentity, encoding: LayerEncoding, verified: boolean): LayerRecording | undefined;
+  record(layer: LayerIdentity, encoding: LayerEncoding, verified: () => boolean): LayerRecording | undefined;
 }
 
 export interface SkippedManifest {

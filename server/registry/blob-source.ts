@@ -141,7 +141,7 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
     const served = [...(this.#served?.values() ?? [])].sort((a, b) => a.start - b.start);
     this.#served?.clear();
     // Every byte served was hashed into the chain, and the chain matched the digest: nothing to compare.
-    if (this.#wholeVerified) return;
+    if (this.wholeVerified) return;
     const open: Array<ServedRange & { readonly hash: ReturnType<typeof createHash> }> = [];
     let next = 0;
     let position = 0;
@@ -249,7 +249,7 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
   }
 
   /** Every byte fetched so far is part of the chain, which matched the blob's digest. */
-  get #wholeVerified(): boolean {
+  get wholeVerified(): boolean {
     return this.#chain === undefined && !this.#offChain;
   }
 
@@ -261,7 +261,7 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
     const whole = offset === 0 && stop === this.size;
     // Bytes held, or a range no larger than the next block, come through the blocks (a small member read
     // whole costs no request of its own); the whole blob so only once its digest has been checked.
-    if (!whole || this.#wholeVerified) {
+    if (!whole || this.wholeVerified) {
       const held = this.#cachedSlice(offset, stop);
       if (held !== undefined) return yield held;
       if (!whole && stop - offset <= this.#plan(offset).window) return yield await this.read(offset, stop - offset);

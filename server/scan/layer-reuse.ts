@@ -107,10 +107,10 @@ export class CachedLayers implements LayerReuse {
     return reading;
   }
 
-  record(layer: LayerIdentity, encoding: LayerEncoding, verified: boolean): LayerRecording | undefined {
-    if (!verified || layer.plan.descriptor.data !== undefined) return undefined;
+  record(layer: LayerIdentity, encoding: LayerEncoding, verified: () => boolean): LayerRecording | undefined {
+    if (layer.plan.descriptor.data !== undefined) return undefined;
     const key = layerResultKey(this.results.fingerprint, layer);
-    return new Recording(layer, encoding, this.#partial.get(key), async (value) => {
+    return new Recording(layer, encoding, this.#partial.get(key), verified, async (value) => {
       try {
         await this.results.cache.put(key, value);
         this.counts.recorded++;
@@ -143,6 +143,7 @@ class Recording implements LayerRecording {
     private readonly layer: LayerIdentity,
     private readonly encoding: LayerEncoding,
     private readonly previous: LayerReading | undefined,
+    private readonly verified: () => boolean,
     private readonly store: (value: Uint8Array) => Promise<void>,
   ) {}
 
@@ -157,6 +158,7 @@ class Recording implements LayerRecording {
   }
 
   async complete(): Promise<void> {
+    if (!this.verified()) return;
     const previous = this.previous?.entries.length === this.#slots.length ? this.previous.entries : undefined;
     const entries: RecordedEntry[] = [];
     for (const [i, slot] of this.#slots.entries()) {

@@ -261,9 +261,12 @@ describe('layer-level reuse in Redis mode', () => {
 });
 
 describe('what layer reuse never records', () => {
-  it('should not record a layer read by Range without verification, and record it when SCANNER_VERIFY_BLOBS verifies it', async () => {
-    for (const verified of [false, true]) {
-      const registry = verified ? new VerifyingRegistry() : new FakeRegistry();
+  it('should not record a layer read by Range without verification, and record it when SCANNER_VERIFY_BLOBS or a front-to-back read verifies it', async () => {
+    for (const [registry, verified] of [
+      [new FakeRegistry(), false],
+      [new VerifyingRegistry(), true],
+      [new FrontToBackRegistry(), true],
+    ] as const) {
       const tar = registry.blob('application/vnd.oci.image.layer.v1.tar', tarArchive([tarEntry({ name: 'models/m.pkl' }, PICKLE)]));
       const config = registry.blob('application/vnd.oci.image.config.v1+json', JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [tar.digest] } }));
       registry.manifest(OCI_MANIFEST, { schemaVersion: 2, mediaType: OCI_MANIFEST, config, layers: [tar] }, 'v1');
@@ -348,6 +351,13 @@ describe('what layer reuse never records', () => {
 class VerifyingRegistry extends FakeRegistry {
   override blobSource(repository: string, descriptor: Descriptor): ByteSource & Partial<VerifiableSource> {
     return Object.assign(super.blobSource(repository, descriptor), { verifyServed: async () => {} });
+  }
+}
+
+/** Blob sources that hashed every byte they fetched, front to back, and found the digest (no SCANNER_VERIFY_BLOBS). */
+class FrontToBackRegistry extends FakeRegistry {
+  override blobSource(repository: string, descriptor: Descriptor): ByteSource & Partial<VerifiableSource> {
+    return Object.assign(super.blobSource(repository, descriptor), { wholeVerified: true });
   }
 }
 
