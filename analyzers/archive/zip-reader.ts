@@ -74,7 +74,6 @@ export type ZipAnomalyKind =
   | 'prefix-data'
   | 'bad-local-header'
   | 'out-of-bounds'
-  | 'not-cross-checked'
   | 'stream-stopped'
   | 'no-central-directory'
   | 'reader-disagreement';

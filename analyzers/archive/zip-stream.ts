@@ -2,8 +2,8 @@
  * Zip from a forward-only source (a zip inside a gzip or a compressed tar layer): local headers are read
  * front to back. Members written with data descriptors do not say how long they are — PyTorch's writer
  * does this for every member — so deflate data ends where the deflate stream ends, and stored data ends
- * at a data descriptor whose sizes equal the bytes seen and which is followed by the next header. The
- * central directory cannot be cross-checked against what was read; that is reported.
+ * at a data descriptor whose sizes equal the bytes seen and which is followed by the next header.
+ * Reading an ordinary zip so is no finding (issue 13 §7); what cannot be delimited or read is.
  */
 import { ForwardSource, type ByteSource } from '../source.js';
 import { ByteQueue } from './byte-queue.js';
@@ -50,12 +50,8 @@ export async function* readZipStream(
     if (!(await queue.fill(4))) return stop('the archive ends without a central directory', { offset });
     const signature = u32(peek(queue, 4), 0);
     if (signature !== SIG_LOCAL) {
-      if (NEXT_RECORD.has(signature)) {
-        anomalies.push({
-          kind: 'not-cross-checked',
-          message: 'read front to back (forward-only source): local headers were not checked against the central directory',
-        });
-      } else stop(`unexpected bytes at offset ${offset} where a zip record should start`, { offset });
+      // The central directory (or an end record) follows the last member: an ordinary end, no finding.
+      if (!NEXT_RECORD.has(signature)) stop(`unexpected bytes at offset ${offset} where a zip record should start`, { offset });
       return;
     }
     if (index >= limits.maxMembers) {
