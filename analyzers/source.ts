@@ -88,22 +88,34 @@ export class FileSource implements ByteSource {
   }
 }
 
-/** A region of another source: a member stored uncompressed inside a tar or zip. */
+/**
+ * A region of another source: a member stored uncompressed inside a tar or zip. `head` holds its first
+ * bytes when they came with the read of its header (zip), so sniffing the member costs no second read.
+ */
 export class SliceSource implements ByteSource {
   constructor(
     private readonly parent: ByteSource,
     private readonly start: number,
     readonly size: number,
+    private readonly head: Uint8Array = new Uint8Array(0),
   ) {}
   get seekable(): boolean {
     return this.parent.seekable;
   }
   read(offset: number, length: number): Promise<Uint8Array> {
     const len = Math.max(0, Math.min(length, this.size - offset));
+    if (offset + len <= this.head.length) return Promise.resolve(this.head.subarray(offset, offset + len));
     return this.parent.read(this.start + offset, len);
   }
-  stream(offset = 0, end = this.size): AsyncIterable<Uint8Array> {
-    return this.parent.stream(this.start + offset, this.start + Math.min(end, this.size));
+  async *stream(offset = 0, end = this.size): AsyncIterable<Uint8Array> {
+    const stop = Math.min(end, this.size);
+    let at = offset;
+    if (at < this.head.length && at < stop) {
+      const cached = this.head.subarray(at, Math.min(this.head.length, stop));
+      at += cached.length;
+      yield cached;
+    }
+    if (at < stop) yield* this.parent.stream(this.start + at, this.start + stop);
   }
 }
 
