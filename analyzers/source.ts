@@ -56,7 +56,11 @@ export class FileSource implements ByteSource {
   constructor(
     readonly path: string,
     readonly size: number,
-  ) {}
+    /** A descriptor already open on `path` (the directory walk's), owned from now on. */
+    fd?: number,
+  ) {
+    this.#fd = fd;
+  }
   async read(offset: number, length: number): Promise<Uint8Array> {
     const want = Math.max(0, Math.min(length, this.size - offset));
     if (want === 0) return new Uint8Array(0);
