@@ -240,25 +240,47 @@ function failure(path: string, error: unknown, analyzer?: string): Finding {
 class AnalysisTimeoutError extends LimitExceededError {}
 
 /**
- * One timer for every analysis in flight: a timer each (set, cleared, an abort listener) costs more
- * than the analysis of a small file, and a directory of 10,000 of them runs six analyzers on each.
- * The timer fires at the earliest deadline; it holds the process open only while one is pending.
+ * One timer and one abort listener per signal for every analysis in flight: a timer and a listener
+ * each (set, cleared) cost more than the analysis of a small file, and a directory of 10,000 of them
+ * runs six analyzers on each. The timer fires at the earliest deadline; it holds the process open only
+ * while a deadline is pending.
  */
 class Deadlines {
-  private readonly pending = new Set<{ readonly at: number; readonly expire: () => void }>();
+  private readonly pending = new Set<Deadline>();
+  private readonly bySignal = new WeakMap<AbortSignal, Set<Deadline>>();
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
 
-  /** Calls `expire` once `millis` have passed, unless the returned function is called first. */
-  add(millis: number, expire: () => void): () => void {
-    const entry = { at: Date.now() + millis, expire };
+  /** Calls `expire` once `millis` have passed or `signal` aborts, unless the returned function is called first. */
+  add(millis: number, signal: AbortSignal, expire: (aborted: boolean) => void): () => void {
+    const entry: Deadline = { at: Date.now() + millis, expire };
     this.pending.add(entry);
+    const watched = this.watched(signal);
+    watched.add(entry);
     if (entry.at < this.timerAt) this.schedule(entry.at);
     else this.timer?.ref();
     return () => {
       this.pending.delete(entry);
+      watched.delete(entry);
       if (this.pending.size === 0) this.timer?.unref();
     };
+  }
+
+  private watched(signal: AbortSignal): Set<Deadline> {
+    let watched = this.bySignal.get(signal);
+    if (!watched) {
+      const entries = new Set<Deadline>();
+      watched = entries;
+      this.bySignal.set(signal, entries);
+      signal.addEventListener('abort', () => {
+        for (const entry of entries) {
+          this.pending.delete(entry);
+          entry.expire(true);
+        }
+        entries.clear();
+      }, { once: true });
+    }
+    return watched;
   }
 
   private schedule(at: number): void {
@@ -275,32 +297,38 @@ class Deadlines {
     for (const entry of this.pending) {
       if (entry.at <= now) {
         this.pending.delete(entry);
-        entry.expire();
+        entry.expire(false);
       } else next = Math.min(next, entry.at);
     }
     if (next !== Number.POSITIVE_INFINITY) this.schedule(next);
   }
 }
 
+interface Deadline {
+  readonly at: number;
+  readonly expire: (aborted: boolean) => void;
+}
+
 const deadlines = new Deadlines();
 
 function withTimeout<T>(work: Promise<T>, millis: number, signal: AbortSignal): Promise<T> {
+  // Aborted before this analysis began: an abort listener would never be called.
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
   return new Promise<T>((resolve, reject) => {
     const started = Date.now();
-    const onAbort = (): void => reject(signal.reason);
-    const done = deadlines.add(millis, () => reject(new AnalysisTimeoutError('time (ms)', Date.now() - started, millis)));
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settle = (): void => {
-      done();
-      signal.removeEventListener('abort', onAbort);
-    };
+    const done = deadlines.add(millis, signal, (aborted) =>
+      reject(aborted ? signal.reason : new AnalysisTimeoutError('time (ms)', Date.now() - started, millis)),
+    );
     work.then(
       (value) => {
-        settle();
+        done();
         resolve(value);
       },
       (error: unknown) => {
-        settle();
+        done();
         reject(error);
       },
     );
