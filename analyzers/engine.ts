@@ -4,6 +4,7 @@
  * Container analyzers re-enter the engine for their members through `scanMember`.
  */
 import type { Analyzer, AnalysisContext, Fact, FileMeta } from './analyzer.js';
+import { sameBudget } from './archive/budget.js';
 import { declaredFormats, statedOnce } from './declared-format.js';
 import { ENGINE_RULES, LimitExceededError } from './engine-rules.js';
 import { makeFinding, memberPath, type Finding, type Rule } from './finding.js';
@@ -12,7 +13,7 @@ import type { AnalyzerLimits } from './limits.js';
 import type { AnalyzerSettings } from './settings.js';
 import { mayLoadAsPickle } from './pickle/sniff.js';
 import { SNIFF_BYTES, sniffFormat } from './sniff.js';
-import { bufferedSource, type ByteSource } from './source.js';
+import { ReplaySource, type ByteSource } from './source.js';
 
 export interface EngineOptions {
   readonly analyzers: readonly Analyzer[];
@@ -124,19 +125,15 @@ export class ScanEngine {
 
     let analyzers = this.analyzersFor(format, declared, head, file.size);
     // Several analyzers each read a forward-only member (a deflated zip member, a file in a gzip layer)
-    // from its start: hold a small one in memory so every analyzer sees all of it. A large one is read by
+    // from its start: a small one keeps what they read in memory, so each sees all it asks for and it is
+    // decompressed only as far as the furthest reads (most read nothing past the head). A large one is read by
     // the first analyzer only; the others fail closed with a SeekError finding — except after a pickle
     // attempt, which goes first and reads within the source's look-behind window unless the content
     // really parses as a pickle that long (analyzers/pickle/analyzer.ts).
     let shared = source;
     if (analyzers.length > 1 && !source.seekable) {
       if (source.size !== undefined && source.size <= MAX_SHARED_STREAM_BYTES) {
-        try {
-          shared = await bufferedSource(source, source.size);
-        } catch (error) {
-          findings.push(failure(file.path, error));
-          return { findings: mismatch ? [mismatch, ...findings] : findings, format };
-        }
+        shared = sameBudget(source, new ReplaySource(source, source.size));
       } else if (format !== 'pickle') {
         const pickle = new Set(this.byFormat.get('pickle') ?? []);
         analyzers = [...analyzers.filter((a) => pickle.has(a)), ...analyzers.filter((a) => !pickle.has(a))];

@@ -224,6 +224,62 @@ function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * A forward-only source of at most `size` bytes made seekable by keeping what has been read, so that
+ * several analyzers can each read it from the start — and it is decompressed only as far as the
+ * furthest of them reads (a raw tensor member none of them parses is not inflated whole; issue 15 §1).
+ */
+export class ReplaySource implements ByteSource {
+  readonly seekable = true;
+  private readonly chunks: AsyncIterator<Uint8Array>;
+  private held = new Uint8Array(0);
+  private have = 0;
+  private done = false;
+
+  constructor(
+    source: ByteSource,
+    readonly size: number,
+  ) {
+    this.chunks = source.stream(0, size)[Symbol.asyncIterator]();
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(this.size, offset + length);
+    await this.fill(end);
+    return this.held.subarray(Math.min(offset, this.have), Math.min(end, this.have));
+  }
+
+  async *stream(offset = 0, end = this.size): AsyncIterable<Uint8Array> {
+    for (let at = offset; at < Math.min(end, this.size); ) {
+      const chunk = await this.read(at, Math.min(end, this.size) - at > REPLAY_CHUNK ? REPLAY_CHUNK : Math.min(end, this.size) - at);
+      if (chunk.length === 0) return;
+      at += chunk.length;
+      yield chunk;
+    }
+  }
+
+  /** Pulls chunks until `end` bytes are held (or the data ends); the buffer doubles, never past `size`. */
+  private async fill(end: number): Promise<void> {
+    while (!this.done && this.have < end) {
+      const next = await this.chunks.next();
+      if (next.done) {
+        this.done = true;
+        return;
+      }
+      const chunk = next.value.subarray(0, this.size - this.have);
+      if (this.have + chunk.length > this.held.length) {
+        const grown = new Uint8Array(Math.min(this.size, Math.max(this.have + chunk.length, 2 * this.held.length, 64 * 1024)));
+        grown.set(this.held.subarray(0, this.have));
+        this.held = grown;
+      }
+      this.held.set(chunk, this.have);
+      this.have += chunk.length;
+    }
+  }
+}
+
+const REPLAY_CHUNK = 1 << 20;
+
 /** The first `size` bytes of a (forward-only) source, held in memory as a seekable one. */
 export async function bufferedSource(source: ByteSource, size: number): Promise<ByteSource> {
   const chunks: Uint8Array[] = [];

@@ -5,6 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ALL_ANALYZERS } from '../../../../analyzers/index.js';
+import { ScanEngine } from '../../../../analyzers/engine.js';
+import { makeLimits } from '../../../../analyzers/limits.js';
+import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
+import { BufferSource } from '../../../../analyzers/source.js';
 import { fixture } from './fixtures.js';
 import { archiveEngine, ruleIds } from './harness.js';
 import { criticalMembers, scanAll, scanCounted } from './full-engine.js';
@@ -156,5 +161,22 @@ describe('zip reads (issue 15 §1)', () => {
     expect(findings.filter((f) => f.ruleId === 'archive.zip-crc-mismatch').map((f) => f.location)).toEqual(['member a/data.pkl']);
     // The end-record search (64 KiB), headers and heads: the storage is never read whole.
     expect(bytesRead).toBeLessThan(128 * 1024);
+  });
+});
+
+describe('deflated zip members (issue 15 §1)', () => {
+  const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: makeLimits({ maxExpandedBytes: 2 << 20 }), settings: DEFAULT_SETTINGS });
+  const scan = async (bytes: Uint8Array) => (await engine.scanFile({ path: 'model.pt', size: bytes.length }, new BufferSource(bytes))).findings;
+  const weights = new Uint8Array(new Float32Array(Array.from({ length: 2 << 20 }, (_, i) => Math.sin(i * 0.37) * 0.05)).buffer);
+
+  it('should inflate a raw storage only as far as its analysis reads, not whole', async () => {
+    // 8 MiB of weights against a 2 MiB expansion budget: inflating any storage whole would exhaust it.
+    const findings = await scan(buildZip([{ name: 'archive/data.pkl', data: PICKLE, method: 8 }, { name: 'archive/data/0', data: weights, method: 8 }]));
+    expect(findings).toEqual([]);
+  });
+
+  it('should still inflate and analyse a pickle hidden in a deflated storage slot', async () => {
+    const findings = await scan(buildZip([{ name: 'archive/data/0', data: weights.subarray(0, 1 << 20), method: 8 }, { name: 'archive/data/1', data: PAYLOAD, method: 8 }]));
+    expect(criticalMembers(findings).some((f) => f.startsWith('model.pt!archive/data/1:'))).toBe(true);
   });
 });
