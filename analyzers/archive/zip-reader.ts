@@ -226,11 +226,14 @@ async function readCentralEntries(
   limits: ZipReadLimits,
   anomalies: ZipAnomaly[],
 ): Promise<ZipEntry[]> {
-  const queue = new ByteQueue(source.stream(start, Math.max(start, end)));
+  return centralEntries(new ByteQueue(source.stream(start, Math.max(start, end))), shift, limits, anomalies);
+}
+
+/** Central directory records from `queue` up to the first that is not one (shared with the stream reader). */
+export async function centralEntries(queue: ByteQueue, shift: number, limits: ZipReadLimits, anomalies: ZipAnomaly[]): Promise<ZipEntry[]> {
   const entries: ZipEntry[] = [];
-  while (await queue.fill(CENTRAL_HEADER_BYTES)) {
+  while ((await queue.fill(CENTRAL_HEADER_BYTES)) && u32(queue.peek(4), 0) === SIG_CENTRAL) {
     const h = queue.take(CENTRAL_HEADER_BYTES).slice();
-    if (u32(h, 0) !== SIG_CENTRAL) break;
     if (entries.length >= limits.maxMembers) {
       anomalies.push({
         kind: 'too-many-entries',

@@ -20,6 +20,12 @@ describe('zip analyzer', () => {
       expect(ruleIds(findings)).toEqual([]);
     });
 
+    it('should report a central directory that points elsewhere than the local headers, however the zip is read', async () => {
+      const { scan } = archiveEngine();
+      const findings = await scan('model.pt', buildZip([pickleMember('archive/data.pkl'), pickleMember('archive/hidden.pkl', { sameLocalHeaderAs: 0 })]), mode);
+      expect(ruleIds(findings)).toContain(mode === 'forward' ? 'archive.zip-header-mismatch' : 'archive.decompression-bomb');
+    });
+
     it('should route a pickle by content when its member name says otherwise', async () => {
       const { scan, reached } = archiveEngine();
       await scan('model.pt', buildZip([pickleMember('archive/data.txt'), pickleMember('archive/constants.pkl', { method: 8 })]), mode);
