@@ -188,13 +188,13 @@ export class ForwardSource implements ByteSource {
     this.streaming = true;
     if (offset < this.base) throw new SeekError(`cannot stream from ${offset}: stream is already at ${this.base}`);
     let pos = offset;
-    // Serve what is buffered first, then pull from the underlying iterator.
+    // Pull up to `offset` when it lies ahead; then serve what is buffered from it (a pull overshoots
+    // `offset` by the rest of its last chunk), then pull from the underlying iterator.
+    if (pos > this.base + this.buffered.length) await this.read(pos, 0);
     if (pos < this.base + this.buffered.length) {
-      const chunk = this.buffered.subarray(pos - this.base, Math.min(this.buffered.length, end - this.base));
+      const chunk = this.buffered.subarray(pos - this.base, Math.max(0, Math.min(this.buffered.length, end - this.base)));
       pos += chunk.length;
       if (chunk.length > 0) yield chunk;
-    } else if (pos > this.base + this.buffered.length) {
-      await this.read(pos, 0);
     }
     this.base = pos;
     this.buffered = new Uint8Array(0);
