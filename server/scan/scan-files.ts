@@ -122,7 +122,7 @@ export async function scanFiles(
     }
     options.onFile?.({ files: ++done, bytes: stats.bytesScanned, path: meta.path });
   };
-  await forEachBounded(files, options.concurrency ?? 1, scanOne, signal);
+  await forEachBounded(files, options.concurrency ?? 1, scanOne);
   transport?.check();
   const scanned = perFile.map((p) => p.file);
   const findings = perFile.flatMap((p) => p.findings);
@@ -155,13 +155,13 @@ function replayed(meta: FileMeta, analysis: FileAnalysis, stats: ScanStats): Fil
  * Runs `task` on each item with at most `limit` in flight, in order of arrival; the first failure stops
  * taking items and is thrown once the running tasks have settled (none is left running unobserved).
  */
-async function forEachBounded<T>(items: AsyncIterable<T>, limit: number, task: (item: T, index: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+async function forEachBounded<T>(items: AsyncIterable<T>, limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   let index = 0;
   try {
     for await (const item of items) {
-      signal.throwIfAborted();
+      // An abort fails the task at once (the engine checks the signal first), which still releases the item.
       const run: Promise<void> = task(item, index++).then(
         () => void running.delete(run),
         (error: unknown) => {
