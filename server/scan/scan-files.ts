@@ -5,7 +5,6 @@
  * requested. Results keep the order of `files()` either way. Artifact-level findings (manifests, configs,
  * the layer walk) are added once every file has been scanned — the one path the service and the CLI share.
  */
-import { setMaxListeners } from 'node:events';
 import type { Fact, FileMeta } from '../../analyzers/analyzer.js';
 import type { ScanEngine, ScanStats } from '../../analyzers/engine.js';
 import type { Finding } from '../../analyzers/finding.js';
@@ -91,9 +90,6 @@ export async function scanFiles(
   const { transport } = options;
   // A transport failure stops the analysis at once: the engine rethrows an abort reason, never grades it.
   const signal = transport ? AbortSignal.any([options.signal, transport.signal]) : options.signal;
-  // Every analyzer step in flight (files × container depth) listens for the abort and removes its listener
-  // when done: more than Node's default of 10 at once is the design, not a leak (the warning reached CLI users).
-  setMaxListeners(0, signal);
   const stats: ScanStats = { filesScanned: 0, bytesScanned: 0 };
   const perFile: Array<{ file: ScannedFile; findings: readonly Finding[]; facts: readonly Fact[] }> = [];
   const streamed: Array<{ index: number; digest: () => string | undefined }> = [];
