@@ -6,13 +6,14 @@
  * Model files are read through the registry blob source (Range requests with its read-ahead cache) from
  * an in-process endpoint serving a sparse local file, so "bytes fetched" is what a registry would send.
  *
- * Each case runs in a fresh Node process (`--expose-gc`): peak RSS is that process's high-water mark
- * (`resourceUsage().maxRSS`) minus its RSS just before the scan, after the modules are loaded, a small
- * warm-up scan has run and the heap was collected; "heap after" is V8 heap + array buffers still held
- * when the scan returns, before collection. Run: `npx tsx benchmarks/memory.bench.ts [case...]`.
+ * Each case runs in a fresh Node process (`--expose-gc`) after the modules are loaded, a small warm-up
+ * scan has run and the heap was collected: peak RSS is the process's high-water mark (`VmHWM`, reset
+ * through `/proc/self/clear_refs` just before the scan, so neither the parent's pages nor start-up
+ * count) over its RSS before the scan; "heap after" is V8 heap + array buffers still held when the scan
+ * returns, before collection. Run: `npx tsx benchmarks/memory.bench.ts [case...]`.
  */
 import { spawnSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,7 +66,7 @@ function bigSafetensorsHeader(target: number): { json: string; dataSize: number;
   let i = 0;
   const projections = ['gate_proj', 'up_proj', 'down_proj'];
   for (;;) {
-    const name = `model.layers.${i >> 12}.mlp.experts.${(i >> 2) & 1023}.${projections[i % 3]}.weight`;
+    const name = `model.layers.${Math.floor(i / 3072)}.mlp.experts.${Math.floor(i / 3) % 1024}.${projections[i % 3]}.weight`;
     const entry = `,"${name}":{"dtype":"BF16","shape":[64,64],"data_offsets":[${offset},${offset + 8192}]}`;
     if (length + entry.length + 1 > target) break;
     parts.push(entry);
@@ -127,7 +128,7 @@ class GeneratedTar implements ByteSource {
     const out = new Uint8Array(Math.max(0, end - offset));
     for (let block = Math.floor(offset / 512); block * 512 < end; block++) {
       if (block >= this.entries) break;
-      const header = tarHeader({ name: `data/shard-${block >> 12}/file-${block}.bin` });
+      const header = tarHeader({ name: `data/shard-${block >> 12}/file-${block}` });
       const from = Math.max(offset, block * 512);
       const to = Math.min(end, block * 512 + 512);
       out.set(header.subarray(from - block * 512, to - block * 512), from - offset);
@@ -253,6 +254,17 @@ async function runCase(name: CaseName, inputs: Record<'safetensors' | 'gguf', { 
   }
 }
 
+/** Linux: `echo 5 > /proc/self/clear_refs` resets the peak RSS (`VmHWM`) to the current RSS. */
+function resetPeakRss(): void {
+  writeFileSync('/proc/self/clear_refs', '5');
+}
+
+function peakRssBytes(): number {
+  const kib = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  if (kib === undefined) throw new Error('no VmHWM in /proc/self/status');
+  return Number(kib) * 1024;
+}
+
 async function child(name: CaseName, inputsJson: string): Promise<void> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
@@ -264,12 +276,13 @@ async function child(name: CaseName, inputsJson: string): Promise<void> {
   const prepared = await runCase(name, inputs);
   gc();
   gc();
+  resetPeakRss();
   const before = process.memoryUsage();
   const started = performance.now();
   const ids = await prepared.run();
   const millis = performance.now() - started;
   const after = process.memoryUsage();
-  const peakRss = process.resourceUsage().maxRSS * 1024;
+  const peakRss = peakRssBytes();
   const { counted } = prepared as unknown as { counted: Counted };
   const result: MemoryCaseResult = {
     name,
