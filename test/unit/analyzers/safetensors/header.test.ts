@@ -82,6 +82,17 @@ describe('readSafetensorsHeader', () => {
     expect(source.bytesRead).toBe(SNIFF_BYTES + 8 + json.length);
   });
 
+  it('should validate a header larger than one read when the file comes from a compressed layer', async () => {
+    const json = headerFilling(1 << 20, 60_000).replace('"shape":[8]', '"shape":[7]');
+    expect(json.length).toBeGreaterThan(HEADER_CHUNK_BYTES);
+    const bytes = buildRaw(json, (1 << 20) + 3);
+    async function* chunks() {
+      for (let at = 0; at < bytes.length; at += 1 << 16) yield bytes.subarray(at, at + (1 << 16));
+    }
+    const findings = await runAnalyzer(safetensorsAnalyzer, new ForwardSource(chunks()));
+    expect(ruleIds(findings)).toEqual([SAFETENSORS_RULES.sizeMismatch.id, SAFETENSORS_RULES.trailingData.id]);
+  });
+
   it('should parse a GGUF header once for the format and licence analyses', async () => {
     const { bytes } = buildGguf({ metadata: SAMPLE_METADATA, tensors: GGUF_TENSORS });
     const source = new CountingSource(new BufferSource(bytes));
