@@ -219,6 +219,8 @@ export class JsonStreamParser {
   private readonly hash = new KeyHash();
   private unicode = '';
   private pendingHigh = -1;
+  /** The string holds a character above U+00FF (it cannot be copied as Latin-1). */
+  private wide = false;
   private readonly number = new NumberToken();
   private numberPart = Num.Sign;
   private literal = '';
@@ -363,6 +365,7 @@ export class JsonStreamParser {
     this.kept = 0;
     this.hash.reset();
     this.pendingHigh = -1;
+    this.wide = false;
     this.state = State.String;
   }
 
@@ -380,11 +383,14 @@ export class JsonStreamParser {
 
   private stringChars(text: string, i: number): number {
     let j = i;
+    let wide = false;
     while (j < text.length) {
       const c = text.charCodeAt(j);
       if (c === 0x22 || c === 0x5c || c < 0x20) break;
+      if (c > 0xff) wide = true;
       j++;
     }
+    if (wide) this.wide = true;
     if (j > i && this.pendingHigh >= 0) return this.loneSurrogate(this.position + i), j;
     this.append(text, i, j);
     if (j === text.length) return j;
@@ -425,9 +431,13 @@ export class JsonStreamParser {
       if (code < 0xdc00 || code > 0xdfff) return this.loneSurrogate(this.position + i), i + 1;
       this.append(String.fromCharCode(this.pendingHigh, code), 0, 2);
       this.pendingHigh = -1;
+      this.wide = true;
     } else if (code >= 0xd800 && code <= 0xdbff && this.serde) this.pendingHigh = code;
     else if (code >= 0xdc00 && code <= 0xdfff && this.serde) return this.loneSurrogate(this.position + i), i + 1;
-    else this.append(String.fromCharCode(code), 0, 1);
+    else {
+      this.append(String.fromCharCode(code), 0, 1);
+      if (code > 0xff) this.wide = true;
+    }
     return i + 1;
   }
 
@@ -436,7 +446,7 @@ export class JsonStreamParser {
   }
 
   private finishString(): void {
-    const text = detach(this.parts.length === 1 ? this.parts[0]! : this.parts.join(''));
+    const text = detach(this.parts.length === 1 ? this.parts[0]! : this.parts.join(''), this.wide);
     this.parts = [];
     const complete = this.hash.length === 0;
     const value: JsonText = { text, complete };
@@ -526,11 +536,13 @@ export class JsonStreamParser {
 }
 
 /**
- * A copy of `text` that does not keep the chunk it was cut from alive (V8 slices of 13+ characters point
- * into their parent string): keys are kept for the whole header, chunks must not be.
+ * A flat copy of `text` that does not keep the chunk it was cut from alive (V8 slices of 13+ characters
+ * point into their parent string): names are kept for the whole header, chunks must not be. A Latin-1
+ * copy costs one byte per character.
  */
-function detach(text: string): string {
-  return text.length < 13 ? text : `${text} `.slice(0, -1);
+function detach(text: string, wide: boolean): string {
+  if (text.length < 13) return text;
+  return wide ? (JSON.parse(JSON.stringify(text)) as string) : Buffer.from(text, 'latin1').toString('latin1');
 }
 
 function numberError(part: Num): string {
