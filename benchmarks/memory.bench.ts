@@ -2,7 +2,8 @@
  * Memory of one scan at the sizes the limits allow (README "Memory per scan"): a safetensors file with a
  * header just under the format's 100 MB maximum (one scan, then four at once, as two pods' worth of
  * SCANNER_JOB_WORKERS), a GGUF file with the largest tensor and metadata tables `maxMembers` admits and a
- * 256k-token vocabulary, and a tar of 1,000,000 entries, as a file inside a model and as an image layer.
+ * 256k-token vocabulary, a tar of 1,000,000 entries as a file inside a model and as an image layer, and
+ * an image whose ten layers hold a file tree of 1,000,000 files.
  * Model files are read through the registry blob source (Range requests with its read-ahead cache) from
  * an in-process endpoint serving a sparse local file, so "bytes fetched" is what a registry would send.
  *
@@ -39,7 +40,7 @@ import { tarHeader } from '../test/support/tar-builder.js';
 
 const MB = 1e6;
 const MIB = 1024 ** 2;
-const CASES = ['safetensors-100mb', 'safetensors-100mb-x4', 'gguf-big-table', 'tar-1m-file', 'tar-1m-layer'] as const;
+const CASES = ['safetensors-100mb', 'safetensors-100mb-x4', 'gguf-big-table', 'tar-1m-file', 'tar-1m-layer', 'image-1m-files'] as const;
 type CaseName = (typeof CASES)[number];
 
 export interface MemoryCaseResult {
@@ -120,7 +121,10 @@ async function writeInputs(dir: string): Promise<Record<'safetensors' | 'gguf', 
 class GeneratedTar implements ByteSource {
   readonly seekable = true;
   readonly size: number;
-  constructor(readonly entries: number) {
+  constructor(
+    readonly entries: number,
+    private readonly prefix = 'data',
+  ) {
     this.size = (entries + 2) * 512;
   }
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -128,7 +132,7 @@ class GeneratedTar implements ByteSource {
     const out = new Uint8Array(Math.max(0, end - offset));
     for (let block = Math.floor(offset / 512); block * 512 < end; block++) {
       if (block >= this.entries) break;
-      const header = tarHeader({ name: `data/shard-${block >> 12}/file-${block}` });
+      const header = tarHeader({ name: `${this.prefix}/shard-${block >> 12}/file-${block}` });
       const from = Math.max(offset, block * 512);
       const to = Math.min(end, block * 512 + 512);
       out.set(header.subarray(from - block * 512, to - block * 512), from - offset);
@@ -218,21 +222,29 @@ async function runCase(name: CaseName, inputs: Record<'safetensors' | 'gguf', { 
         },
       };
     }
-    case 'tar-1m-layer': {
-      const tar = new GeneratedTar(1_000_000);
-      const digest = `sha256:${'1'.repeat(64)}`;
-      const client = { blobSource: () => blobSource(tar, counted, digest) } as unknown as RegistryClient;
+    case 'tar-1m-layer':
+    case 'image-1m-files': {
+      // One layer of a million entries (read up to maxMembers), or ten layers of 100,000: a file tree of a million.
+      const layers =
+        name === 'tar-1m-layer' ? [new GeneratedTar(1_000_000)] : Array.from({ length: 10 }, (_, i) => new GeneratedTar(DEFAULT_LIMITS.maxMembers, `layer${i}`));
+      const digestOf = (i: number) => `sha256:${i.toString(16).padStart(64, '0')}`;
+      const client = {
+        blobSource: (_: string, d: { digest: string }) => blobSource(layers[Number.parseInt(d.digest.slice(7), 16)]!, counted, d.digest),
+      } as unknown as RegistryClient;
       const manifest = {
-        digest: `sha256:${'2'.repeat(64)}`,
+        digest: `sha256:${'f'.repeat(64)}`,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
         annotations: {},
         packaging: 'image',
-        layers: [{ descriptor: { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest, size: tar.size }, kind: 'other', encoding: 'tar' }],
+        layers: layers.map((tar, i) => ({ descriptor: { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: digestOf(i), size: tar.size }, kind: 'other', encoding: 'tar' })),
         layerFacts: new Map(),
       } as unknown as ResolvedManifest;
       return {
         ...base,
-        input: `image layer (uncompressed tar) of 1,000,000 empty files; maxMembers ${DEFAULT_LIMITS.maxMembers}, maxTreeEntries ${DEFAULT_ARTIFACT_LIMITS.maxTreeEntries}`,
+        input:
+          name === 'tar-1m-layer'
+            ? `image layer (uncompressed tar) of 1,000,000 empty files; maxMembers ${DEFAULT_LIMITS.maxMembers}, maxTreeEntries ${DEFAULT_ARTIFACT_LIMITS.maxTreeEntries}`
+            : `image of 10 uncompressed layers × ${DEFAULT_LIMITS.maxMembers} empty files (a file tree of 1,000,000)`,
         scans: 1,
         findings: [],
         bytesFetched: 0,
