@@ -40,13 +40,22 @@ export async function pushModel(repository: string, layers: ReadonlyArray<{ medi
   return { ...pushed, repository, mediaType: OCI_MANIFEST, size: pushed.manifestBytes.length + pushed.config.size + pushed.layers.reduce((n, l) => n + l.size, 0) };
 }
 
+/** Protocol 2 `os.system('echo <words>')`, as {@link PICKLE} with other words. */
+function systemPickle(words: string): Uint8Array {
+  const command = Buffer.from(`echo ${words}`);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(command.length);
+  return new Uint8Array(Buffer.concat([Buffer.from('800263706f7369780a73797374656d0a710058', 'hex'), length, command, Buffer.from('71018571025271032e', 'hex')]));
+}
+
 /**
- * A ModelPack whose raw weight layer `model.pkl` is a pickle calling os.system, beside a README naming
- * the repository (each push its own content, so no scan shares another's analysis).
+ * A ModelPack whose raw weight layer `model.pkl` is a pickle calling os.system, beside a README, both
+ * naming the repository: each push its own content, so no scan shares another's analysis (of the
+ * artifact, or of a layer: server/scan/layer-reuse.ts).
  */
 export function pushPickleModel(repository: string): Promise<PushedForScan> {
   return pushModel(repository, [
-    { mediaType: 'application/vnd.cncf.model.weight.v1.raw', bytes: PICKLE, path: 'model.pkl' },
+    { mediaType: 'application/vnd.cncf.model.weight.v1.raw', bytes: systemPickle(repository), path: 'model.pkl' },
     { mediaType: 'application/vnd.cncf.model.doc.v1.raw', bytes: encode(`# ${repository}\n`), path: 'README.md' },
   ]);
 }
