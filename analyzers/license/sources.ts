@@ -4,11 +4,11 @@
  * `SPDX-License-Identifier` lines in bundled code, GGUF `general.license*` and safetensors
  * `__metadata__` (../shared/reference/model-scanners.md §4.1, §4.3). Every read is bounded.
  */
-import { parseDocument } from 'yaml';
 import type { Fact, LicenseDeclaration, LicenseSource, ModelCardFact } from '../analyzer.js';
 import { clip } from '../finding-budget.js';
 import { readGgufSummary } from '../gguf/summary.js';
 import type { AnalyzerLimits } from '../limits.js';
+import { onDemand } from '../on-demand.js';
 import { readSafetensorsHeader } from '../safetensors/header.js';
 import { METADATA_KEY } from '../safetensors/validate.js';
 import type { ByteSource } from '../source.js';
@@ -18,6 +18,8 @@ import { kitfileFacts } from './packaging.js';
 import { inPackageMetadata } from './software-packages.js';
 import { identifyDeclared, NOASSERTION } from './spdx-id.js';
 import { field, isObject, optional, text, texts } from './values.js';
+
+const yaml = onDemand<typeof import('yaml')>('yaml');
 
 /** What a file is to the license analysis, from its name. */
 export type LicenseFileRole = 'model-card' | 'license-file' | 'notice-file' | 'config-json' | 'model-index' | 'kitfile' | 'code';
@@ -115,7 +117,7 @@ function configFacts(content: string, file: string, source: LicenseSource): Fact
 }
 
 function localKitfileFacts(content: string, file: string): Fact[] {
-  const document = parseDocument(content, { uniqueKeys: false });
+  const document = yaml().parseDocument(content, { uniqueKeys: false });
   if (document.errors.length > 0) return [];
   let kitfile: unknown;
   try {
