@@ -28,6 +28,8 @@ RUN npm run build \
 
 # Runtime stage: compiled code and production dependencies, as the non-root `node` user.
 FROM ${NODE_IMAGE}
+# Re-declared: an ARG before the first FROM is visible to FROM lines only, and the base.name label was empty.
+ARG NODE_IMAGE
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="harbor-scanner-models" \

@@ -10,7 +10,7 @@ import { ScanEngine } from '../analyzers/engine.js';
 import { unlicensedRoots } from '../analyzers/license/policy.js';
 import { severityRank, type Finding } from '../analyzers/finding.js';
 import { makeLimits } from '../analyzers/limits.js';
-import type { AnalysisConfig } from '../server/config/config.js';
+import { loadAnalysisConfig, loadPolicyFile, type AnalysisConfig } from '../server/config/analysis.js';
 import { SCANNER } from '../server/http/scanner-info.js';
 import type { ScannedFile } from '../server/jobs/model.js';
 import { scanArtifact, type ScannableArtifact, type ScanProgress } from '../server/scan/scan-files.js';
@@ -22,8 +22,9 @@ import { parseScanArgs, USAGE, UsageError, type ScanOptions } from './options.js
 import { toTable } from './table-report.js';
 
 // The scan path loads the engine, analyzers and reporters only: the server (backfill), the registry
-// client (oci:// targets), zod-validated configuration and the SBOM/SARIF writers are imported when
-// a command needs them, so a scan of a local file starts in a fraction of the service's start-up.
+// client (oci:// targets) and the SBOM/SARIF writers are imported when a command needs them, and the
+// analysis settings are read without the service's configuration (and its zod schemas), so a scan of a
+// local file starts in a fraction of the service's start-up (test/unit/cli/startup.test.ts).
 
 const PROGRAM = 'harbor-scanner-models';
 /** Local files analysed at once: enough to hide file-system latency, few enough to bound memory and descriptors. */
@@ -56,8 +57,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
 }
 
 /** Analysis settings from the SCANNER_* variables a scan uses (never the server's), flags first. */
-async function analysisConfig(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<AnalysisConfig> {
-  const { loadAnalysisConfig, loadPolicyFile } = await import('../server/config/config.js');
+function analysisConfig(options: ScanOptions, env: NodeJS.ProcessEnv): AnalysisConfig {
   const config = loadAnalysisConfig(env);
   return {
     ...config,
@@ -67,7 +67,7 @@ async function analysisConfig(options: ScanOptions, env: NodeJS.ProcessEnv): Pro
 }
 
 async function scan(options: ScanOptions, env: NodeJS.ProcessEnv): Promise<number> {
-  const config = await analysisConfig(options, env);
+  const config = analysisConfig(options, env);
   const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: config.limits, settings: config.settings });
   const signal = new AbortController().signal;
   const progress = process.stderr.isTTY ? progressLine() : undefined;

@@ -8,11 +8,8 @@
 import { Readable } from 'node:stream';
 import { createGunzip, createInflate, createInflateRaw, type Gunzip, type Inflate, type InflateRaw } from 'node:zlib';
 import { LimitExceededError } from '../engine-rules.js';
-import { decompressBzip2 } from './bzip2-decoder.js';
 import { decompressLz4Frames } from './lz4-decoder.js';
 import { decompressLzmaAlone } from './lzma-decoder.js';
-import { decompressXz } from './xz-decoder.js';
-import { decompressZstd } from './zstd-decoder.js';
 
 export const COMPRESSION_FORMATS = ['gzip', 'zlib', 'bzip2', 'xz', 'lzma', 'lz4', 'zstd'] as const;
 export type CompressionFormat = (typeof COMPRESSION_FORMATS)[number];
@@ -63,16 +60,25 @@ function decoderFor(format: CompressionFormat, input: AsyncIterable<Uint8Array>,
     case 'zlib':
       return throughZlib(createInflate({ chunkSize: ZLIB_CHUNK_BYTES }), input);
     case 'bzip2':
-      return decompressBzip2(input, max);
+      return onFirstUse(async () => (await import('./bzip2-decoder.js')).decompressBzip2(input, max));
     case 'xz':
-      return decompressXz(input);
+      return onFirstUse(async () => (await import('./xz-decoder.js')).decompressXz(input));
     case 'lzma':
       return decompressLzmaAlone(input, max);
     case 'lz4':
       return decompressLz4Frames(input);
     case 'zstd':
-      return decompressZstd(input);
+      return onFirstUse(async () => (await import('./zstd-decoder.js')).decompressZstd(input));
   }
+}
+
+/**
+ * A decoder built on an npm package (unbzip2-stream, xz-decompress, fzstd), loaded with its package
+ * when the first stream in its format is read: most scans never see one, and every process (a CLI run
+ * above all) would otherwise pay for loading all three at start.
+ */
+async function* onFirstUse(open: () => Promise<AsyncIterable<Uint8Array>>): AsyncGenerator<Uint8Array> {
+  yield* await open();
 }
 
 /** node:zlib handles concatenated gzip members (multi-member files) itself. */

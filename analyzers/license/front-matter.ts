@@ -3,8 +3,8 @@
  * (huggingface/hub-docs `docs/hub/model-cards.md`). Only the keys licenses and SBOMs need are read;
  * every value is clipped and every list capped, whatever the card claims.
  */
-import { parseDocument } from 'yaml';
 import { clip } from '../finding-budget.js';
+import { onDemand } from '../on-demand.js';
 import { field, isObject, list, optional, text, texts } from './values.js';
 
 export interface ModelCardMetadata {
@@ -22,6 +22,8 @@ export interface ModelCardMetadata {
 
 export type FrontMatter = { readonly ok: true; readonly metadata: ModelCardMetadata } | { readonly ok: false; readonly error: string };
 
+const yaml = onDemand<typeof import('yaml')>('yaml');
+
 /** Bytes of a card read for its metadata block; real blocks are a few hundred bytes. */
 export const MAX_FRONT_MATTER_BYTES = 64 * 1024;
 /** YAML aliases expanded per document: a few are legitimate, a "billion laughs" is not. */
@@ -33,7 +35,7 @@ export function readFrontMatter(text: string): FrontMatter | undefined {
   if (lines[0]?.trim() !== '---') return undefined;
   const end = lines.findIndex((line, i) => i > 0 && (line.trim() === '---' || line.trim() === '...'));
   if (end < 0) return { ok: false, error: `metadata block not closed within the first ${MAX_FRONT_MATTER_BYTES} bytes` };
-  const document = parseDocument(lines.slice(1, end).join('\n'), { uniqueKeys: false });
+  const document = yaml().parseDocument(lines.slice(1, end).join('\n'), { uniqueKeys: false });
   if (document.errors.length > 0) return { ok: false, error: `invalid YAML: ${clip(document.errors[0]!.message)}` };
   let value: unknown;
   try {

@@ -2,10 +2,12 @@
  * The SPDX reference texts as shingle sets, for full-text licence identification (./text-match.ts).
  * Building it from `spdx-license-list/full` costs about a second (loading 5 MB of texts, normalising and
  * hashing them), which a CLI scan of one licence file would pay every time: `npm run build` writes the
- * index beside this module (`reference-index.bin`), and it is read from there when it was made from the
- * installed lists by this algorithm; otherwise (sources run by tsx, updated packages) it is built here.
+ * index beside this module (`reference-index.bin`, in the compiled tree and beside the CLI bundle's
+ * chunks, which hold this module too), and it is read from there when it was made from the installed
+ * lists by this algorithm; otherwise (sources run by tsx, updated packages) it is built here.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import { endianness } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +21,8 @@ export interface Reference {
   readonly shingles: Uint32Array;
 }
 
-const INDEX_FILE = fileURLToPath(new URL('./reference-index.bin', import.meta.url));
+const INDEX_NAME = 'reference-index.bin';
+const INDEX_FILE = fileURLToPath(new URL(`./${INDEX_NAME}`, import.meta.url));
 
 /**
  * What the index was made from: the installed lists' versions and the shingle algorithm — and the byte
@@ -37,9 +40,10 @@ export async function loadReferenceIndex(): Promise<readonly Reference[]> {
   return (stored && decodeReferenceIndex(stored, indexSource())) ?? buildReferenceIndex();
 }
 
-/** Writes the index for {@link loadReferenceIndex} (run by `npm run build`). */
-export async function writeReferenceIndex(): Promise<void> {
-  await writeFile(INDEX_FILE, encodeReferenceIndex(await buildReferenceIndex(), indexSource()));
+/** Writes the index for {@link loadReferenceIndex} into each directory whose modules load it (run by `npm run build`). */
+export async function writeReferenceIndex(directories: readonly string[]): Promise<void> {
+  const bytes = encodeReferenceIndex(await buildReferenceIndex(), indexSource());
+  for (const directory of directories) await writeFile(path.join(directory, INDEX_NAME), bytes);
 }
 
 /**

@@ -4,10 +4,10 @@
  * `SPDX-License-Identifier` lines in bundled code, GGUF `general.license*` and safetensors
  * `__metadata__` (../shared/reference/model-scanners.md §4.1, §4.3). Every read is bounded.
  */
-import { parseDocument } from 'yaml';
 import type { Fact, LicenseDeclaration, LicenseSource, ModelCardFact } from '../analyzer.js';
 import { clip } from '../finding-budget.js';
 import type { GgufSummary } from '../gguf/summary.js';
+import { onDemand } from '../on-demand.js';
 import type { ByteSource } from '../source.js';
 import { MAX_FRONT_MATTER_BYTES, readFrontMatter } from './front-matter.js';
 import { identifyLicenseText } from './license-text.js';
@@ -15,6 +15,8 @@ import { kitfileFacts } from './packaging.js';
 import { inPackageMetadata } from './software-packages.js';
 import { identifyDeclared, NOASSERTION } from './spdx-id.js';
 import { field, isObject, optional, text, texts } from './values.js';
+
+const yaml = onDemand<typeof import('yaml')>('yaml');
 
 /** What a file is to the license analysis, from its name. */
 export type LicenseFileRole = 'model-card' | 'license-file' | 'notice-file' | 'config-json' | 'model-index' | 'kitfile' | 'code';
@@ -112,7 +114,7 @@ function configFacts(content: string, file: string, source: LicenseSource): Fact
 }
 
 function localKitfileFacts(content: string, file: string): Fact[] {
-  const document = parseDocument(content, { uniqueKeys: false });
+  const document = yaml().parseDocument(content, { uniqueKeys: false });
   if (document.errors.length > 0) return [];
   let kitfile: unknown;
   try {

@@ -4,9 +4,10 @@
  * case-insensitively, deprecated ids replaced), then spdx-correct's guess, then known license titles;
  * anything else is a custom license named `LicenseRef-<name>`.
  */
-import parseSpdx, { type SpdxNode } from 'spdx-expression-parse';
-import correctSpdx from 'spdx-correct';
+import type { default as correct } from 'spdx-correct';
+import type { default as parse, SpdxNode } from 'spdx-expression-parse';
 import licenseIds from 'spdx-license-ids/index.json' with { type: 'json' };
+import { onDemand } from '../on-demand.js';
 import { recognizeTitle } from './titles.js';
 import { hfLicense, knownLicenseRef, vocabularyEntryForSpdx } from './vocabulary.js';
 
@@ -17,6 +18,10 @@ export interface IdentifiedLicense {
   /** 1 for an exact id, lower for case repairs, spelling corrections and titles. */
   readonly confidence: number;
 }
+
+/** The SPDX packages, loaded with the first licence seen (on-demand.ts). */
+const spdxParse = onDemand<typeof parse>('spdx-expression-parse');
+const spdxCorrect = onDemand<typeof correct>('spdx-correct');
 
 export const NOASSERTION = 'NOASSERTION';
 /** Prefix of the LicenseRef given to license texts that match nothing known (./license-text.ts). */
@@ -99,7 +104,7 @@ export function licenseRef(name: string): string | undefined {
 export function normalizeExpression(text: string): string | undefined {
   let tree: SpdxNode;
   try {
-    tree = parseSpdx(text);
+    tree = spdxParse()(text);
   } catch {
     return undefined;
   }
@@ -117,7 +122,7 @@ export function expressionLicenses(expression: string): string[] {
     }
   };
   try {
-    walk(parseSpdx(expression));
+    walk(spdxParse()(expression));
   } catch {
     return [];
   }
@@ -126,7 +131,7 @@ export function expressionLicenses(expression: string): string[] {
 
 export function parseExpression(expression: string): SpdxNode | undefined {
   try {
-    return parseSpdx(expression);
+    return spdxParse()(expression);
   } catch {
     return undefined;
   }
@@ -169,7 +174,7 @@ function repairCase(text: string): string {
 
 function safeCorrect(text: string): string | null {
   try {
-    return correctSpdx(text, { upgrade: true });
+    return spdxCorrect()(text, { upgrade: true });
   } catch {
     return null;
   }

@@ -7,10 +7,10 @@
  * target), which a fixed custom-tag list cannot express. Nothing is constructed: aliases are not
  * expanded, so alias bombs cost nothing here and are only counted.
  */
-import { isAlias, isNode, LineCounter, parseAllDocuments, visit } from 'yaml';
 import type { Analyzer, AnalysisContext } from '../analyzer.js';
 import type { Finding } from '../finding.js';
 import { clip, FindingBudget, type FindingSink } from '../finding-budget.js';
+import { onDemand } from '../on-demand.js';
 import { readWhole } from '../read-whole.js';
 import { YAML_RULES as RULES } from './rules.js';
 
@@ -18,6 +18,8 @@ import { YAML_RULES as RULES } from './rules.js';
 export const MAX_YAML_BYTES = 32 * 1024 * 1024;
 /** Aliases per file above which expansion is a risk to the loader. */
 export const MAX_YAML_ALIASES = 10_000;
+
+const yaml = onDemand<typeof import('yaml')>('yaml');
 
 const YAML_NAME = /\.ya?ml$/i;
 const MLFLOW_MODEL = 'MLmodel';
@@ -63,6 +65,7 @@ export function checkYaml(bytes: Uint8Array, sink: FindingSink): void {
     sink.add(RULES.unreadable, { message: 'the file is not valid UTF-8; it was read with replacement characters', location: 'file' });
     text = new TextDecoder('utf-8').decode(bytes);
   }
+  const { isAlias, isNode, LineCounter, parseAllDocuments, visit } = yaml();
   const lines = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const list = Array.isArray(documents) ? documents : [documents];

@@ -6,32 +6,46 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { makeLimits, type AnalyzerLimits } from '../../analyzers/limits.js';
-import { SEVERITIES } from '../../analyzers/finding.js';
-import { DEFAULT_SETTINGS, LICENSE_CLASSES, type AnalyzerSettings } from '../../analyzers/settings.js';
+import type { AnalyzerLimits } from '../../analyzers/limits.js';
+import type { AnalyzerSettings } from '../../analyzers/settings.js';
 import type { ApiAuthSettings, ApiCredentials } from '../http/auth.js';
 import type { TlsSettings } from '../http/tls.js';
 import type { TelemetrySettings } from '../observability/otel.js';
 import { WEBHOOK_SCOPES, type HarborModeSettings } from '../harbor/settings.js';
+import {
+  ANALYSIS_VARIABLES,
+  analysisConfig,
+  booleanValue,
+  durationValue,
+  httpUrlValue,
+  integerValue,
+  type RegistrySettings,
+  type ValueParser,
+  type VariableDefinition,
+} from './analysis.js';
 import { parseByteSize, parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
-import { proxySettings, type ProxySettings } from './proxy.js';
 
 export { ConfigError };
+export { loadAnalysisConfig, loadPolicyFile, type AnalysisConfig } from './analysis.js';
 
-const bool = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no'].includes(v), 'expected true or false')
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** A schema for a variable whose syntax analysis.ts defines (shared with the CLI, which loads no zod). */
+function parsed<T>(parse: ValueParser<T>) {
+  return z.string().transform((raw, ctx): T => {
+    const result = parse(raw);
+    if ('value' in result) return result.value;
+    ctx.addIssue({ code: 'custom', message: result.error });
+    return z.NEVER;
+  });
+}
 
-const duration = z
-  .string()
-  .refine((v) => parseDuration(v) !== undefined, 'expected a duration such as 90s, 5m or 1h')
-  .transform((v) => parseDuration(v)!);
+function analysisVariable<T>({ parse, ...rest }: VariableDefinition<T>) {
+  return { schema: parsed(parse), ...rest };
+}
 
-const positiveInt = z.coerce.number().int().positive();
+const bool = parsed(booleanValue);
+const duration = parsed(durationValue);
+const positiveInt = parsed(integerValue(1));
 
 /** Comma-separated list; empty items dropped. */
 const list = z.string().transform((v) =>
@@ -149,29 +163,17 @@ export const VARIABLES = {
     default: 'Basic',
     help: 'What Harbor should send in registry.authorization: robot Basic credentials (we do the token exchange) or a Bearer token Harbor obtained.',
   },
-  SCANNER_REGISTRY_CA_FILE: { schema: z.string(), default: '', help: 'PEM file of extra CAs trusted for registry TLS.' },
-  SCANNER_REGISTRY_INSECURE_SKIP_VERIFY: { schema: bool, default: 'false', help: 'Skip registry TLS certificate verification.' },
-  SCANNER_REGISTRY_TIMEOUT: { schema: duration, default: '60s', help: 'Timeout of one registry request.' },
-  SCANNER_REGISTRY_RETRIES: { schema: z.coerce.number().int().min(0).max(10), default: '3', help: 'Retries on 429, 5xx and network errors.' },
-  SCANNER_VERIFY_BLOBS: {
-    schema: bool,
-    default: 'false',
-    help: 'Read every layer read by Range once more in full, after its files are analysed, and fail the scan unless its digest and every byte served by Range match (README "What the scanner verifies").',
-  },
-  SCANNER_POLICY_FILE: {
-    schema: z.string(),
-    default: '',
-    help: 'JSON policy file: {"pickle": {"allow": ["mod.name"], "deny": ["mod.*"]}, "license": {"allow": ["Apache-2.0"], "deny": ["AGPL-*"], "severities": {"copyleft": "High", "share-alike": "off"}}}.',
-  },
-  SCANNER_MAX_DEPTH: { schema: positiveInt, default: '6', help: 'Container nesting depth analysed (zip in tar in gzip…).' },
-  SCANNER_MAX_COMPRESSION_RATIO: { schema: positiveInt, default: '200', help: 'Decompressed/compressed ratio reported as a bomb.' },
-  SCANNER_DOCS_URL: {
-    schema: z.string().refine((v) => v === '' || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'expected an http:// or https:// URL'),
-    default: '',
-    help: 'Where this deployment publishes the rule catalogue (docs/rules.md, e.g. on an internal wiki or repository); reports link each finding to its rule there. Unset: no links.',
-  },
+  SCANNER_REGISTRY_CA_FILE: analysisVariable(ANALYSIS_VARIABLES.SCANNER_REGISTRY_CA_FILE),
+  SCANNER_REGISTRY_INSECURE_SKIP_VERIFY: analysisVariable(ANALYSIS_VARIABLES.SCANNER_REGISTRY_INSECURE_SKIP_VERIFY),
+  SCANNER_REGISTRY_TIMEOUT: analysisVariable(ANALYSIS_VARIABLES.SCANNER_REGISTRY_TIMEOUT),
+  SCANNER_REGISTRY_RETRIES: analysisVariable(ANALYSIS_VARIABLES.SCANNER_REGISTRY_RETRIES),
+  SCANNER_VERIFY_BLOBS: analysisVariable(ANALYSIS_VARIABLES.SCANNER_VERIFY_BLOBS),
+  SCANNER_POLICY_FILE: analysisVariable(ANALYSIS_VARIABLES.SCANNER_POLICY_FILE),
+  SCANNER_MAX_DEPTH: analysisVariable(ANALYSIS_VARIABLES.SCANNER_MAX_DEPTH),
+  SCANNER_MAX_COMPRESSION_RATIO: analysisVariable(ANALYSIS_VARIABLES.SCANNER_MAX_COMPRESSION_RATIO),
+  SCANNER_DOCS_URL: analysisVariable(ANALYSIS_VARIABLES.SCANNER_DOCS_URL),
   SCANNER_HARBOR_URL: {
-    schema: z.string().refine((v) => v === '' || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)), 'expected an http:// or https:// URL'),
+    schema: parsed(httpUrlValue),
     default: '',
     help: "Webhook mode: Harbor's URL (REST API and registry). Set, it enables POST /api/v1/webhooks/harbor, POST /api/v1/backfill and results attached to artifacts.",
   },
@@ -193,23 +195,6 @@ export const VARIABLES = {
 } as const;
 
 export type VariableName = keyof typeof VARIABLES;
-
-const policyFileSchema = z
-  .object({
-    pickle: z
-      .object({ allow: z.array(z.string().min(1)).default([]), deny: z.array(z.string().min(1)).default([]) })
-      .strict()
-      .optional(),
-    license: z
-      .object({
-        allow: z.array(z.string().min(1)).default([]),
-        deny: z.array(z.string().min(1)).default([]),
-        severities: z.partialRecord(z.enum(LICENSE_CLASSES), z.enum([...SEVERITIES, 'off'])).default({}),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
 
 export interface Config {
   readonly api: { readonly host: string; readonly port: number };
@@ -235,14 +220,7 @@ export interface Config {
     readonly progressLogIntervalMs: number;
   };
   readonly harbor: { readonly modelSecurity: boolean; readonly registryAuthorizationType: 'Basic' | 'Bearer'; readonly docsUrl: string };
-  readonly registry: {
-    readonly caFile?: string;
-    readonly insecureSkipVerify: boolean;
-    readonly timeoutMs: number;
-    readonly retries: number;
-    readonly proxy: ProxySettings;
-    readonly verifyBlobs: boolean;
-  };
+  readonly registry: RegistrySettings;
   readonly limits: AnalyzerLimits;
   readonly settings: AnalyzerSettings;
   /** Webhook mode (SCANNER_HARBOR_URL set): results attached to artifacts in Harbor. */
@@ -257,46 +235,6 @@ export interface RedisSettings {
 }
 
 type Parsed = { [K in VariableName]: z.output<(typeof VARIABLES)[K]['schema']> };
-
-/** What a scan needs and nothing of the service: the CLI reads this slice only, so server variables never break it. */
-export interface AnalysisConfig {
-  readonly registry: Config['registry'];
-  readonly limits: AnalyzerLimits;
-  readonly settings: AnalyzerSettings;
-  readonly docsUrl: string;
-}
-
-const ANALYSIS_VARIABLES = [
-  'SCANNER_REGISTRY_CA_FILE',
-  'SCANNER_REGISTRY_INSECURE_SKIP_VERIFY',
-  'SCANNER_REGISTRY_TIMEOUT',
-  'SCANNER_REGISTRY_RETRIES',
-  'SCANNER_VERIFY_BLOBS',
-  'SCANNER_POLICY_FILE',
-  'SCANNER_MAX_DEPTH',
-  'SCANNER_MAX_COMPRESSION_RATIO',
-  'SCANNER_DOCS_URL',
-] as const satisfies readonly VariableName[];
-
-export function loadAnalysisConfig(env: NodeJS.ProcessEnv = process.env): AnalysisConfig {
-  return analysisConfig(parseVariables(env, ANALYSIS_VARIABLES), env);
-}
-
-function analysisConfig(v: Pick<Parsed, (typeof ANALYSIS_VARIABLES)[number]>, env: NodeJS.ProcessEnv): AnalysisConfig {
-  return {
-    registry: {
-      proxy: proxySettings(env),
-      ...(v.SCANNER_REGISTRY_CA_FILE ? { caFile: v.SCANNER_REGISTRY_CA_FILE } : {}),
-      insecureSkipVerify: v.SCANNER_REGISTRY_INSECURE_SKIP_VERIFY,
-      timeoutMs: v.SCANNER_REGISTRY_TIMEOUT,
-      retries: v.SCANNER_REGISTRY_RETRIES,
-      verifyBlobs: v.SCANNER_VERIFY_BLOBS,
-    },
-    limits: makeLimits({ maxDepth: v.SCANNER_MAX_DEPTH, maxCompressionRatio: v.SCANNER_MAX_COMPRESSION_RATIO }),
-    settings: v.SCANNER_POLICY_FILE ? loadPolicyFile(v.SCANNER_POLICY_FILE) : DEFAULT_SETTINGS,
-    docsUrl: v.SCANNER_DOCS_URL,
-  };
-}
 
 function parseVariables<N extends VariableName>(env: NodeJS.ProcessEnv, names: readonly N[]): Pick<Parsed, N> {
   const values = {} as Record<string, unknown>;
@@ -494,18 +432,4 @@ function telemetrySettings(env: NodeJS.ProcessEnv): TelemetrySettings {
     return value !== '' && value !== 'none';
   });
   return { enabled: requested && !disabled, serviceName: env['OTEL_SERVICE_NAME']?.trim() || 'harbor-scanner-models' };
-}
-
-/** Reads the policy file named by SCANNER_POLICY_FILE (also used by the CLI's --policy). */
-export function loadPolicyFile(file: string, label = 'SCANNER_POLICY_FILE'): AnalyzerSettings {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new ConfigError(`invalid ${label} ${file}: ${(error as Error).message}`);
-  }
-  const result = policyFileSchema.safeParse(parsed);
-  if (!result.success)
-    throw new ConfigError(`invalid ${label} ${file}: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return { pickle: result.data.pickle ?? DEFAULT_SETTINGS.pickle, license: result.data.license ?? DEFAULT_SETTINGS.license };
 }

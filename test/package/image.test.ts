@@ -37,6 +37,10 @@ describe('Dockerfile', () => {
 
   it('should label the image and keep build leftovers out of the runtime stage', () => {
     for (const label of ['title', 'version', 'revision', 'licenses', 'base.name']) expect(dockerfile).toContain(`org.opencontainers.image.${label}=`);
+    // A global ARG is visible to FROM lines only: the stage that labels its base must declare it again.
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^ARG NODE_IMAGE$/m);
+    expect(runtime).toContain('org.opencontainers.image.base.name="${NODE_IMAGE}"');
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
     expect(dockerfile).toMatch(/rm -rf node_modules\/better-sqlite3\/deps/);
     expect(read('tsconfig.build.json')).toMatch(/"sourceMap": false/);
