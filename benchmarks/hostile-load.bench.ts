@@ -22,6 +22,7 @@ import { DEFAULT_STATE_DIR, startRegistries, stopRegistries } from '../test/serv
 import type { PushedModel } from '../test/support/model-artifacts.js';
 import { startScannerProcess } from '../test/support/server-process.js';
 import { tarArchive, tarEntry, tarHeader } from '../test/support/tar-builder.js';
+import { zstdZerosTar } from '../test/support/zstd-zeros.js';
 import { figures, generateLoad, timedGet, type EndpointFigures } from './load.bench.js';
 
 const POLL_RPS = 200;
@@ -130,40 +131,6 @@ async function pushHostileModels(): Promise<Hostile[]> {
     await image('safetensors 99 MB header', 'application/vnd.oci.image.layer.v1.tar', tarArchive([tarEntry({ name: 'model.safetensors' }, bigHeaderSafetensors())])),
     await image('tar 1M entries', 'application/vnd.oci.image.layer.v1.tar+gzip', gzipSync(millionEntryTar(), { level: 1 })),
   ];
-}
-
-/**
- * A tar holding one file of `size` zeros, zstd-compressed by hand (RFC 8878): a raw block for the header,
- * then RLE blocks of 128 KiB zeros — 4 bytes each, so 10 GiB fit in ~320 KB.
- */
-function zstdZerosTar(size: number): Uint8Array {
-  const header = tarHeader({ name: 'model.bin', size, base256Size: true });
-  const total = header.length + size + 1024; // the member, then the end-of-archive blocks (zeros too)
-  const BLOCK = 128 * 1024;
-  const blocks = Math.ceil((total - header.length) / BLOCK);
-  const out = new Uint8Array(4 + 1 + 1 + 8 + 3 + header.length + blocks * 4);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 0xfd2fb528, true);
-  out[4] = 0b1100_0000; // 8-byte content size, no single segment, no checksum, no dictionary
-  out[5] = 7 << 3; // window 2^(10+7) = 128 KiB
-  view.setBigUint64(6, BigInt(total), true);
-  let at = 14;
-  const blockHeader = (last: boolean, type: number, length: number) => {
-    const value = (last ? 1 : 0) | (type << 1) | (length << 3);
-    out[at++] = value & 0xff;
-    out[at++] = (value >> 8) & 0xff;
-    out[at++] = (value >> 16) & 0xff;
-  };
-  blockHeader(false, 0, header.length);
-  out.set(header, at);
-  at += header.length;
-  for (let left = total - header.length, i = 0; left > 0; i++) {
-    const length = Math.min(BLOCK, left);
-    left -= length;
-    blockHeader(left === 0, 1, length);
-    out[at++] = 0;
-  }
-  return out.subarray(0, at);
 }
 
 /** A valid safetensors file whose JSON header (one F32 scalar per tensor) is about `SAFETENSORS_HEADER_BYTES` long. */
