@@ -97,8 +97,20 @@ export class ScanThreads implements ArtifactScanner {
   private dispatch(task: Task): void {
     if (this.closed) return;
     const thread = this.idle.pop() ?? (this.threads.size < this.options.size ? this.spawn() : undefined);
-    if (thread) thread.run(task);
-    else this.waiting.push(task);
+    if (thread) return thread.run(task);
+    this.waiting.push(task);
+    // A scan whose deadline passes while it waits for a thread (one being replaced) fails then, not later.
+    const { signal } = task.request;
+    signal.addEventListener(
+      'abort',
+      () => {
+        const at = this.waiting.indexOf(task);
+        if (at < 0) return;
+        this.waiting.splice(at, 1);
+        task.fail(signal.reason);
+      },
+      { once: true },
+    );
   }
 
   private spawn(): ScanThread {

@@ -144,4 +144,15 @@ describe('analysis threads', () => {
     expect(job.failure?.code).toMatch(/^E_REGISTRY_/);
     expect(job.failure?.message).toContain('registry.test');
   });
+
+  it('should fail a scan whose deadline passes while it waits for a thread', async () => {
+    const threads = new ScanThreads({ config, size: 1, logger: createLogger('silent'), entry: HOSTILE_ENTRY });
+    cleanups.push(() => threads.close());
+    const target = (repository: string) => ({ registryUrl: 'http://registry.test', repository, digest: `sha256:${'1'.repeat(64)}` });
+    const log = createLogger('silent');
+    const busy = threads.start({ target: target('spin/model'), authorization: undefined, signal: new AbortController().signal, log });
+    const waiting = threads.start({ target: target('ok/model'), authorization: undefined, signal: AbortSignal.timeout(200), log });
+    await expect(waiting.opened).rejects.toMatchObject({ name: 'TimeoutError' });
+    busy.result.catch(() => undefined);
+  });
 });
