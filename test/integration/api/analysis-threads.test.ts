@@ -11,7 +11,7 @@ import { REGISTRIES, uniqueRepository } from '../../services/endpoints.js';
 import { pushArtifact } from '../../services/push.js';
 import { startTestScanner, type TestScanner } from '../../support/scanner.js';
 import { zstdZerosTar } from '../../support/zstd-zeros.js';
-import { submitScan } from '../redis/replica-support.js';
+import { pollReport, pushModelVariant, submitScan } from '../redis/replica-support.js';
 
 describe('analysis threads', () => {
   let scanner: TestScanner;
@@ -21,6 +21,9 @@ describe('analysis threads', () => {
   afterAll(async () => scanner.stop());
 
   it('should keep answering metadata and report polls while a scan analyses a zstd bomb', async () => {
+    // A scan first, so that the bomb's analysis thread is up: starting one is not what is counted.
+    const warmUp = await pushModelVariant(REGISTRIES.plain, uniqueRepository('analysis-threads'), 'v1', String(Math.random()));
+    await pollReport(scanner.url, await submitScan(scanner.url, REGISTRIES.plain.url, warmUp));
     const repository = uniqueRepository('analysis-threads');
     const config = { architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } };
     const artifact = await pushArtifact({ registry: REGISTRIES.plain }, repository, 'v1', {
