@@ -14,7 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
-import { API_MIME, ARTIFACT_MIME } from '../spec/mime.js';
+import { API_MIME, ARTIFACT_MIME, REPORT_MIME } from '../spec/mime.js';
 import { pollReport, pushModelVariant, submitScan } from '../test/integration/redis/replica-support.js';
 import { basicAuthorizationFor, REGISTRIES, TEST_USER, uniqueRepository } from '../test/services/endpoints.js';
 import { pushArtifact, pushManifest } from '../test/services/push.js';
@@ -64,8 +64,11 @@ async function main(): Promise<void> {
         `hostile scans (${workers} analysis threads) for ${HOSTILE_MS / 1000} s after ${WARMUP_MS / 1000} s warm-up, ${POLL_RPS} polls/s open loop; ` +
           `scanner event-loop delay max ${scannerLagMs.toFixed(1)} ms`,
       );
-      for (const { name, finished, failed, seconds } of outcomes)
-        console.log(`  ${name.padEnd(22)} analyses finished ${finished}, failed ${failed}${seconds.length ? `, each ${seconds.map((s) => s.toFixed(1)).join(' / ')} s` : ''}`);
+      for (const { name, finished, failed, seconds, firstFailure } of outcomes)
+        console.log(
+          `  ${name.padEnd(24)} analyses finished ${finished}, failed ${failed}, longest ${Math.max(0, ...seconds).toFixed(1)} s` +
+            (firstFailure ? ` (first failure: ${firstFailure.slice(0, 200)})` : ''),
+        );
       line('metadata', figures(samples.filter((s) => s.endpoint === 'metadata')));
       line('report', figures(samples.filter((s) => s.endpoint === 'report')));
       const burst = await submitBurst(scanner.url, small);
@@ -89,7 +92,7 @@ function line(name: string, f: EndpointFigures): void {
 
 /** One hostile artifact analysed again and again (a new manifest digest each time, so no result is shared) until `ending`. */
 async function scanRepeatedly(url: string, hostile: Hostile, ids: string[], ending: number) {
-  const outcome = { name: hostile.name, finished: 0, failed: 0, seconds: [] as number[] };
+  const outcome = { name: hostile.name, finished: 0, failed: 0, seconds: [] as number[], firstFailure: '' };
   for (let variant = 1; performance.now() < ending; variant++) {
     const started = performance.now();
     const id = await submitScan(url, REGISTRIES.plain.url, await variantOf(hostile.model, variant));
@@ -100,12 +103,18 @@ async function scanRepeatedly(url: string, hostile: Hostile, ids: string[], endi
         await sleep(250);
         continue;
       }
-      outcome[status === '200' ? 'finished' : 'failed']++;
+      if (status === '200') outcome.finished++;
+      else if (outcome.failed++ === 0) outcome.firstFailure = await failureOf(url, id);
       break;
     }
     outcome.seconds.push((performance.now() - started) / 1000);
   }
   return outcome;
+}
+
+async function failureOf(url: string, id: string): Promise<string> {
+  const res = await fetch(`${url}/api/v1/scan/${id}/report`, { headers: { accept: REPORT_MIME.vulnerabilityV1_1 }, redirect: 'manual' });
+  return `${res.status} ${await res.text()}`;
 }
 
 /** The same layers under another manifest digest: an annotation differs. */

@@ -135,7 +135,7 @@ export async function generateLoad(
   const total = Math.round(((warmupMs + durationMs) / 1000) * rps);
   const inFlight: Promise<Sample | undefined>[] = [];
   for (let i = 0; i < total; ) {
-    const dueCount = Math.min(total, Math.floor(((performance.now() - started) / 1000) * TARGET_RPS));
+    const dueCount = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rps));
     for (; i < dueCount; i++) {
       const scheduledAt = started + (i * 1000) / rps;
       const warmup = scheduledAt - started < warmupMs;
