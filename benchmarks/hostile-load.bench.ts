@@ -136,9 +136,9 @@ async function pushHostileModels(): Promise<Hostile[]> {
     return { name, model: { ...artifact, repository, tag: 'v0', harborSize: artifact.layers.reduce((n, l) => n + l.size, 0) } };
   };
   return [
-    await image('zstd-10GiB-zeros', 'application/vnd.oci.image.layer.v1.tar+zstd', zstdZerosTar(ZSTD_ZEROS)),
-    await image('safetensors-99MB-header', 'application/vnd.oci.image.layer.v1.tar', tarArchive([tarEntry({ name: 'model.safetensors' }, bigHeaderSafetensors())])),
-    await image('tar-1M-entries', 'application/vnd.oci.image.layer.v1.tar+gzip', gzipSync(millionEntryTar(), { level: 1 })),
+    await image('zstd-10gib-zeros', 'application/vnd.oci.image.layer.v1.tar+zstd', zstdZerosTar(ZSTD_ZEROS)),
+    await image('safetensors-99mb-header', 'application/vnd.oci.image.layer.v1.tar', tarArchive([tarEntry({ name: 'model.safetensors' }, bigHeaderSafetensors())])),
+    await image('tar-1m-entries', 'application/vnd.oci.image.layer.v1.tar+gzip', gzipSync(millionEntryTar(), { level: 1 })),
   ];
 }
 
