@@ -99,7 +99,8 @@ async function scanRepeatedly(url: string, hostile: Hostile, ids: string[], endi
     ids.push(id);
     for (;;) {
       const { status } = await timedGet(url, `/api/v1/scan/${id}/report`, new http.Agent(), performance.now());
-      if (status === '302') {
+      // 302: still running; a poll that timed out says nothing about the scan.
+      if (status === '302' || status === 'timeout' || status === 'network') {
         await sleep(250);
         continue;
       }
