@@ -2,11 +2,26 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Integration suites start real registries and servers on fixed loopback ports.
-    fileParallelism: false,
-    globalSetup: ['test/services/global-setup.ts'],
+    projects: [
+      {
+        // Unit suites share nothing but the leased Redis (unique namespaces): files run in parallel.
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        // Integration suites start real registries and servers on fixed loopback ports: one file at a time, after the unit group.
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/unit/**'],
+          fileParallelism: false,
+          globalSetup: ['test/services/global-setup.ts'],
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

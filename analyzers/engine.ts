@@ -4,6 +4,7 @@
  * Container analyzers re-enter the engine for their members through `scanMember`.
  */
 import type { Analyzer, AnalysisContext, Fact, FileMeta } from './analyzer.js';
+import { sameBudget } from './archive/budget.js';
 import { declaredFormats, statedOnce } from './declared-format.js';
 import { ENGINE_RULES, LimitExceededError } from './engine-rules.js';
 import { makeFinding, memberPath, type Finding, type Rule } from './finding.js';
@@ -12,7 +13,7 @@ import type { AnalyzerLimits } from './limits.js';
 import type { AnalyzerSettings } from './settings.js';
 import { mayLoadAsPickle } from './pickle/sniff.js';
 import { SNIFF_BYTES, sniffFormat } from './sniff.js';
-import { bufferedSource, type ByteSource } from './source.js';
+import { ReplaySource, type ByteSource } from './source.js';
 
 export interface EngineOptions {
   readonly analyzers: readonly Analyzer[];
@@ -124,19 +125,15 @@ export class ScanEngine {
 
     let analyzers = this.analyzersFor(format, declared, head, file.size);
     // Several analyzers each read a forward-only member (a deflated zip member, a file in a gzip layer)
-    // from its start: hold a small one in memory so every analyzer sees all of it. A large one is read by
+    // from its start: a small one keeps what they read in memory, so each sees all it asks for and it is
+    // decompressed only as far as the furthest reads (most read nothing past the head). A large one is read by
     // the first analyzer only; the others fail closed with a SeekError finding — except after a pickle
     // attempt, which goes first and reads within the source's look-behind window unless the content
     // really parses as a pickle that long (analyzers/pickle/analyzer.ts).
     let shared = source;
     if (analyzers.length > 1 && !source.seekable) {
       if (source.size !== undefined && source.size <= MAX_SHARED_STREAM_BYTES) {
-        try {
-          shared = await bufferedSource(source, source.size);
-        } catch (error) {
-          findings.push(failure(file.path, error));
-          return { findings: mismatch ? [mismatch, ...findings] : findings, format };
-        }
+        shared = sameBudget(source, new ReplaySource(source, source.size));
       } else if (format !== 'pickle') {
         const pickle = new Set(this.byFormat.get('pickle') ?? []);
         analyzers = [...analyzers.filter((a) => pickle.has(a)), ...analyzers.filter((a) => !pickle.has(a))];
@@ -239,19 +236,98 @@ function failure(path: string, error: unknown, analyzer?: string): Finding {
 
 class AnalysisTimeoutError extends LimitExceededError {}
 
-async function withTimeout<T>(work: Promise<T>, millis: number, signal: AbortSignal): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const started = Date.now();
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AnalysisTimeoutError('time (ms)', Date.now() - started, millis)), millis);
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal.removeEventListener('abort', onAbort);
+/**
+ * One timer and one abort listener per signal for every analysis in flight: a timer and a listener
+ * each (set, cleared) cost more than the analysis of a small file, and a directory of 10,000 of them
+ * runs six analyzers on each. The timer fires at the earliest deadline; it holds the process open only
+ * while a deadline is pending.
+ */
+class Deadlines {
+  private readonly pending = new Set<Deadline>();
+  private readonly bySignal = new WeakMap<AbortSignal, Set<Deadline>>();
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+
+  /** Calls `expire` once `millis` have passed or `signal` aborts, unless the returned function is called first. */
+  add(millis: number, signal: AbortSignal, expire: (aborted: boolean) => void): () => void {
+    const entry: Deadline = { at: Date.now() + millis, expire };
+    this.pending.add(entry);
+    const watched = this.watched(signal);
+    watched.add(entry);
+    if (entry.at < this.timerAt) this.schedule(entry.at);
+    else this.timer?.ref();
+    return () => {
+      this.pending.delete(entry);
+      watched.delete(entry);
+      if (this.pending.size === 0) this.timer?.unref();
+    };
   }
+
+  private watched(signal: AbortSignal): Set<Deadline> {
+    let watched = this.bySignal.get(signal);
+    if (!watched) {
+      const entries = new Set<Deadline>();
+      watched = entries;
+      this.bySignal.set(signal, entries);
+      signal.addEventListener('abort', () => {
+        for (const entry of entries) {
+          this.pending.delete(entry);
+          entry.expire(true);
+        }
+        entries.clear();
+      }, { once: true });
+    }
+    return watched;
+  }
+
+  private schedule(at: number): void {
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, at - Date.now()));
+  }
+
+  private fire(): void {
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const entry of this.pending) {
+      if (entry.at <= now) {
+        this.pending.delete(entry);
+        entry.expire(false);
+      } else next = Math.min(next, entry.at);
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.schedule(next);
+  }
+}
+
+interface Deadline {
+  readonly at: number;
+  readonly expire: (aborted: boolean) => void;
+}
+
+const deadlines = new Deadlines();
+
+function withTimeout<T>(work: Promise<T>, millis: number, signal: AbortSignal): Promise<T> {
+  // Aborted before this analysis began: an abort listener would never be called.
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const started = Date.now();
+    const done = deadlines.add(millis, signal, (aborted) =>
+      reject(aborted ? signal.reason : new AnalysisTimeoutError('time (ms)', Date.now() - started, millis)),
+    );
+    work.then(
+      (value) => {
+        done();
+        resolve(value);
+      },
+      (error: unknown) => {
+        done();
+        reject(error);
+      },
+    );
+  });
 }

@@ -17,6 +17,9 @@ export function clip(text: string): string {
   return text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}…` : text;
 }
 
+/** Findings a {@link FindingBudget} lists per rule unless told otherwise. */
+export const FINDINGS_PER_RULE = 20;
+
 interface Suppressed {
   count: number;
   severity: Severity;
@@ -30,7 +33,7 @@ export class FindingBudget implements FindingSink {
   constructor(
     private readonly file: string,
     /** Findings listed in full per rule; the rest are counted in one summary finding. */
-    private readonly perRule = 20,
+    private readonly perRule = FINDINGS_PER_RULE,
   ) {}
 
   /**
@@ -62,5 +65,42 @@ export class FindingBudget implements FindingSink {
       }),
     );
     return [...this.listed, ...summaries];
+  }
+}
+
+/**
+ * Findings held back until a streamed pass knows whether they stand (a later syntax error voids them)
+ * and can go after what must be reported first. It keeps at most `perRule` inputs per rule and counts the
+ * rest, so a million broken entries cost a counter; {@link flushTo} hands them on in order.
+ */
+export class DeferredFindings implements FindingSink {
+  private readonly held: Array<readonly [Rule, FindingInput]> = [];
+  private readonly counts = new Map<Rule, number>();
+  private readonly overflow = new Map<Rule, Suppressed>();
+
+  constructor(private readonly perRule = FINDINGS_PER_RULE) {}
+
+  add(rule: Rule, input: FindingInput): void {
+    const seen = this.counts.get(rule) ?? 0;
+    this.counts.set(rule, seen + 1);
+    if (seen < this.perRule) {
+      this.held.push([rule, input]);
+      return;
+    }
+    const severity = input.severity ?? rule.severity;
+    const entry = this.overflow.get(rule);
+    if (entry) {
+      entry.count += 1;
+      entry.severity = maxSeverity([entry.severity, severity]) ?? severity;
+    } else this.overflow.set(rule, { count: 1, severity });
+  }
+
+  /** Everything held, then the counted overflow (which a budget with the same cap only counts). */
+  flushTo(sink: FindingSink): void {
+    for (const [rule, input] of this.held) sink.add(rule, input);
+    for (const [rule, { count, severity }] of this.overflow) {
+      const input = { message: '', severity };
+      for (let i = 0; i < count; i++) sink.add(rule, input);
+    }
   }
 }

@@ -56,7 +56,11 @@ export class FileSource implements ByteSource {
   constructor(
     readonly path: string,
     readonly size: number,
-  ) {}
+    /** A descriptor already open on `path` (the directory walk's), owned from now on. */
+    fd?: number,
+  ) {
+    this.#fd = fd;
+  }
   async read(offset: number, length: number): Promise<Uint8Array> {
     const want = Math.max(0, Math.min(length, this.size - offset));
     if (want === 0) return new Uint8Array(0);
@@ -88,22 +92,34 @@ export class FileSource implements ByteSource {
   }
 }
 
-/** A region of another source: a member stored uncompressed inside a tar or zip. */
+/**
+ * A region of another source: a member stored uncompressed inside a tar or zip. `head` holds its first
+ * bytes when they came with the read of its header (zip), so sniffing the member costs no second read.
+ */
 export class SliceSource implements ByteSource {
   constructor(
     private readonly parent: ByteSource,
     private readonly start: number,
     readonly size: number,
+    private readonly head: Uint8Array = new Uint8Array(0),
   ) {}
   get seekable(): boolean {
     return this.parent.seekable;
   }
   read(offset: number, length: number): Promise<Uint8Array> {
     const len = Math.max(0, Math.min(length, this.size - offset));
+    if (offset + len <= this.head.length) return Promise.resolve(this.head.subarray(offset, offset + len));
     return this.parent.read(this.start + offset, len);
   }
-  stream(offset = 0, end = this.size): AsyncIterable<Uint8Array> {
-    return this.parent.stream(this.start + offset, this.start + Math.min(end, this.size));
+  async *stream(offset = 0, end = this.size): AsyncIterable<Uint8Array> {
+    const stop = Math.min(end, this.size);
+    let at = offset;
+    if (at < this.head.length && at < stop) {
+      const cached = this.head.subarray(at, Math.min(this.head.length, stop));
+      at += cached.length;
+      yield cached;
+    }
+    if (at < stop) yield* this.parent.stream(this.start + at, this.start + stop);
   }
 }
 
@@ -172,13 +188,13 @@ export class ForwardSource implements ByteSource {
     this.streaming = true;
     if (offset < this.base) throw new SeekError(`cannot stream from ${offset}: stream is already at ${this.base}`);
     let pos = offset;
-    // Serve what is buffered first, then pull from the underlying iterator.
+    // Pull up to `offset` when it lies ahead; then serve what is buffered from it (a pull overshoots
+    // `offset` by the rest of its last chunk), then pull from the underlying iterator.
+    if (pos > this.base + this.buffered.length) await this.read(pos, 0);
     if (pos < this.base + this.buffered.length) {
-      const chunk = this.buffered.subarray(pos - this.base, Math.min(this.buffered.length, end - this.base));
+      const chunk = this.buffered.subarray(pos - this.base, Math.max(0, Math.min(this.buffered.length, end - this.base)));
       pos += chunk.length;
       if (chunk.length > 0) yield chunk;
-    } else if (pos > this.base + this.buffered.length) {
-      await this.read(pos, 0);
     }
     this.base = pos;
     this.buffered = new Uint8Array(0);
@@ -207,6 +223,62 @@ function concatAll(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/**
+ * A forward-only source of at most `size` bytes made seekable by keeping what has been read, so that
+ * several analyzers can each read it from the start — and it is decompressed only as far as the
+ * furthest of them reads (a raw tensor member none of them parses is not inflated whole; issue 15 §1).
+ */
+export class ReplaySource implements ByteSource {
+  readonly seekable = true;
+  private readonly chunks: AsyncIterator<Uint8Array>;
+  private held = new Uint8Array(0);
+  private have = 0;
+  private done = false;
+
+  constructor(
+    source: ByteSource,
+    readonly size: number,
+  ) {
+    this.chunks = source.stream(0, size)[Symbol.asyncIterator]();
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const end = Math.min(this.size, offset + length);
+    await this.fill(end);
+    return this.held.subarray(Math.min(offset, this.have), Math.min(end, this.have));
+  }
+
+  async *stream(offset = 0, end = this.size): AsyncIterable<Uint8Array> {
+    for (let at = offset; at < Math.min(end, this.size); ) {
+      const chunk = await this.read(at, Math.min(end, this.size) - at > REPLAY_CHUNK ? REPLAY_CHUNK : Math.min(end, this.size) - at);
+      if (chunk.length === 0) return;
+      at += chunk.length;
+      yield chunk;
+    }
+  }
+
+  /** Pulls chunks until `end` bytes are held (or the data ends); the buffer doubles, never past `size`. */
+  private async fill(end: number): Promise<void> {
+    while (!this.done && this.have < end) {
+      const next = await this.chunks.next();
+      if (next.done) {
+        this.done = true;
+        return;
+      }
+      const chunk = next.value.subarray(0, this.size - this.have);
+      if (this.have + chunk.length > this.held.length) {
+        const grown = new Uint8Array(Math.min(this.size, Math.max(this.have + chunk.length, 2 * this.held.length, 64 * 1024)));
+        grown.set(this.held.subarray(0, this.have));
+        this.held = grown;
+      }
+      this.held.set(chunk, this.have);
+      this.have += chunk.length;
+    }
+  }
+}
+
+const REPLAY_CHUNK = 1 << 20;
 
 /** The first `size` bytes of a (forward-only) source, held in memory as a seekable one. */
 export async function bufferedSource(source: ByteSource, size: number): Promise<ByteSource> {

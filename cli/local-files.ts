@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { opendir, realpath, stat } from 'node:fs/promises';
-import { createReadStream, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, createReadStream, fstatSync, openSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { FileSource } from '../analyzers/source.js';
 import type { ModelFileInput } from '../server/scan/scan-files.js';
@@ -23,11 +23,16 @@ export interface LocalFilesOptions {
   readonly hash?: boolean;
 }
 
+/** Never blocks on a FIFO swapped in after the directory was listed; regular files are unaffected. */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
 /** Yields the files under `target`; `skipped` collects what was left out and why. */
 export async function* localFiles(target: string, skipped: SkippedPath[], options: LocalFilesOptions = {}): AsyncIterable<ModelFileInput> {
   const info = await stat(target);
   if (info.isFile()) {
-    yield await localFile(path.basename(target), target, info.size, options);
+    const opened = openRegular(target);
+    if (opened && opened !== 'directory') yield await localFile(path.basename(target), target, opened, options);
+    else skipped.push({ path: path.basename(target), reason: 'not a regular file' });
     return;
   }
   const root = await realpath(target);
@@ -35,13 +40,37 @@ export async function* localFiles(target: string, skipped: SkippedPath[], option
   yield* walk(root, root, skipped, seen, options);
 }
 
-async function localFile(relative: string, real: string, size: number, options: LocalFilesOptions): Promise<ModelFileInput> {
-  return { path: relative, size, source: new FileSource(real, size), ...(options.hash ? { digest: await sha256OfFile(real) } : {}) };
+/** An open descriptor and the size of what it is, when it is a regular file (else closed). */
+interface Opened {
+  readonly fd: number;
+  readonly size: number;
 }
 
-async function sha256OfFile(file: string): Promise<string> {
+/**
+ * Opens `file` and asks its descriptor what it is (fstat, not a second lookup by name): the size and the
+ * bytes analysed are then those of one and the same file, and it is opened once for the whole scan.
+ * Synchronous: locally an open costs microseconds, its trip through the thread pool more.
+ */
+function openRegular(file: string): Opened | 'directory' | undefined {
+  const fd = openSync(file, OPEN_FLAGS);
+  const info = fstatSync(fd);
+  if (info.isFile()) return { fd, size: info.size };
+  closeSync(fd);
+  return info.isDirectory() ? 'directory' : undefined;
+}
+
+async function localFile(relative: string, real: string, opened: Opened, options: LocalFilesOptions): Promise<ModelFileInput> {
+  return {
+    path: relative,
+    size: opened.size,
+    source: new FileSource(real, opened.size, opened.fd),
+    ...(options.hash ? { digest: await sha256OfFile(opened.fd) } : {}),
+  };
+}
+
+async function sha256OfFile(fd: number): Promise<string> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  for await (const chunk of createReadStream('', { fd, autoClose: false, start: 0, highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
   return `sha256:${hash.digest('hex')}`;
 }
 
@@ -68,10 +97,23 @@ async function* walk(root: string, dir: string, skipped: SkippedPath[], seen: Se
     }
     if (seen.has(real)) continue;
     seen.add(real);
-    // Synchronous: a stat of a local file costs microseconds, its trip through the thread pool more.
-    const info = statSync(real);
-    if (info.isDirectory()) yield* walk(root, real, skipped, seen, options);
-    else if (info.isFile()) yield await localFile(relative, real, info.size, options);
+    const kind = kindOf(entry, real);
+    const opened = kind === 'file' ? openRegular(real) : kind;
+    if (opened === 'directory') yield* walk(root, real, skipped, seen, options);
+    else if (opened) yield await localFile(relative, real, opened, options);
     else skipped.push({ path: relative, reason: 'not a regular file' });
   }
+}
+
+/**
+ * What a listed entry is. The listing says so for most; devices, FIFOs and sockets are never opened
+ * (opening a device can act on it). A link (already resolved to `real`) or an entry of a type the
+ * listing did not give is asked with a stat.
+ */
+function kindOf(entry: Dirent, real: string): 'directory' | 'file' | undefined {
+  if (entry.isDirectory()) return 'directory';
+  if (entry.isFile()) return 'file';
+  if (!entry.isSymbolicLink() && (entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice())) return undefined;
+  const info = statSync(real);
+  return info.isDirectory() ? 'directory' : info.isFile() ? 'file' : undefined;
 }

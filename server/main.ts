@@ -68,8 +68,9 @@ export async function startServer(
   // This thread opens artifacts only to check credentials (manifests) and lists the rules; the analyses
   // run on analysis threads built from the same configuration (./scan/scan-threads.ts).
   const analysis = scanRuntimeConfig(config);
-  const { engine, openArtifact } = scanRuntime(analysis, logger);
+  const { engine, openArtifact } = scanRuntime(analysis, logger, { layerCache: false });
   const scanThreads = new ScanThreads({ config: analysis, size: config.jobs.workers, logger });
+  const fingerprint = analysisFingerprint(config.settings, config.limits);
   const controller = new ScanController({
     store,
     queue,
@@ -78,7 +79,7 @@ export async function startServer(
     sealer: new SecretSealer(config.storeKey),
     openArtifact,
     scanTimeoutMs: config.jobs.scanTimeoutMs,
-    sharing: new SharedAnalyses({ ledger, store, queue, fingerprint: analysisFingerprint(config.settings, config.limits) }),
+    sharing: new SharedAnalyses({ ledger, store, queue, fingerprint }),
     progressLogIntervalMs: config.jobs.progressLogIntervalMs,
     ...(metrics ? { metrics } : {}),
   });

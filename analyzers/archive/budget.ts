@@ -57,6 +57,13 @@ export function inherit<T extends ByteSource>(member: T, budget: ExpansionBudget
   return member;
 }
 
+/** A source standing in for `member` (the engine's replay of a forward-only one) keeps its budget. */
+export function sameBudget<T extends ByteSource>(member: ByteSource, standIn: T): T {
+  const budget = BUDGETS.get(member);
+  if (budget) BUDGETS.set(standIn, budget);
+  return standIn;
+}
+
 /** Passes chunks through, charging each to the budget. */
 export async function* metered(chunks: AsyncIterable<Uint8Array>, budget: ExpansionBudget): AsyncGenerator<Uint8Array> {
   for await (const chunk of chunks) {

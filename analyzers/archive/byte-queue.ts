@@ -59,6 +59,7 @@ export class ByteQueue {
   /** Copies the next `n` buffered bytes out (n ≤ available). */
   take(n: number): Uint8Array {
     if (n > this.available) throw new TruncatedInputError(`wanted ${n} bytes, ${this.available} left`);
+    if (n === 0) return new Uint8Array(0); // nothing may be buffered at all (a header's empty extra field)
     const first = this.chunks[0]!;
     if (first.length - this.offset >= n) {
       const out = first.subarray(this.offset, this.offset + n);
@@ -75,6 +76,13 @@ export class ByteQueue {
       this.advance(part);
     }
     return out;
+  }
+
+  /** A copy of the next `n` buffered bytes (n ≤ available), left in the queue. */
+  peek(n: number): Uint8Array {
+    const bytes = this.take(n).slice();
+    this.unread(bytes);
+    return bytes;
   }
 
   /** Up to `max` bytes as they are buffered (at least 1 unless the input ended): for pass-through. */

@@ -79,14 +79,6 @@ export const ARCHIVE_RULES = defineRules({
     why: 'Two real readers of the container (Python zipfile and PyTorch for zip; tarfile with and without ignore_zeros, extractors and loaders for tar) see different members or different bytes, so a scanner or reviewer that follows one reading can be shown a decoy. Every reading was analysed.',
     remediation: 'Re-create the archive with a standard tool so that every reader sees the same members.',
   },
-  zipStreamRead: {
-    id: 'archive.zip-stream-read',
-    analyzer,
-    severity: 'Low',
-    title: 'Zip read front to back without its central directory',
-    why: 'The zip sits inside a compressed stream, so members were found from their local headers; a loader uses the central directory, which was not cross-checked.',
-    remediation: 'Store model zips uncompressed in their layer so they can be checked completely.',
-  },
   unsupportedMethod: {
     id: 'archive.unsupported-method',
     analyzer,

@@ -8,6 +8,7 @@ import type { AnalysisContext, Analyzer } from '../analyzer.js';
 import { makeFinding, type Finding } from '../finding.js';
 import type { ByteSource } from '../source.js';
 import { budgetFor, inherit, metered, type ExpansionBudget } from './budget.js';
+import { CrcTap } from './crc-tap.js';
 import { crc32 } from './crc32.js';
 import { linkEscapeReason, MemberPathChecker } from './member-paths.js';
 import { ARCHIVE_RULES } from './rules.js';
@@ -24,16 +25,10 @@ import {
 } from './zip-reader.js';
 import type { ChunkMeter } from './zip-member.js';
 import { readZipStream } from './zip-stream.js';
-import type { Format } from '../formats.js';
-import { SNIFF_BYTES, sniffFormat } from '../sniff.js';
+import { SNIFF_BYTES } from '../sniff.js';
 
-/** Members this small may be CRC-checked (a second read); bigger ones are never re-read. */
-const CRC_CHECK_MAX_BYTES = 16 * 1024 * 1024;
-/**
- * Members whose content a loader parses (pickles, JSON, text, nested containers) are CRC-checked;
- * raw tensor bytes (`data/0`…), which PyTorch maps without checking, are not re-read (issue 15 §1).
- */
-const RAW_FORMATS: ReadonlySet<Format> = new Set(['unknown']);
+/** Members flagged as encrypted up to this size are read whole to tell plain bytes from ciphertext. */
+const VERIFY_PLAIN_MAX_BYTES = 16 * 1024 * 1024;
 /** Below this, a high ratio is ordinary redundancy (a small zero-filled array), not a bomb. */
 export const BOMB_MIN_BYTES = 1024 * 1024;
 const SUSPICIOUS_FLAGS = FLAG_ENCRYPTED | FLAG_PATCHED | FLAG_STRONG_ENCRYPTION;
@@ -53,7 +48,6 @@ const RULE_FOR: Readonly<Record<ZipAnomalyKind, keyof typeof ARCHIVE_RULES>> = {
   'prefix-data': 'zipPrefixData',
   'bad-local-header': 'zipMalformed',
   'out-of-bounds': 'zipMalformed',
-  'not-cross-checked': 'zipStreamRead',
   'stream-stopped': 'zipMalformed',
   'no-central-directory': 'zipMalformed',
   'reader-disagreement': 'readerDisagreement',
@@ -73,7 +67,6 @@ export const zipAnalyzer: Analyzer = {
     ARCHIVE_RULES.zipCrcMismatch,
     ARCHIVE_RULES.zipMalformed,
     ARCHIVE_RULES.zipPrefixData,
-    ARCHIVE_RULES.zipStreamRead,
     ARCHIVE_RULES.readerDisagreement,
     ARCHIVE_RULES.encryptedMembers,
     ARCHIVE_RULES.unsupportedMethod,
@@ -115,7 +108,7 @@ class ZipRun {
     this.anomalies.push(...directory.anomalies);
     const located: LocatedEntry[] = [];
     for (const entry of directory.entries) {
-      const where = await locateEntry(this.ctx.source, entry, this.anomalies);
+      const where = await locateEntry(this.ctx.source, entry, this.anomalies, SNIFF_BYTES);
       if (where) located.push(where);
     }
     this.checkOverlaps(located, directory.centralDirectoryOffset);
@@ -127,9 +120,11 @@ class ZipRun {
       // unzip make it a link. So a "symlink" is checked as a link and analysed as the file loaders see.
       if (isSymlink(entry)) await this.checkLink(entry, open());
       if (entry.flags & ENCRYPTION_FLAGS && !(await this.readsAsPlain(entry, open((c) => c)))) continue;
-      if (!(await this.scan(entry, open()))) break;
-      if (entry.uncompressedSize <= CRC_CHECK_MAX_BYTES && !(entry.flags & ENCRYPTION_FLAGS) && (await this.isParsed(open((c) => c))))
-        await this.checkCrc(entry, open((c) => c));
+      const tap = new CrcTap(open());
+      if (!(await this.scan(entry, tap))) break;
+      const crc = tap.crcOfWhole();
+      // An encrypted-flagged member's CRC was judged by readsAsPlain.
+      if (crc !== undefined && !(entry.flags & ENCRYPTION_FLAGS)) this.checkCrc(entry, crc);
     }
   }
 
@@ -275,7 +270,7 @@ class ZipRun {
     const flagged = (message: string, reading: string): void => {
       this.findings.push(makeFinding(ARCHIVE_RULES.zipFlagBits, this.file, { ...at, message, details: { ...details, reading } }));
     };
-    if (entry.uncompressedSize > CRC_CHECK_MAX_BYTES) {
+    if (entry.uncompressedSize > VERIFY_PLAIN_MAX_BYTES) {
       flagged(`member ${JSON.stringify(entry.name)} is flagged as encrypted (flags ${flags}); too large to verify, it was analysed as plain data, as readers that ignore the flag read it`, 'plain, unverified');
       return true;
     }
@@ -304,24 +299,8 @@ class ZipRun {
     );
   }
 
-  /** Whether the member's head is a format some loader parses (see {@link RAW_FORMATS}). */
-  private async isParsed(source: ByteSource): Promise<boolean> {
-    try {
-      const head = await readSmall(source, SNIFF_BYTES);
-      return !RAW_FORMATS.has(sniffFormat(head, source.size));
-    } catch {
-      return false; // undecompressable: its own scan reported it
-    }
-  }
-
-  /** A member that cannot be decompressed was already reported by its own scan; only a readable one is checked. */
-  private async checkCrc(entry: ZipEntry, source: ByteSource): Promise<void> {
-    let crc = 0;
-    try {
-      for await (const chunk of source.stream(0)) crc = crc32(chunk, crc);
-    } catch {
-      return;
-    }
+  /** Compares the CRC-32 of a member the analysis read whole with the recorded one. */
+  private checkCrc(entry: ZipEntry, crc: number): void {
     if (crc !== entry.crc32)
       this.findings.push(
         makeFinding(ARCHIVE_RULES.zipCrcMismatch, this.file, {

@@ -74,7 +74,6 @@ export type ZipAnomalyKind =
   | 'prefix-data'
   | 'bad-local-header'
   | 'out-of-bounds'
-  | 'not-cross-checked'
   | 'stream-stopped'
   | 'no-central-directory'
   | 'reader-disagreement';
@@ -103,6 +102,8 @@ export interface ZipDirectory {
 export interface LocatedEntry {
   readonly entry: ZipEntry;
   readonly dataOffset: number;
+  /** The first bytes of a stored member's data, read with its header (at most `headBytes` of {@link locateEntry}). */
+  readonly head?: Uint8Array;
 }
 
 /** Reads the central directory of a seekable zip; undefined when there is no EOCD record at all. */
@@ -225,11 +226,14 @@ async function readCentralEntries(
   limits: ZipReadLimits,
   anomalies: ZipAnomaly[],
 ): Promise<ZipEntry[]> {
-  const queue = new ByteQueue(source.stream(start, Math.max(start, end)));
+  return centralEntries(new ByteQueue(source.stream(start, Math.max(start, end))), shift, limits, anomalies);
+}
+
+/** Central directory records from `queue` up to the first that is not one (shared with the stream reader). */
+export async function centralEntries(queue: ByteQueue, shift: number, limits: ZipReadLimits, anomalies: ZipAnomaly[]): Promise<ZipEntry[]> {
   const entries: ZipEntry[] = [];
-  while (await queue.fill(CENTRAL_HEADER_BYTES)) {
+  while ((await queue.fill(CENTRAL_HEADER_BYTES)) && u32(queue.peek(4), 0) === SIG_CENTRAL) {
     const h = queue.take(CENTRAL_HEADER_BYTES).slice();
-    if (u32(h, 0) !== SIG_CENTRAL) break;
     if (entries.length >= limits.maxMembers) {
       anomalies.push({
         kind: 'too-many-entries',
@@ -269,8 +273,10 @@ async function readCentralEntries(
  * Reads an entry's local header: where its data starts, plus anomalies when it disagrees with the
  * central directory. Undefined (with a `bad-local-header` anomaly) when there is no local header.
  */
-export async function locateEntry(source: ByteSource, entry: ZipEntry, anomalies: ZipAnomaly[]): Promise<LocatedEntry | undefined> {
-  const guess = LOCAL_HEADER_BYTES + 3 * entry.name.length + 256;
+export async function locateEntry(source: ByteSource, entry: ZipEntry, anomalies: ZipAnomaly[], headBytes = 0): Promise<LocatedEntry | undefined> {
+  // A stored member's head (what the engine sniffs) comes with its header: one read per member, not two.
+  const head = entry.method === METHOD_STORED ? Math.min(headBytes, entry.compressedSize) : 0;
+  const guess = LOCAL_HEADER_BYTES + 3 * entry.name.length + 256 + head;
   let bytes = entry.localHeaderOffset >= 0 ? await source.read(entry.localHeaderOffset, guess) : new Uint8Array(0);
   const local = parseLocalHeader(bytes);
   if (!local) {
@@ -307,7 +313,8 @@ export async function locateEntry(source: ByteSource, entry: ZipEntry, anomalies
       details: { dataOffset, compressedSize: entry.compressedSize, fileSize: size },
     });
   }
-  return { entry, dataOffset };
+  const prefetched = bytes.subarray(headerBytes, headerBytes + head);
+  return { entry, dataOffset, ...(prefetched.length > 0 ? { head: prefetched } : {}) };
 }
 
 /**
@@ -315,9 +322,9 @@ export async function locateEntry(source: ByteSource, entry: ZipEntry, anomalies
  * forward stream that stops at the declared uncompressed size (what loaders read) or `maxOutputBytes`.
  */
 export function openEntry(source: ByteSource, located: LocatedEntry, maxOutputBytes: number, meter?: ChunkMeter): ByteSource {
-  const { entry, dataOffset } = located;
+  const { entry, dataOffset, head } = located;
   const available = Math.max(0, Math.min(entry.compressedSize, (source.size ?? Number.POSITIVE_INFINITY) - dataOffset));
-  if (entry.method === METHOD_STORED) return new SliceSource(source, dataOffset, available);
+  if (entry.method === METHOD_STORED) return new SliceSource(source, dataOffset, available, head?.subarray(0, available));
   return openCompressedMember(
     entry,
     new ByteQueue(source.stream(dataOffset, dataOffset + available)),

@@ -2,12 +2,13 @@
  * Zip from a forward-only source (a zip inside a gzip or a compressed tar layer): local headers are read
  * front to back. Members written with data descriptors do not say how long they are — PyTorch's writer
  * does this for every member — so deflate data ends where the deflate stream ends, and stored data ends
- * at a data descriptor whose sizes equal the bytes seen and which is followed by the next header. The
- * central directory cannot be cross-checked against what was read; that is reported.
+ * at a data descriptor whose sizes equal the bytes seen and which is followed by the next header.
+ * The central directory that follows is checked against what was read: an ordinary zip read so is no
+ * finding (issue 13 §7); one whose directory points elsewhere is, and so is what cannot be delimited.
  */
 import { ForwardSource, type ByteSource } from '../source.js';
 import { ByteQueue } from './byte-queue.js';
-import type { ZipAnomaly, ZipEntry, ZipReadLimits } from './zip-reader.js';
+import { centralEntries, type ZipAnomaly, type ZipEntry, type ZipReadLimits } from './zip-reader.js';
 import { memberChunks, upTo, type ChunkMeter } from './zip-member.js';
 import {
   applyZip64,
@@ -22,9 +23,13 @@ import {
   SIG_EOCD,
   SIG_LOCAL,
   SIG_ZIP64_EOCD,
+  SIG_ZIP64_LOCATOR,
   SUPPORTED_METHODS,
+  u16,
   u32,
   u64,
+  ZIP64_LOCATOR_BYTES,
+  EOCD_BYTES,
 } from './zip-format.js';
 
 export interface StreamedMember {
@@ -43,19 +48,16 @@ export async function* readZipStream(
   anomalies: ZipAnomaly[],
 ): AsyncGenerator<StreamedMember> {
   const queue = new ByteQueue(source.stream(0));
+  const read: ReadMember[] = [];
   const stop = (message: string, details?: Record<string, unknown>): void =>
     void anomalies.push({ kind: 'stream-stopped', message, ...(details ? { details } : {}) });
   for (let index = 0; ; index++) {
     const offset = queue.consumed;
     if (!(await queue.fill(4))) return stop('the archive ends without a central directory', { offset });
-    const signature = u32(peek(queue, 4), 0);
+    const signature = u32(queue.peek(4), 0);
     if (signature !== SIG_LOCAL) {
-      if (NEXT_RECORD.has(signature)) {
-        anomalies.push({
-          kind: 'not-cross-checked',
-          message: 'read front to back (forward-only source): local headers were not checked against the central directory',
-        });
-      } else stop(`unexpected bytes at offset ${offset} where a zip record should start`, { offset });
+      if (NEXT_RECORD.has(signature)) await crossCheck(queue, read, limits, anomalies);
+      else stop(`unexpected bytes at offset ${offset} where a zip record should start`, { offset });
       return;
     }
     if (index >= limits.maxMembers) {
@@ -76,7 +78,10 @@ export async function* readZipStream(
       });
     }
     const limit = Math.min(unknownSize ? limits.maxMemberBytes : entry.uncompressedSize, limits.maxMemberBytes);
-    const chunks = memberData(entry, queue, unknownSize, limit)[Symbol.asyncIterator]();
+    const record = { name: entry.name, offset, method: entry.method, compressedSize: 0 };
+    read.push(record);
+    const dataStart = queue.consumed;
+    const chunks = counted(memberData(entry, queue, unknownSize, limit), entry.method === METHOD_STORED ? record : undefined)[Symbol.asyncIterator]();
     // The consumer may stop early; closing is ours, so its `return()` does nothing.
     const shared: AsyncIterable<Uint8Array> = {
       [Symbol.asyncIterator]: () => ({ next: () => chunks.next(), return: async () => ({ done: true, value: undefined }) }),
@@ -85,6 +90,7 @@ export async function* readZipStream(
     yield { entry, source: new ForwardSource(data, unknownSize ? undefined : entry.uncompressedSize) };
     try {
       while (!(await chunks.next()).done);
+      if (entry.method !== METHOD_STORED) record.compressedSize = queue.consumed - dataStart;
       if (unknownSize && entry.method !== METHOD_STORED) await skipDescriptor(queue);
     } catch (error) {
       return stop(`member ${entry.name} could not be read to its end: ${error instanceof Error ? error.message : String(error)}`);
@@ -92,10 +98,62 @@ export async function* readZipStream(
   }
 }
 
-function peek(queue: ByteQueue, n: number): Uint8Array {
-  const bytes = queue.take(n).slice();
-  queue.unread(bytes);
-  return bytes;
+/** Where a member was found reading front to back, and how long its data was. */
+interface ReadMember {
+  readonly name: string;
+  readonly offset: number;
+  readonly method: number;
+  compressedSize: number;
+}
+
+/** Stored data is its own length: counted as it passes (a descriptor after it is not data). */
+async function* counted(chunks: AsyncIterable<Uint8Array>, into: ReadMember | undefined): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    if (into) into.compressedSize += chunk.length;
+    yield chunk;
+  }
+}
+
+/**
+ * After the last member: the central directory, which is what loaders read members through, must list
+ * exactly the members read front to back (same offsets, names, methods and data lengths) and be followed
+ * by one end record and the end of the archive. Then reading front to back saw what a loader sees and
+ * nothing is reported (issue 13 §7). Otherwise a loader may be pointed at bytes this reading took as part
+ * of another member, or past the end record: that is reported, since those readings were not analysed.
+ */
+async function crossCheck(queue: ByteQueue, read: readonly ReadMember[], limits: ZipReadLimits, anomalies: ZipAnomaly[]): Promise<void> {
+  const byOffset = new Map(read.map((member) => [member.offset, member]));
+  const differences: string[] = [];
+  const entries = await centralEntries(queue, 0, limits, anomalies);
+  for (const entry of entries) {
+    const member = byOffset.get(entry.localHeaderOffset);
+    byOffset.delete(entry.localHeaderOffset);
+    if (!member) differences.push(`it lists ${JSON.stringify(entry.name)} at offset ${entry.localHeaderOffset}, where no member starts`);
+    else if (member.name !== entry.name || member.method !== entry.method || member.compressedSize !== entry.compressedSize)
+      differences.push(
+        `it lists ${JSON.stringify(entry.name)} (method ${entry.method}, ${entry.compressedSize} bytes) at offset ${entry.localHeaderOffset}, where ${JSON.stringify(member.name)} (method ${member.method}, ${member.compressedSize} bytes) was read`,
+      );
+  }
+  if (entries.length < limits.maxMembers && byOffset.size > 0)
+    differences.push(`it does not list ${[...byOffset.values()].map((m) => JSON.stringify(m.name)).slice(0, 5).join(', ')}`);
+  if (!(await endsAfterEndRecord(queue))) differences.push('it is not followed by one end record and the end of the archive');
+  if (differences.length === 0) return;
+  anomalies.push({
+    kind: 'local-header-mismatch',
+    message: `read front to back, the central directory disagrees with the members read: ${differences.slice(0, 5).join('; ')}. Loaders find members through the central directory; what it points to beyond the members read was not analysed`,
+    details: { differences: differences.slice(0, 20) },
+  });
+}
+
+/** The (ZIP64 end record and locator and) end record, its comment, then nothing. */
+async function endsAfterEndRecord(queue: ByteQueue): Promise<boolean> {
+  if ((await queue.fill(12)) && u32(queue.peek(4), 0) === SIG_ZIP64_EOCD) {
+    const size = u64(queue.take(12), 4);
+    if (!(await queue.skip(size)) || !(await queue.fill(ZIP64_LOCATOR_BYTES)) || u32(queue.take(ZIP64_LOCATOR_BYTES), 0) !== SIG_ZIP64_LOCATOR) return false;
+  }
+  if (!(await queue.fill(EOCD_BYTES)) || u32(queue.peek(4), 0) !== SIG_EOCD) return false;
+  const comment = u16(queue.take(EOCD_BYTES), 20);
+  return (await queue.skip(comment)) && !(await queue.fill(1));
 }
 
 async function readLocalEntry(queue: ByteQueue, index: number, offset: number): Promise<ZipEntry | undefined> {
@@ -182,7 +240,7 @@ function findDescriptor(window: Uint8Array, emitted: number): { dataEnd: number;
 /** After compressed data of unknown size: the descriptor variant followed by a record signature. */
 async function skipDescriptor(queue: ByteQueue): Promise<void> {
   await queue.fill(DESCRIPTOR_LOOKAHEAD);
-  const head = peek(queue, Math.min(queue.available, DESCRIPTOR_LOOKAHEAD));
+  const head = queue.peek(Math.min(queue.available, DESCRIPTOR_LOOKAHEAD));
   const signed = head.length >= 4 && u32(head, 0) === SIG_DATA_DESCRIPTOR;
   for (const length of signed ? [16, 24] : [12, 20]) {
     if (head.length === length || (head.length >= length + 4 && NEXT_RECORD.has(u32(head, length)))) {

@@ -1,6 +1,7 @@
 /**
  * The GGUF analyzer: validates the header, metadata and tensor table (reading the header only, never
- * tensor data) and checks every chat template for template-injection building blocks.
+ * tensor data) and checks every chat template for template-injection building blocks. The licence and
+ * model-card keys are recorded as facts from the same parse, so the header is read once.
  */
 import type { Analyzer, AnalysisContext } from '../analyzer.js';
 import type { Finding } from '../finding.js';
@@ -10,7 +11,8 @@ import { JINJA_TEMPLATE_RULES } from '../template/rules.js';
 import type { GgufKeyValue } from './metadata.js';
 import { parseGguf } from './parse.js';
 import { GGUF_RULES } from './rules.js';
-import { isChatTemplateKey } from './summary.js';
+import { ggufFacts } from '../license/sources.js';
+import { isChatTemplateKey, summarizeGguf } from './summary.js';
 
 export const ggufAnalyzer: Analyzer = {
   name: 'gguf',
@@ -20,6 +22,7 @@ export const ggufAnalyzer: Analyzer = {
   async analyze(ctx: AnalysisContext): Promise<Finding[]> {
     const budget = new FindingBudget(ctx.file.path);
     const file = await parseGguf(ctx.source, ctx.limits, budget);
+    for (const fact of ggufFacts(ctx.file.path, summarizeGguf(file))) ctx.record(fact);
     checkChatTemplates(file.metadata, budget);
     return budget.findings();
   },

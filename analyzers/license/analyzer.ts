@@ -1,6 +1,8 @@
 /**
  * The license analyzer: records every license declaration it finds in model cards, license texts,
- * configs, Kitfiles, code headers, GGUF and safetensors metadata as facts (./sources.ts), the installed
+ * configs, Kitfiles and code headers as facts (./sources.ts) — GGUF and safetensors metadata are recorded
+ * by their format analyzers from the one read of the header they make (./sources.ts builds those facts
+ * too) —, the installed
  * software packages an image carries with their own licences (./software-packages.ts), and once the
  * whole artifact is read, grades them against the license policy (./policy.ts). Reading a file never
  * produces a finding by itself: what is missing or contradictory is only known at the end.
@@ -10,11 +12,11 @@ import type { Finding } from '../finding.js';
 import { evaluateLicensePolicy } from './policy.js';
 import { LICENSE_RULE_LIST } from './rules.js';
 import { packageMetadataKind, softwarePackage } from './software-packages.js';
-import { ggufFacts, licenseFileRole, safetensorsFacts, textFileFacts } from './sources.js';
+import { licenseFileRole, textFileFacts } from './sources.js';
 
 export const licenseAnalyzer: Analyzer = {
   name: 'license',
-  formats: ['text', 'json', 'gguf', 'safetensors'],
+  formats: ['text', 'json'],
   rules: LICENSE_RULE_LIST,
   async analyze(ctx: AnalysisContext): Promise<Finding[]> {
     for (const fact of await factsOf(ctx)) ctx.record(fact);
@@ -24,12 +26,7 @@ export const licenseAnalyzer: Analyzer = {
 };
 
 async function factsOf(ctx: AnalysisContext): Promise<Fact[]> {
-  const { file, source, format, limits } = ctx;
-  // The format analyzers own the one pass a forward-only (decompressing) source allows; their headers
-  // are read again here only where seeking back is free. A header too broken to read declares nothing
-  // here: the format analyzer reports why.
-  if (format === 'gguf') return source.seekable ? ggufFacts(file.path, source, limits).catch(() => []) : [];
-  if (format === 'safetensors') return source.seekable ? safetensorsFacts(file.path, source, limits).catch(() => []) : [];
+  const { file, source } = ctx;
   const ecosystem = packageMetadataKind(file.path);
   if (ecosystem) {
     const found = softwarePackage(ecosystem, file.path, new TextDecoder().decode(await source.read(0, PACKAGE_METADATA_BYTES)));

@@ -7,10 +7,7 @@
 import { parseDocument } from 'yaml';
 import type { Fact, LicenseDeclaration, LicenseSource, ModelCardFact } from '../analyzer.js';
 import { clip } from '../finding-budget.js';
-import { readGgufSummary } from '../gguf/summary.js';
-import type { AnalyzerLimits } from '../limits.js';
-import { readSafetensorsHeader } from '../safetensors/header.js';
-import { METADATA_KEY } from '../safetensors/validate.js';
+import type { GgufSummary } from '../gguf/summary.js';
 import type { ByteSource } from '../source.js';
 import { MAX_FRONT_MATTER_BYTES, readFrontMatter } from './front-matter.js';
 import { identifyLicenseText } from './license-text.js';
@@ -135,9 +132,11 @@ function codeHeaderFacts(content: string, file: string): Fact[] {
   return [{ kind: 'license', file, source: 'code-header', scope: 'file', declared: clip(value), ...identifyDeclared(value) }];
 }
 
-/** GGUF `general.license`, `.name`, `.link` and the base models; undefined values mean the keys are absent. */
-export async function ggufFacts(file: string, source: ByteSource, limits: AnalyzerLimits): Promise<Fact[]> {
-  const summary = await readGgufSummary(source, limits);
+/**
+ * GGUF `general.license`, `.name`, `.link` and the base models from the summary of the header the GGUF
+ * analyzer parsed (undefined values mean the keys are absent).
+ */
+export function ggufFacts(file: string, summary: GgufSummary): Fact[] {
   const facts: Fact[] = declared(
     { licenses: summary.license ? [summary.license] : [], licenseName: summary.licenseName, licenseLink: summary.licenseLink },
     'gguf',
@@ -160,18 +159,12 @@ export async function ggufFacts(file: string, source: ByteSource, limits: Analyz
   return facts;
 }
 
-/** License keys of safetensors `__metadata__` (free-form strings: `license`, `modelspec.license`…). */
-export async function safetensorsFacts(file: string, source: ByteSource, limits: AnalyzerLimits): Promise<Fact[]> {
-  const header = await readSafetensorsHeader(source, limits, { add: () => undefined });
-  if (!header) return [];
-  let metadata: unknown;
-  try {
-    metadata = field(JSON.parse(new TextDecoder('utf-8').decode(header.bytes)), METADATA_KEY);
-  } catch {
-    return [];
-  }
-  if (!isObject(metadata)) return [];
-  const pick = (pattern: RegExp) => Object.entries(metadata).filter(([key]) => pattern.test(key)).flatMap(([, value]) => texts(value));
+/**
+ * License keys of safetensors `__metadata__` (free-form strings: `license`, `modelspec.license`…), as the
+ * safetensors analyzer collected them while validating the header.
+ */
+export function safetensorsFacts(file: string, metadata: ReadonlyMap<string, unknown>): Fact[] {
+  const pick = (pattern: RegExp) => [...metadata].filter(([key]) => pattern.test(key)).flatMap(([, value]) => texts(value));
   return declared(
     {
       licenses: pick(/(?:^|[._])licen[cs]e$/i),

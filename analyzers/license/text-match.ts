@@ -2,9 +2,9 @@
  * Full-text identification of license files against the SPDX license list (the texts shipped by
  * `spdx-license-list/full`, current ids only). Similarity is the Dice coefficient of the word
  * 3-gram sets; a file that holds a license plus other text (an appendix, third-party notices) also
- * scores by how much of the reference it contains. The reference index is built once, on first use.
+ * scores by how much of the reference it contains. The reference index is loaded once, on first use.
  */
-import licenseIds from 'spdx-license-ids/index.json' with { type: 'json' };
+import { loadReferenceIndex, type Reference } from './reference-index.js';
 import { commonCount, licenseWords, shingles } from './text-normalize.js';
 
 export interface TextMatch {
@@ -29,12 +29,6 @@ export const MATCH_THRESHOLD = 0.8;
 const CONTAINMENT_WEIGHT = 0.9;
 /** References too short for containment to mean anything (a one-line dedication). */
 const MIN_CONTAINMENT_SHINGLES = 40;
-
-interface Reference {
-  readonly ids: readonly string[];
-  readonly name: string;
-  readonly shingles: Uint32Array;
-}
 
 let index: Promise<readonly Reference[]> | undefined;
 
@@ -76,33 +70,6 @@ function round(score: number): number {
 }
 
 function referenceIndex(): Promise<readonly Reference[]> {
-  index ??= buildIndex();
+  index ??= loadReferenceIndex();
   return index;
-}
-
-/**
- * One reference per distinct text. Ids sharing a text are grouped with `-only` first: a bare GPL text
- * does not say "or any later version", so `-only` is the reading that claims nothing extra.
- */
-async function buildIndex(): Promise<readonly Reference[]> {
-  const { default: full } = await import('spdx-license-list/full.js');
-  const current = new Set(licenseIds);
-  const byText = new Map<string, { ids: string[]; name: string; shingles: Uint32Array }>();
-  for (const [id, license] of Object.entries(full)) {
-    if (!current.has(id)) continue;
-    const hashes = shingles(licenseWords(license.licenseText));
-    if (hashes.length === 0) continue;
-    const key = Buffer.from(hashes.buffer, hashes.byteOffset, hashes.byteLength).toString('base64');
-    const group = byText.get(key);
-    if (group) group.ids.push(id);
-    else byText.set(key, { ids: [id], name: license.name, shingles: hashes });
-  }
-  return [...byText.values()].map((group) => {
-    const ids = [...group.ids].sort((a, b) => preference(a) - preference(b) || a.localeCompare(b));
-    return { ids, name: full[ids[0]!]?.name ?? group.name, shingles: group.shingles };
-  });
-}
-
-function preference(id: string): number {
-  return id.endsWith('-only') ? 0 : id.endsWith('-or-later') ? 2 : 1;
 }

@@ -6,6 +6,11 @@
 
 /** Words per shingle: long enough to keep clause order, short enough to survive small edits. */
 export const SHINGLE_WORDS = 3;
+/**
+ * Names what {@link licenseWords} and {@link shingles} compute: change it with either, so a reference
+ * index written by an earlier build is not read (./reference-index.ts).
+ */
+export const SHINGLE_ALGORITHM = 'words-3-fnv1a-r1';
 
 /** Lines that are notices of who holds copyright, not license terms (SPDX guideline: ignore them). */
 const COPYRIGHT_LINE = /^\s*(?:[-*>#]\s*)*(?:copyright\b|\(c\)|©|all rights reserved)/i;

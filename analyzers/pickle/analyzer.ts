@@ -27,7 +27,8 @@ export function interpreterLimits(limits: AnalyzerLimits): InterpreterLimits {
  */
 export async function analysePickles(ctx: AnalysisContext, source: ByteSource, start: number): Promise<Finding[]> {
   const attempt = ctx.format !== 'pickle' && ctx.format !== 'npy';
-  const result = await scanPickleStream(attempt && !source.seekable ? readThrough(source) : source, start, {
+  const head = source === ctx.source ? ctx.head : new Uint8Array(0);
+  const result = await scanPickleStream(afterHead(source, head, attempt), start, {
     attempt,
     policy: policyFor(ctx.settings.pickle),
     limits: interpreterLimits(ctx.limits),
@@ -37,22 +38,38 @@ export async function analysePickles(ctx: AnalysisContext, source: ByteSource, s
   return pickleFindings(result.observations, ctx.file.path);
 }
 
-/** Chunk size of a pickle attempt on a forward-only source: small, so a failed attempt reads little. */
+/** First read of a pickle attempt past the sniffed head; each next one doubles, up to {@link ATTEMPT_MAX_READ_BYTES}. */
 const ATTEMPT_READ_BYTES = 16 * 1024;
+const ATTEMPT_MAX_READ_BYTES = 1024 * 1024;
 
 /**
- * A forward-only source read through `read()`, which keeps the source's look-behind window: when the
- * attempt stops within it (it does at the first impossible opcode), the analyzers for what the content
- * really is still stream it from the start.
+ * `source` as the pickle analysis reads it: `head` (the bytes the engine sniffed) is not read again —
+ * a small pickle is then read once. A pickle attempt (`windowed`) reads through `read()` in windows that
+ * start small and double while the content still parses, so an attempt that stops at the first
+ * impossible opcode (raw tensor bytes do within a few bytes) reads little more than the head, and one
+ * that keeps parsing is never cut short — it reads on to where the loader would stop (issue 15 §1). On
+ * a forward-only source such reads keep its look-behind window: when the attempt stops within it, the
+ * analyzers for what the content really is still stream it from the start.
  */
-function readThrough(source: ByteSource): ByteSource {
+function afterHead(source: ByteSource, head: Uint8Array, windowed: boolean): ByteSource {
   return {
     size: source.size,
-    seekable: false,
-    read: (offset, length) => source.read(offset, length),
+    seekable: source.seekable,
+    read: (offset, length) => (offset + length <= head.length ? Promise.resolve(head.subarray(offset, offset + length)) : source.read(offset, length)),
     async *stream(offset = 0, end = Number.POSITIVE_INFINITY) {
-      for (let at = offset; at < end; ) {
-        const chunk = await source.read(at, Math.min(ATTEMPT_READ_BYTES, end - at));
+      let at = offset;
+      if (at < head.length && at < end) {
+        const cached = head.subarray(at, Math.min(head.length, end));
+        at += cached.length;
+        yield cached;
+      }
+      if (at >= end || (source.size !== undefined && at >= source.size)) return;
+      if (!windowed) {
+        yield* source.stream(at, end === Number.POSITIVE_INFINITY ? undefined : end);
+        return;
+      }
+      for (let window = ATTEMPT_READ_BYTES; at < end; window = Math.min(ATTEMPT_MAX_READ_BYTES, window * 2)) {
+        const chunk = await source.read(at, Math.min(window, end - at));
         if (chunk.length === 0) return;
         yield chunk;
         at += chunk.length;

@@ -1,36 +1,43 @@
 /**
  * safetensors framing: `u64 LE N`, then N bytes of UTF-8 JSON, then the tensor data
- * (oci-model-formats.md §6.1). Only the header is ever read: two reads (8 bytes, then N bytes), so a
- * 10 GB file behind a registry costs two small Range requests.
+ * (oci-model-formats.md §6.1). Only the header is ever read, once: a small header in one read after the
+ * 8-byte prefix (a 10 GB file behind a registry costs two small Range requests), a large one as a stream
+ * of chunks that are decoded, parsed and validated as they arrive (./json-keys.ts, ./validate.ts), so a
+ * 100 MB header never sits in memory whole, as bytes, text or parse tree.
  */
 import { LimitExceededError } from '../engine-rules.js';
+import { DeferredFindings, type FindingSink } from '../finding-budget.js';
 import type { AnalyzerLimits } from '../limits.js';
 import type { ByteSource } from '../source.js';
-import type { FindingSink } from '../finding-budget.js';
-import { scanJsonKeys } from './json-keys.js';
+import { JsonStreamParser } from './json-keys.js';
 import { SAFETENSORS_RULES as RULES } from './rules.js';
+import { TensorTableCollector, type MetadataValue, type TensorTable } from './validate.js';
 
 /** The reference reader's `MAX_HEADER_SIZE` (safetensors `tensor.rs`). */
 export const MAX_HEADER_SIZE = 100_000_000;
 /** Bytes before the header: its little-endian u64 length. */
 export const LENGTH_PREFIX_BYTES = 8;
+/** Headers up to this size are read in one request; larger ones are streamed (seekable) or read in pieces this size. */
+export const HEADER_CHUNK_BYTES = 4 * 1024 * 1024;
 
-export interface SafetensorsHeaderBytes {
+export interface SafetensorsFraming {
   /** N, the header length from the prefix. */
   readonly length: number;
-  readonly bytes: Uint8Array;
+}
+
+export interface SafetensorsHeader extends SafetensorsFraming {
+  /** Byte ranges of the well-formed tensor entries, for {@link validateLayout}. */
+  readonly table: TensorTable;
+  /** `__metadata__` values under keys naming a licence. */
+  readonly licenseMetadata: ReadonlyMap<string, MetadataValue>;
 }
 
 /**
- * Reads the length prefix and the header bytes. Returns undefined (after reporting why) when the
- * framing itself is broken, so nothing after it can be checked. Throws {@link LimitExceededError} when
- * the header is legal but larger than this scanner's configured limit.
+ * Reads the length prefix. Returns undefined (after reporting why) when the framing itself is broken, so
+ * nothing after it can be checked. Throws {@link LimitExceededError} when the header is legal but larger
+ * than this scanner's configured limit.
  */
-export async function readSafetensorsHeader(
-  source: ByteSource,
-  limits: AnalyzerLimits,
-  sink: FindingSink,
-): Promise<SafetensorsHeaderBytes | undefined> {
+export async function readSafetensorsHeader(source: ByteSource, limits: AnalyzerLimits, sink: FindingSink): Promise<SafetensorsFraming | undefined> {
   const prefix = await source.read(0, LENGTH_PREFIX_BYTES);
   if (prefix.length < LENGTH_PREFIX_BYTES) {
     sink.add(RULES.truncated, { message: `file has ${prefix.length} bytes; the 8-byte header length is missing`, location: 'offset 0' });
@@ -52,12 +59,7 @@ export async function readSafetensorsHeader(
     reportOutOfBounds(sink, length, size);
     return undefined;
   }
-  const bytes = await source.read(LENGTH_PREFIX_BYTES, length);
-  if (bytes.length < length) {
-    reportOutOfBounds(sink, length, LENGTH_PREFIX_BYTES + bytes.length);
-    return undefined;
-  }
-  return { length, bytes };
+  return { length };
 }
 
 function reportOutOfBounds(sink: FindingSink, length: number, size: number): void {
@@ -68,64 +70,99 @@ function reportOutOfBounds(sink: FindingSink, length: number, size: number): voi
   });
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** The header's bytes, chunk by chunk, never more than N of them. */
+async function* headerChunks(source: ByteSource, length: number): AsyncGenerator<Uint8Array> {
+  if (length <= HEADER_CHUNK_BYTES) {
+    yield await source.read(LENGTH_PREFIX_BYTES, length);
+    return;
+  }
+  // One streamed request through a registry; a forward-only source is read on in pieces (its stream is
+  // kept for measuring the data section after the header).
+  if (source.seekable) {
+    yield* source.stream(LENGTH_PREFIX_BYTES, LENGTH_PREFIX_BYTES + length);
+    return;
+  }
+  for (let at = 0; at < length; ) {
+    const chunk = await source.read(LENGTH_PREFIX_BYTES + at, Math.min(HEADER_CHUNK_BYTES, length - at));
+    if (chunk.length === 0) return;
+    at += chunk.length;
+    yield chunk;
+  }
+}
 
 /**
- * Decodes the header into its JSON object, reporting encoding, syntax, shape, duplicate-key and padding
- * problems. Returns undefined when there is no object to validate further.
+ * Reads, decodes and validates the header in one pass, reporting encoding, syntax, shape, duplicate-key,
+ * padding, metadata and tensor-entry problems in that order. Returns undefined when there is no object to
+ * check the data layout against.
  */
-export function decodeSafetensorsHeader(bytes: Uint8Array, sink: FindingSink): Record<string, unknown> | undefined {
-  let text: string;
+export async function scanSafetensorsHeader(source: ByteSource, framing: SafetensorsFraming, sink: FindingSink): Promise<SafetensorsHeader | undefined> {
+  const { length } = framing;
+  const entries = new DeferredFindings();
+  const collector = new TensorTableCollector(entries);
+  const parser = new JsonStreamParser(collector, { serde: true });
+  // ignoreBOM keeps a leading BOM in the text, where the JSON reader rejects it as the Rust reader does.
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let received = 0;
+  let validUtf8 = true;
+  for await (const chunk of headerChunks(source, length)) {
+    received += chunk.length;
+    if (!validUtf8) continue;
+    try {
+      // After a syntax error the rest is still decoded: invalid UTF-8 anywhere is what gets reported.
+      const text = utf8.decode(chunk, { stream: true });
+      if (parser.error === undefined) parser.write(text);
+    } catch {
+      validUtf8 = false;
+    }
+  }
+  if (received < length) {
+    reportOutOfBounds(sink, length, LENGTH_PREFIX_BYTES + received);
+    return undefined;
+  }
   try {
-    // ignoreBOM keeps a leading BOM in the text, where JSON.parse rejects it as the Rust reader does.
-    text = UTF8.decode(bytes);
+    if (validUtf8) parser.write(utf8.decode());
   } catch {
+    validUtf8 = false;
+  }
+  if (!validUtf8) {
     sink.add(RULES.invalidUtf8, { message: 'header bytes are not valid UTF-8', location: 'header' });
     return undefined;
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    sink.add(RULES.invalidJson, {
-      message: `header is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      location: 'header',
-    });
+  parser.end();
+  if (parser.error) {
+    sink.add(RULES.invalidJson, { message: `header is not valid JSON: ${parser.error.message}`, location: 'header' });
     return undefined;
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    sink.add(RULES.headerNotObject, {
-      message: `header is a JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}, not an object`,
-      location: 'header',
-    });
+  if (parser.topKind !== 'object') {
+    const kind = parser.topKind === 'array' ? 'array' : parser.topKind === 'null' ? 'null' : parser.topKind;
+    sink.add(RULES.headerNotObject, { message: `header is a JSON ${kind}, not an object`, location: 'header' });
     return undefined;
   }
-  const scan = scanJsonKeys(text);
-  for (const dup of scan.duplicates) {
+  for (const dup of parser.duplicates) {
     const where = [...dup.path, dup.key];
     sink.add(RULES.duplicateKey, {
       message: `key "${dup.key}" appears more than once${dup.path.length > 0 ? ` in "${dup.path.join('.')}"` : ''}; JSON.parse keeps the last one`,
       location: `key ${where.join('.')}`,
-      details: { path: where, charOffset: dup.offset, duplicateKeysInHeader: scan.duplicateCount },
+      details: { path: where, charOffset: dup.offset, duplicateKeysInHeader: parser.duplicateCount },
     });
   }
-  checkPadding(text, scan.valueStart, scan.valueEnd, sink);
-  return value as Record<string, unknown>;
+  checkPadding(parser, sink);
+  entries.flushTo(sink);
+  return { length, table: collector.table, licenseMetadata: collector.licenseMetadata };
 }
 
 /** The header must start with `{` and may only be right-padded with spaces (safetensors `README.md`). */
-function checkPadding(text: string, valueStart: number, valueEnd: number, sink: FindingSink): void {
-  if (valueStart > 0)
+function checkPadding(parser: JsonStreamParser, sink: FindingSink): void {
+  if (parser.valueStart > 0)
     sink.add(RULES.headerPadding, {
-      message: `header starts with ${valueStart} whitespace characters before "{"; content sniffers expect "{" at byte 8`,
+      message: `header starts with ${parser.valueStart} whitespace characters before "{"; content sniffers expect "{" at byte 8`,
       location: 'offset 8',
       severity: 'Medium',
     });
-  const tail = text.slice(valueEnd);
-  if (/[^ ]/.test(tail))
+  if (parser.trailingNonSpace)
     sink.add(RULES.headerPadding, {
       message: 'header is padded with whitespace other than spaces (tabs or line breaks) after the JSON object',
       location: 'header end',
-      details: { paddingLength: tail.length },
+      details: { paddingLength: parser.trailingLength },
     });
 }

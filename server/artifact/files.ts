@@ -12,7 +12,19 @@ import type { LayerFacts } from './config.js';
 import { openLayer, type LayerItem, type OpenedLayer } from './layer-reader.js';
 import { ImageOverlay } from './overlay.js';
 import { normaliseArtifactPath, PathRegistry } from './paths.js';
-import type { ArtifactInventory, ArtifactLimits, FilesOptions, ModelFile, ResolvedManifest, SpecialEntry } from './types.js';
+import type { ByteSource } from '../../analyzers/source.js';
+import type {
+  ArtifactInventory,
+  ArtifactLimits,
+  FilesOptions,
+  LayerIdentity,
+  LayerReading,
+  LayerRecording,
+  ModelFile,
+  RecordedEntry,
+  ResolvedManifest,
+  SpecialEntry,
+} from './types.js';
 
 export interface WalkContext {
   readonly client: RegistryClient;
@@ -50,18 +62,27 @@ export async function* manifestFiles(
     const fact: LayerFacts = manifest.layerFacts.get(digest) ?? {};
     const rawPath = plan.pathHint ?? fact.path ?? digest;
     let layer: OpenedLayer | undefined;
+    let recording: LayerRecording | undefined;
     try {
-      layer = await openLayer(plan, {
-        client: context.client,
-        repository: context.repository,
-        limits: context.limits,
-        rawPath,
-        ...(fact.diffId ? { diffId: fact.diffId } : {}),
-      });
+      const identity: LayerIdentity = { plan, rawPath, ...(fact.diffId ? { diffId: fact.diffId } : {}) };
+      // A layer read before is replayed when its reading covers every file this walk exposes from it.
+      const found = options.layers ? await options.layers.find(identity, (reading) => replayable(reading, overlay, digest)) : undefined;
+      if (found) layer = replayedLayer(found);
+      else {
+        layer = await openLayer(plan, {
+          client: context.client,
+          repository: context.repository,
+          limits: context.limits,
+          rawPath,
+          ...(fact.diffId ? { diffId: fact.diffId } : {}),
+        });
+        recording = options.layers?.record(identity, layer.encoding, layer.verified);
+      }
       for await (const item of layer.items) {
         options.signal?.throwIfAborted();
         if (++treeEntries > context.artifactLimits.maxTreeEntries)
           throw new ArtifactLimitError('tree entries per manifest', treeEntries, context.artifactLimits.maxTreeEntries);
+        const recordAnalysis = recording?.entry(recordedEntry(item));
         const normalised = normaliseArtifactPath(item.rawPath);
         // A whole-layer file whose claimed path normalises to nothing is named by its digest instead.
         const path = normalised.path || (layer.encoding === 'raw' ? digest : '');
@@ -94,9 +115,12 @@ export async function* manifestFiles(
           manifestDigest: manifest.digest,
           ...(manifest.platform ? { platform: manifest.platform } : {}),
           source: item.source,
+          ...(item.analysis ? { analysis: item.analysis } : {}),
+          ...(recordAnalysis ? { recordAnalysis } : {}),
         };
       }
       await layer.verify?.();
+      await recording?.complete();
     } catch (error) {
       if (error instanceof ArtifactLimitError || options.signal?.aborted) throw error;
       const failure = new LayerReadError(digest, manifest.digest, await verifiedFailure(layer, error), rawPath);
@@ -107,6 +131,67 @@ export async function* manifestFiles(
       overlay?.endLayer();
     }
   }
+}
+
+/**
+ * True when `reading` holds the analysis of every regular file this walk will hand out from the layer:
+ * its files without one (hidden by the upper layers of the image it was recorded in) must be hidden here
+ * too. What the overlay hides depends on the layers above only, so this is known before the layer is read.
+ */
+function replayable(reading: LayerReading, overlay: ImageOverlay | undefined, digest: string): boolean {
+  return reading.entries.every((entry) => {
+    if (entry.type !== 'file' || entry.analysis) return true;
+    const path = normaliseArtifactPath(entry.rawPath).path || (reading.encoding === 'raw' ? digest : '');
+    return path === '' || (overlay !== undefined && overlay.peek(path, false) !== 'visible');
+  });
+}
+
+/** A recorded reading as the walk reads a layer: the same entries in order, files carrying their analysis. */
+function replayedLayer(reading: LayerReading): OpenedLayer {
+  return {
+    encoding: reading.encoding,
+    // Not read, so nothing to record again.
+    verified: () => false,
+    items: (async function* () {
+      for (const entry of reading.entries)
+        yield {
+          type: entry.type,
+          rawPath: entry.rawPath,
+          size: entry.size,
+          ...(entry.mode === undefined ? {} : { mode: entry.mode }),
+          ...(entry.linkname === undefined ? {} : { linkname: entry.linkname }),
+          ...(entry.type === 'file' ? { source: notRead(entry.size) } : {}),
+          ...(entry.digest === undefined ? {} : { streamedDigest: () => entry.digest }),
+          ...(entry.analysis ? { analysis: entry.analysis } : {}),
+        };
+    })(),
+  };
+}
+
+function recordedEntry(item: LayerItem): RecordedEntry & { readonly streamedDigest?: () => string | undefined } {
+  return {
+    type: item.type,
+    rawPath: item.rawPath,
+    ...(item.size === undefined ? {} : { size: item.size }),
+    ...(item.mode === undefined ? {} : { mode: item.mode }),
+    ...(item.linkname === undefined ? {} : { linkname: item.linkname }),
+    ...(item.streamedDigest ? { streamedDigest: item.streamedDigest } : {}),
+  };
+}
+
+/** The source of a replayed file: its analysis is known, its bytes were not fetched. */
+function notRead(size: number | undefined): ByteSource {
+  const fail = (): never => {
+    throw new Error('a file replayed from the layer result cache has no bytes to read');
+  };
+  return {
+    size,
+    seekable: true,
+    read: async () => fail(),
+    stream: async function* () {
+      fail();
+    },
+  };
 }
 
 /**

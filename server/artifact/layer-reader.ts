@@ -4,6 +4,8 @@
  * §3.3), then read as
  * - raw: the blob is the file, read by Range;
  * - tar: headers read by Range, members are slices of the blob (random access, no download of weights);
+ *   the blob source reads ahead in windows that grow while the walk goes forward, so runs of small members
+ *   cost a few requests, and a layer so read front to back is digest-verified (server/registry/blob-source.ts);
  * - tar+gzip / tar+zstd: streamed once through the decompressor, members forward-only; the blob is read
  *   to its end (so the client verifies its digest) and the uncompressed bytes are checked against the
  *   config's diff ID; the bomb limits of compressed files (ratio, absolute size) apply.
@@ -19,6 +21,7 @@ import type { RegistryClient, VerifiableSource } from '../registry/types.js';
 import { descriptorSource } from './config.js';
 import { HashingTap } from './digest.js';
 import type { LayerEncoding, LayerPlan } from './media-types.js';
+import type { FileAnalysis } from './types.js';
 
 const BLOCK = 512;
 
@@ -33,6 +36,8 @@ export interface LayerItem {
   readonly streamedDigest?: () => string | undefined;
   readonly mode?: number;
   readonly linkname?: string;
+  /** A layer replayed from the layer result cache: the file's recorded analysis (./types.ts ModelFile.analysis). */
+  readonly analysis?: FileAnalysis;
 }
 
 export interface OpenedLayer {
@@ -44,6 +49,8 @@ export interface OpenedLayer {
    * been analysed, proves that every byte served was the blob's (server/registry/types.ts VerifiableSource).
    */
   readonly verify?: () => Promise<void>;
+  /** Whether every byte this reading used has been checked against the blob's digest so far. */
+  readonly verified: () => boolean;
 }
 
 export interface LayerReadContext {
@@ -79,9 +86,13 @@ function rawLayer(source: ByteSource & Partial<VerifiableSource>, plan: LayerPla
   })(), ...verification(source) };
 }
 
-function verification(source: ByteSource & Partial<VerifiableSource>): Pick<OpenedLayer, 'verify'> {
+/**
+ * Layers read by Range: provable after the fact with SCANNER_VERIFY_BLOBS (`verify`); verified as read
+ * when the reading went front to back (the blob source hashed it all).
+ */
+function verification(source: ByteSource & Partial<VerifiableSource>): Pick<OpenedLayer, 'verify' | 'verified'> {
   const { verifyServed } = source;
-  return verifyServed ? { verify: () => verifyServed.call(source) } : {};
+  return { ...(verifyServed ? { verify: () => verifyServed.call(source) } : {}), verified: () => verifyServed !== undefined || source.wholeVerified === true };
 }
 
 async function compressedLayer(
@@ -145,7 +156,8 @@ async function compressedLayer(
       await closeAll();
     }
   }
-  return { encoding: format === 'gzip' ? 'tar+gzip' : 'tar+zstd', items: items() };
+  // Streamed whole: the blob digest (and the diff ID) are checked as the stream ends.
+  return { encoding: format === 'gzip' ? 'tar+gzip' : 'tar+zstd', items: items(), verified: () => true };
 }
 
 /**

@@ -29,20 +29,24 @@ export class ImageOverlay {
 
   /** Classify an entry (normalised path) of the current layer and record it for the layers below. */
   visit(path: string, isDirectory: boolean): OverlayVerdict {
+    const verdict = this.peek(path, isDirectory);
     const slash = path.lastIndexOf('/');
     const parent = slash === -1 ? '' : path.slice(0, slash);
     const base = path.slice(slash + 1);
-    if (base === OPAQUE_WHITEOUT) {
-      this.layerOpaque.push(parent);
-      return 'whiteout';
-    }
-    if (base.startsWith(WHITEOUT_PREFIX)) {
-      this.layerDeleted.push(join(parent, base.slice(WHITEOUT_PREFIX.length)));
-      return 'whiteout';
-    }
-    if (this.isHidden(path, isDirectory)) return 'hidden';
-    this.layerPaths.push([path, isDirectory ? 'directory' : 'other']);
-    return 'visible';
+    if (base === OPAQUE_WHITEOUT) this.layerOpaque.push(parent);
+    else if (verdict === 'whiteout') this.layerDeleted.push(join(parent, base.slice(WHITEOUT_PREFIX.length)));
+    else if (verdict === 'visible') this.layerPaths.push([path, isDirectory ? 'directory' : 'other']);
+    return verdict;
+  }
+
+  /**
+   * What {@link visit} would answer, recording nothing. An entry's verdict depends on the layers above
+   * only (a layer's own entries and whiteouts apply below it), so a whole layer can be classified first.
+   */
+  peek(path: string, isDirectory: boolean): OverlayVerdict {
+    const base = path.slice(path.lastIndexOf('/') + 1);
+    if (base === OPAQUE_WHITEOUT || base.startsWith(WHITEOUT_PREFIX)) return 'whiteout';
+    return this.isHidden(path, isDirectory) ? 'hidden' : 'visible';
   }
 
   /** Finish the current layer: its entries and whiteouts now apply to the layers below. */

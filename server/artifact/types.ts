@@ -2,6 +2,8 @@
  * What artifact resolution hands to the scan: the manifests behind a reference, how each is packaged,
  * its config, and the model files it carries, each readable through a ByteSource.
  */
+import type { Fact } from '../../analyzers/analyzer.js';
+import type { Finding } from '../../analyzers/finding.js';
 import type { ByteSource } from '../../analyzers/source.js';
 import type { TarEntryType } from '../../analyzers/archive/tar-reader.js';
 import type { LayerReadError } from '../errors/artifact-errors.js';
@@ -76,6 +78,20 @@ export interface ModelFile {
   readonly manifestDigest: string;
   readonly platform?: Readonly<Record<string, unknown>>;
   readonly source: ByteSource;
+  /**
+   * Set when the file's layer was replayed from the layer result cache ({@link LayerReuse}): the file's
+   * analysis, recorded when the layer was last read. `source` is then not to be read (it throws).
+   */
+  readonly analysis?: FileAnalysis;
+  /** Set when the file's layer is being recorded for the cache: hand it the file's analysis once done. */
+  readonly recordAnalysis?: (analysis: FileAnalysis) => void;
+}
+
+/** What the engine made of one file (`ScanEngine.scanFile`), as the layer result cache keeps it. */
+export interface FileAnalysis {
+  readonly format: string;
+  readonly findings: readonly Finding[];
+  readonly facts: readonly Fact[];
 }
 
 /** A tar entry without content that a scan may still care about (links, devices, FIFOs). */
@@ -106,6 +122,68 @@ export interface FilesOptions {
    */
   readonly onLayerError?: (error: LayerReadError) => void;
   readonly signal?: AbortSignal;
+  /** Layer-level reuse (server/scan/layer-reuse.ts): replay layers read before, record the others. */
+  readonly layers?: LayerReuse;
+}
+
+/**
+ * What identifies one reading of a layer besides the rule set: the blob, and what the manifest says
+ * about it that changes what its files are called or how it is read.
+ */
+export interface LayerIdentity {
+  readonly plan: LayerPlan;
+  /** The file's path if the layer turns out to be one raw file (annotation, config path, else the digest). */
+  readonly rawPath: string;
+  /** The config's diff ID, checked for streamed layers. */
+  readonly diffId?: string;
+}
+
+/** One entry of a layer as the walk met it: every tar entry (directories and links too), in order. */
+export interface RecordedEntry {
+  readonly type: TarEntryType;
+  readonly rawPath: string;
+  readonly size?: number;
+  readonly mode?: number;
+  readonly linkname?: string;
+  /** Members of streamed layers: the digest hashed as the layer streamed past. */
+  readonly digest?: string;
+  /** Regular files the scan analysed; absent for files the walk did not hand out (hidden by upper layers). */
+  readonly analysis?: FileAnalysis;
+}
+
+/** A layer read to its end and verified, with the analysis of each of its files. */
+export interface LayerReading {
+  /** How the layer was read, after sniffing. */
+  readonly encoding: LayerEncoding;
+  readonly entries: readonly RecordedEntry[];
+}
+
+/** A layer being read for the first time, recorded entry by entry. */
+export interface LayerRecording {
+  /** Notes an entry as the layer yields it; for a regular file, returns where its analysis goes. */
+  entry(item: RecordedEntry & { readonly streamedDigest?: () => string | undefined }): ((analysis: FileAnalysis) => void) | undefined;
+  /** The layer was read to its end and verified: keep the reading. Never throws. */
+  complete(): Promise<void>;
+}
+
+/**
+ * Layer-level reuse, as the walk sees it: a layer read before (by any artifact, tag, repository or
+ * replica) is replayed from its recorded reading instead of being fetched, once the job has shown it
+ * may read the blob; any other layer is read and recorded.
+ */
+export interface LayerReuse {
+  /**
+   * A recorded reading of the layer to replay: one that `covers` (it analysed every file this walk will
+   * hand out) and whose blob this job may read. Undefined otherwise: the layer is read.
+   */
+  find(layer: LayerIdentity, covers: (reading: LayerReading) => boolean): Promise<LayerReading | undefined>;
+  /**
+   * Starts recording a layer being read. `verified`, asked once the layer is read: every byte the reading
+   * used was checked against the blob's digest (streamed layers; Range-read ones read front to back or
+   * with SCANNER_VERIFY_BLOBS), else nothing is kept. Analyses a reading found but not covering held, and
+   * this one lacks, are kept too.
+   */
+  record(layer: LayerIdentity, encoding: LayerEncoding, verified: () => boolean): LayerRecording | undefined;
 }
 
 export interface SkippedManifest {

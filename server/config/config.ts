@@ -13,7 +13,7 @@ import type { ApiAuthSettings, ApiCredentials } from '../http/auth.js';
 import type { TlsSettings } from '../http/tls.js';
 import type { TelemetrySettings } from '../observability/otel.js';
 import { WEBHOOK_SCOPES, type HarborModeSettings } from '../harbor/settings.js';
-import { parseDuration } from './duration.js';
+import { parseByteSize, parseDuration } from './duration.js';
 import { ConfigError } from './errors.js';
 import { proxySettings, type ProxySettings } from './proxy.js';
 
@@ -81,6 +81,14 @@ export const VARIABLES = {
   SCANNER_API_AUTH_PROTECT_PROBES: { schema: bool, default: 'false', help: 'Require the credentials on /probe/healthy and /probe/ready too.' },
   SCANNER_API_AUTH_PROTECT_METRICS: { schema: bool, default: 'false', help: 'Require the credentials on /metrics too.' },
   SCANNER_DATA_DIR: { schema: z.string().min(1), default: './data', help: 'Directory of the embedded job and report store (SQLite).' },
+  SCANNER_LAYER_CACHE_BYTES: {
+    schema: z
+      .string()
+      .refine((v) => parseByteSize(v) !== undefined, 'expected a size in bytes such as 268435456, 256MiB or 1GB, or 0')
+      .transform((v) => parseByteSize(v)!),
+    default: '256MiB',
+    help: 'Budget of the layer result cache (analyses of layers already read, reused by every artifact, tag, repository and replica that has the layer): in SQLite under SCANNER_DATA_DIR, in Redis in Redis mode; least recently used entries are evicted. 0: off.',
+  },
   SCANNER_LOG_LEVEL: {
     schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']),
     default: 'info',
@@ -211,6 +219,8 @@ export interface Config {
   readonly metrics: { readonly enabled: boolean };
   readonly telemetry: TelemetrySettings;
   readonly dataDir: string;
+  /** The layer result cache (server/jobs/layer-cache.ts); `maxBytes` 0: off. */
+  readonly layerCache: { readonly maxBytes: number };
   /** 32-byte key for sealing pending credentials; undefined: random per process. */
   readonly storeKey?: Uint8Array;
   /** Redis mode when set; the embedded SQLite store and in-process queue otherwise. */
@@ -318,6 +328,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metrics: { enabled: v.SCANNER_API_SERVER_METRICS_ENABLED },
     telemetry: telemetrySettings(env),
     dataDir: path.resolve(v.SCANNER_DATA_DIR),
+    layerCache: { maxBytes: v.SCANNER_LAYER_CACHE_BYTES },
     ...(v.SCANNER_STORE_KEY ? { storeKey: Buffer.from(v.SCANNER_STORE_KEY, 'base64') } : {}),
     ...(redis ? { redis } : {}),
     logLevel: v.SCANNER_LOG_LEVEL,

@@ -1,16 +1,20 @@
 /**
  * Where jobs live, chosen from the config: embedded (SQLite store, in-process pool, in-memory analysis
- * ledger) or, with SCANNER_REDIS_URL, Redis shared by all replicas (store, BullMQ queue, ledger).
+ * ledger) or, with SCANNER_REDIS_URL, Redis shared by all replicas (store, BullMQ queue, ledger). The
+ * layer result cache lives in the same place.
  */
 import type { Config } from '../config/config.js';
 import type { Logger } from '../observability/logger.js';
 import type { AnalysisLedger } from './analysis-ledger.js';
+import type { LayerResultCache } from './layer-cache.js';
 import { MemoryAnalysisLedger } from './memory-ledger.js';
 import type { JobQueue } from './queue.js';
 import { connectRedis, redactRedisUrl, redisOptionsFromUrl } from './redis-connection.js';
 import { RedisAnalysisLedger } from './redis-ledger.js';
 import { RedisJobQueue } from './redis-queue.js';
+import { RedisLayerResultCache } from './redis-layer-cache.js';
 import { RedisJobStore } from './redis-store.js';
+import { SqliteLayerResultCache } from './sqlite-layer-cache.js';
 import { SqliteJobStore } from './sqlite-store.js';
 import type { JobStore } from './store.js';
 import { WorkerPool } from './worker-pool.js';
@@ -55,4 +59,17 @@ export async function createJobBackend(config: Config, logger: Logger): Promise<
     }),
     location,
   };
+}
+
+/**
+ * The layer result cache (./layer-cache.ts) in this deployment's store: a SQLite file under
+ * SCANNER_DATA_DIR, or Redis in Redis mode; undefined when SCANNER_LAYER_CACHE_BYTES is 0. It opens its own
+ * connection from the (serialisable) config alone, so a scan worker thread can create its own; close it.
+ */
+export function createLayerResultCache(config: Pick<Config, 'dataDir' | 'redis' | 'layerCache'>, logger?: Logger): LayerResultCache | undefined {
+  const { maxBytes } = config.layerCache;
+  if (maxBytes <= 0) return undefined;
+  if (config.redis)
+    return new RedisLayerResultCache({ url: config.redis.url, namespace: config.redis.namespace, maxBytes, ...(logger ? { logger } : {}) });
+  return new SqliteLayerResultCache(config.dataDir, { maxBytes });
 }

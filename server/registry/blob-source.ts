@@ -4,7 +4,15 @@
  * need, you don't fetch").
  *
  * - Small reads are widened to a read-ahead block and the last few blocks are kept, so a parser's many
- *   small header reads cost one round trip, not one each.
+ *   small header reads cost one round trip, not one each. The block grows while reads go forward (each
+ *   read that continues where the last block ended doubles it, up to 8 MiB) and falls back to 64 KiB after
+ *   a jump: a plain tar layer of small files is read in a handful of windows, while a large member that
+ *   is only sniffed costs its head, not its bytes. A forward block starts where the last one ended, so
+ *   the bytes between (a member's tail) come with it instead of costing a request of their own; small
+ *   streams (a member read whole) go through the same blocks. Reads that need a block already on its way
+ *   share its request, and at most a few block requests are in flight.
+ * - Bytes fetched contiguously from the start are hashed as they arrive: a blob read (mostly) front to back
+ *   is digest-verified when the last block arrives, whichever reads fetched it.
  * - A `200` to a Range request means the server ignored Range (Harbor proxy-cache misses,
  *   oci-model-formats.md §5.4): the body is streamed, skipped up to the offset and dropped after the
  *   wanted bytes, never buffered whole.
@@ -24,6 +32,7 @@ import type { ByteSource } from '../../analyzers/source.js';
 import { abandonBody, bodyChunks, type ByteCounter } from './body.js';
 import { DigestVerifier, parseDigest } from './digest.js';
 import { headerValue, type HttpResponse } from './http-transport.js';
+import { ConcurrencyLimiter } from '../harbor/limiter.js';
 import { TransientError, withRetries, type RetryBudget } from './retry.js';
 import type { Descriptor, RegistryLogger, VerifiableSource } from './types.js';
 import { createHash } from 'node:crypto';
@@ -40,21 +49,27 @@ export interface BlobEndpoint {
 }
 
 export interface BlobSourceTuning {
-  /** Smallest range fetched for a read; the surplus is cached for the next reads. */
+  /** Smallest range fetched for a read, and the block after a jump; the surplus is cached for the next reads. */
   readonly readAheadBytes: number;
+  /** Largest block: a read that continues where the last block ended doubles the block, up to this. */
+  readonly maxReadAheadBytes: number;
   /** Read-ahead once the server is known to ignore Range (each miss then restreams from byte 0). */
   readonly rangeIgnoredReadAheadBytes: number;
   /** Blocks kept (least recently used dropped). */
   readonly cachedBlocks: number;
   /** Blocks larger than this are returned but not cached, so the cache stays small. */
   readonly maxCachedBlockBytes: number;
+  /** Block requests in flight at once. */
+  readonly maxRequestsInFlight: number;
 }
 
 export const DEFAULT_BLOB_SOURCE_TUNING: BlobSourceTuning = Object.freeze({
   readAheadBytes: 64 * 1024,
+  maxReadAheadBytes: 8 * 1024 * 1024,
   rangeIgnoredReadAheadBytes: 4 * 1024 * 1024,
   cachedBlocks: 4,
-  maxCachedBlockBytes: 4 * 1024 * 1024,
+  maxCachedBlockBytes: 8 * 1024 * 1024,
+  maxRequestsInFlight: 4,
 });
 
 const DRAIN_LIMIT = 64 * 1024;
@@ -62,6 +77,19 @@ const DRAIN_LIMIT = 64 * 1024;
 interface CachedBlock {
   readonly start: number;
   readonly bytes: Uint8Array;
+}
+
+interface PendingBlock {
+  readonly start: number;
+  readonly end: number;
+  readonly bytes: Promise<Uint8Array>;
+}
+
+/** Where the next block of a read at some offset starts and how long it is. */
+interface BlockPlan {
+  /** The read continues where the last block ended (or close to it). */
+  readonly forward: boolean;
+  readonly window: number;
 }
 
 interface ContentRange {
@@ -81,7 +109,16 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
   readonly seekable = true;
   readonly size: number;
   #blocks: CachedBlock[] = [];
+  readonly #pending = new Set<PendingBlock>();
+  readonly #requests: ConcurrencyLimiter;
   #rangeIgnored = false;
+  #window: number;
+  /** End of the last block fetched (undefined before the first): a read near it goes forward. */
+  #frontier: number | undefined;
+  /** Bytes [0, end) fetched so far, hashed; undefined once they reached the end and matched the digest. */
+  #chain: { readonly verifier: DigestVerifier; end: number } | undefined;
+  /** Bytes were fetched outside the chain (after a gap, or again): only verifyServed can vouch for them. */
+  #offChain = false;
   /** Set in verifying mode: every range fetched, keyed `start-end-hash` (a re-fetch of the same bytes counts once). */
   readonly #served: Map<string, ServedRange> | undefined;
 
@@ -92,6 +129,9 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
     verify = false,
   ) {
     this.size = descriptor.size;
+    this.#window = tuning.readAheadBytes;
+    this.#requests = new ConcurrencyLimiter(tuning.maxRequestsInFlight);
+    this.#chain = { verifier: new DigestVerifier(parseDigest(descriptor.digest)), end: 0 };
     this.#served = verify ? new Map() : undefined;
     if (!verify) this.verifyServed = undefined;
   }
@@ -100,6 +140,8 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
   verifyServed: (() => Promise<void>) | undefined = async () => {
     const served = [...(this.#served?.values() ?? [])].sort((a, b) => a.start - b.start);
     this.#served?.clear();
+    // Every byte served was hashed into the chain, and the chain matched the digest: nothing to compare.
+    if (this.wholeVerified) return;
     const open: Array<ServedRange & { readonly hash: ReturnType<typeof createHash> }> = [];
     let next = 0;
     let position = 0;
@@ -137,14 +179,78 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
     if (end <= offset) return new Uint8Array(0);
     const cached = this.#cachedSlice(offset, end);
     if (cached !== undefined) return cached;
-    const readAhead = this.#rangeIgnored ? this.tuning.rangeIgnoredReadAheadBytes : this.tuning.readAheadBytes;
-    const blockEnd = Math.min(this.size, Math.max(end, offset + readAhead));
-    const block = await this.#fetchBlock(offset, blockEnd);
-    this.#remember(offset, block);
+    const pending = [...this.#pending].find((p) => p.start <= offset && end <= p.end);
+    if (pending !== undefined) return (await pending.bytes).subarray(offset - pending.start, end - pending.start);
+    const plan = this.#plan(offset);
+    this.#window = plan.window;
+    const frontier = this.#frontier ?? 0;
+    // A forward read fetches from where the last block ended when the bytes before it are held (or are
+    // only a gap), so the blocks stay adjacent: one request each, and an unbroken chain for the digest.
+    const head = plan.forward && offset < frontier ? this.#cachedSlice(offset, frontier) : undefined;
+    const start = plan.forward && (offset >= frontier || head !== undefined) ? frontier : offset;
+    const readAhead = this.#rangeIgnored ? Math.max(this.tuning.rangeIgnoredReadAheadBytes, plan.window) : plan.window;
+    const blockEnd = Math.min(this.size, Math.max(end, start + readAhead));
+    this.#frontier = blockEnd;
+    const block = await this.#fetchShared(start, blockEnd);
+    return head === undefined ? block.subarray(offset - start, end - start) : Buffer.concat([head, block.subarray(0, end - start)]);
+  }
+
+  /** A read at `offset` near the end of the last block goes forward and doubles the block; any other starts small again. */
+  #plan(offset: number): BlockPlan {
+    const frontier = this.#frontier;
+    const forward = frontier !== undefined && offset >= frontier - this.#window && offset <= frontier + this.#window;
+    return { forward, window: forward ? Math.min(this.tuning.maxReadAheadBytes, this.#window * 2) : this.tuning.readAheadBytes };
+  }
+
+  /** Bytes [start, end) in one block request (at most `maxRequestsInFlight` at once), kept for the reads after. */
+  #fetchShared(start: number, end: number): Promise<Uint8Array> {
+    const pending: PendingBlock = {
+      start,
+      end,
+      bytes: this.#requests
+        .run(() => this.#fetchBlock(start, end))
+        .then((block) => {
+          this.#fetched(start, block);
+          return block;
+        })
+        .finally(() => this.#pending.delete(pending)),
+    };
+    this.#pending.add(pending);
+    return pending.bytes;
+  }
+
+  #fetched(start: number, block: Uint8Array): void {
+    this.#remember(start, block);
+    this.#extendChain(start, block);
     if (block.length <= this.tuning.maxCachedBlockBytes) {
-      this.#blocks = [{ start: offset, bytes: block }, ...this.#blocks].slice(0, this.tuning.cachedBlocks);
+      this.#blocks = [{ start, bytes: block }, ...this.#blocks].slice(0, this.tuning.cachedBlocks);
     }
-    return block.subarray(0, end - offset);
+  }
+
+  /**
+   * Hashes bytes fetched at `start` that continue the chain; once it reaches the blob's end the digest is
+   * checked, and a mismatch fails the read that completed it (the bytes served are not the blob).
+   */
+  #extendChain(start: number, bytes: Uint8Array): void {
+    const chain = this.#chain;
+    if (chain === undefined || start !== chain.end) {
+      this.#offChain = true;
+      return;
+    }
+    chain.verifier.update(bytes);
+    chain.end += bytes.length;
+    if (chain.end < this.size) return;
+    this.#chain = undefined;
+    const actual = chain.verifier.actual();
+    if (actual !== this.descriptor.digest) {
+      this.#offChain = true;
+      throw new DigestMismatchError(this.endpoint.target, this.descriptor.digest, actual, `blob ${this.descriptor.digest} as served by Range (read front to back)`);
+    }
+  }
+
+  /** Every byte fetched so far is part of the chain, which matched the blob's digest. */
+  get wholeVerified(): boolean {
+    return this.#chain === undefined && !this.#offChain;
   }
 
   async *stream(offset = 0, end: number = this.size): AsyncIterable<Uint8Array> {
@@ -152,8 +258,16 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
     checkPosition('stream', offset, 0);
     const stop = Math.min(end, this.size);
     if (stop <= offset) return;
+    const whole = offset === 0 && stop === this.size;
+    // Bytes held, or a range no larger than the next block, come through the blocks (a small member read
+    // whole costs no request of its own); the whole blob so only once its digest has been checked.
+    if (!whole || this.wholeVerified) {
+      const held = this.#cachedSlice(offset, stop);
+      if (held !== undefined) return yield held;
+      if (!whole && stop - offset <= this.#plan(offset).window) return yield await this.read(offset, stop - offset);
+    }
     // Only a read of the whole blob can be checked against its digest.
-    const verifier = offset === 0 && stop === this.size ? new DigestVerifier(parseDigest(this.descriptor.digest)) : undefined;
+    const verifier = whole ? new DigestVerifier(parseDigest(this.descriptor.digest)) : undefined;
     // A partial stream is remembered like a Range read (verifying mode), as far as it was consumed.
     const partial = verifier === undefined && this.#served !== undefined ? createHash('sha256') : undefined;
     const budget = this.endpoint.newRetryBudget();
@@ -162,6 +276,8 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
       yield* this.#streamFrom(position, stop, budget, (piece) => {
         verifier?.update(piece);
         partial?.update(piece);
+        if (verifier === undefined) this.#extendChain(position, piece);
+        if (this.#frontier === position) this.#frontier += piece.length;
         position += piece.length;
       });
     } finally {
@@ -205,12 +321,29 @@ export class RegistryBlobSource implements ByteSource, Partial<VerifiableSource>
     }
   }
 
+  /** Bytes [offset, end) from the cached blocks, joined when they span adjacent ones; undefined unless all are held. */
   #cachedSlice(offset: number, end: number): Uint8Array | undefined {
-    const index = this.#blocks.findIndex((b) => b.start <= offset && end <= b.start + b.bytes.length);
+    const first = this.#blockAt(offset);
+    if (first === undefined) return undefined;
+    if (end <= first.start + first.bytes.length) return first.bytes.subarray(offset - first.start, end - first.start);
+    const parts: Uint8Array[] = [];
+    for (let at = offset; at < end; ) {
+      const block = this.#blockAt(at);
+      if (block === undefined) return undefined;
+      const part = block.bytes.subarray(at - block.start, Math.min(block.bytes.length, end - block.start));
+      parts.push(part);
+      at += part.length;
+    }
+    return Buffer.concat(parts);
+  }
+
+  /** The cached block holding byte `offset`, made the most recently used. */
+  #blockAt(offset: number): CachedBlock | undefined {
+    const index = this.#blocks.findIndex((b) => b.start <= offset && offset < b.start + b.bytes.length);
     const block = this.#blocks[index];
     if (block === undefined) return undefined;
     if (index > 0) this.#blocks = [block, ...this.#blocks.filter((_, i) => i !== index)];
-    return block.bytes.subarray(offset - block.start, end - block.start);
+    return block;
   }
 
   /** Bytes [start, end) exactly, in as many Range requests as the server needs. */

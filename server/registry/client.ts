@@ -73,6 +73,11 @@ export interface RegistryClientOptions {
 
 /** A {@link RegistryPushClient} that holds connections: close it when the scan is done. */
 export interface HttpRegistryClient extends RegistryPushClient {
+  /**
+   * `HEAD` of a blob with pull credentials: true when the registry answers 200 (these credentials may
+   * read it), false for 404. A refusal throws {@link RegistryAuthError}, anything else the registry's error.
+   */
+  headBlob(repository: string, digest: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -193,6 +198,18 @@ class DistributionClient implements HttpRegistryClient {
       this.#tuning,
       this.#verifyBlobs,
     );
+  }
+
+  async headBlob(repository: string, digest: string): Promise<boolean> {
+    const target = this.#target(checkRepository(repository));
+    const text = parseDigest(digest).text;
+    return withRetries(this.#budget(target), async () => {
+      const response = await this.#send(target, { method: 'HEAD', url: this.#url(`/v2/${repository}/blobs/${text}`) }, pullScope(repository));
+      await drainBody(response.body);
+      if (response.status === 200) return true;
+      if (response.status === 404) return false;
+      throw new RegistryProtocolError(this.#answeredBy(response, target), `HEAD blob ${text} answered HTTP ${response.status}`);
+    });
   }
 
   async pushBlob(repository: string, bytes: Uint8Array): Promise<string> {

@@ -91,4 +91,9 @@ export interface RegistryLogger {
  */
 export interface VerifiableSource {
   verifyServed(): Promise<void>;
+  /**
+   * Every byte fetched so far was part of one read from the blob's start to its end whose digest matched
+   * (server/registry/blob-source.ts): true without `verifyBlobs` too, for a blob read front to back.
+   */
+  readonly wholeVerified: boolean;
 }

@@ -7,13 +7,14 @@ import type { AnalyzerLimits } from '../../analyzers/limits.js';
 import { packagingFacts } from '../../analyzers/license/packaging.js';
 import { analyzeArtifact } from '../../analyzers/manifest/analyze.js';
 import { resolveArtifact } from '../artifact/resolve.js';
-import type { ModelFile, ResolvedArtifact } from '../artifact/types.js';
+import type { LayerReuse, ModelFile, ResolvedArtifact } from '../artifact/types.js';
 import type { ProxySettings } from '../config/proxy.js';
 import { createRegistryClient } from '../registry/client.js';
 import { parseRegistryAuthorization } from '../registry/credentials.js';
 import type { RegistryLogger } from '../registry/types.js';
 import type { ArtifactOpener } from './controller.js';
 import { ArtifactFactsRecorder } from './artifact-facts.js';
+import { CachedLayers, type LayerResults } from './layer-reuse.js';
 import type { ModelFileInput, ScannableArtifact } from './scan-files.js';
 import { TransportWatch } from './transport-watch.js';
 
@@ -27,6 +28,8 @@ export interface RegistryAccess {
   readonly verifyBlobs?: boolean;
   readonly limits: AnalyzerLimits;
   readonly logger?: RegistryLogger;
+  /** Layer-level reuse (./layer-reuse.ts): absent, every layer is read. */
+  readonly layerResults?: LayerResults;
 }
 
 export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
@@ -46,11 +49,25 @@ export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
     });
     try {
       const artifact = await resolveArtifact(client, target.repository, target.digest, { limits: access.limits });
+      const layers = access.layerResults
+        ? new CachedLayers(access.layerResults, {
+            canRead: (digest) => client.headBlob(target.repository, digest),
+            signal,
+            ...(access.logger ? { logger: access.logger } : {}),
+          })
+        : undefined;
       return {
         packaging: artifact.packaging,
-        ...scannableArtifact(artifact, signal),
+        ...scannableArtifact(artifact, signal, layers),
         bytesFetched: () => client.bytesFetched,
-        close: () => client.close(),
+        close: async () => {
+          if (layers && (layers.counts.reused > 0 || layers.counts.recorded > 0))
+            access.logger?.debug(
+              { layers_reused: layers.counts.reused, bytes_not_fetched: layers.counts.bytesNotFetched, layers_recorded: layers.counts.recorded },
+              'layer result cache',
+            );
+          await client.close();
+        },
       };
     } catch (error) {
       await client.close();
@@ -64,7 +81,7 @@ export function registryArtifactOpener(access: RegistryAccess): ArtifactOpener {
  * about the walk that produced them. A layer broken by its content becomes a finding and the walk goes on;
  * a registry failure still fails the scan.
  */
-export function scannableArtifact(artifact: ResolvedArtifact, signal?: AbortSignal): ScannableArtifact {
+export function scannableArtifact(artifact: ResolvedArtifact, signal?: AbortSignal, layers?: LayerReuse): ScannableArtifact {
   let recorder: ArtifactFactsRecorder | undefined;
   const transport = new TransportWatch(signal);
   return {
@@ -72,7 +89,8 @@ export function scannableArtifact(artifact: ResolvedArtifact, signal?: AbortSign
     files: () => {
       const current = new ArtifactFactsRecorder(artifact);
       recorder = current;
-      return toEngineInputs(artifact.files({ onLayerError: current.onLayerError, ...(signal ? { signal } : {}) }), current, transport);
+      const options = { onLayerError: current.onLayerError, ...(signal ? { signal } : {}), ...(layers ? { layers } : {}) };
+      return toEngineInputs(artifact.files(options), current, transport);
     },
     artifactFindings: (scanned) => (recorder ? analyzeArtifact(recorder.facts(scanned)) : []),
     packagingFacts: () =>
@@ -91,6 +109,8 @@ async function* toEngineInputs(files: AsyncIterable<ModelFile>, recorder: Artifa
       ...(file.digest ? { digest: file.digest } : {}),
       ...(file.streamedDigest ? { streamedDigest: file.streamedDigest } : {}),
       ...(file.mediaType ? { mediaType: file.mediaType } : {}),
+      ...(file.analysis ? { analysis: file.analysis } : {}),
+      ...(file.recordAnalysis ? { recordAnalysis: file.recordAnalysis } : {}),
     };
   }
 }

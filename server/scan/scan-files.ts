@@ -9,6 +9,7 @@ import type { Fact, FileMeta } from '../../analyzers/analyzer.js';
 import type { ScanEngine, ScanStats } from '../../analyzers/engine.js';
 import type { Finding } from '../../analyzers/finding.js';
 import type { ByteSource } from '../../analyzers/source.js';
+import type { FileAnalysis } from '../artifact/types.js';
 import type { ScanResult, ScannedFile } from '../jobs/model.js';
 
 export interface ModelFileInput extends FileMeta {
@@ -17,6 +18,10 @@ export interface ModelFileInput extends FileMeta {
   readonly layerDigest?: string;
   /** The digest of a member of a streamed layer, known once the files after it are being read. */
   readonly streamedDigest?: () => string | undefined;
+  /** The file's analysis, replayed from the layer result cache: the engine does not read it again. */
+  readonly analysis?: FileAnalysis;
+  /** Told the file's analysis once it is done and no transport failure touched it (the layer result cache records it). */
+  readonly recordAnalysis?: (analysis: FileAnalysis) => void;
 }
 
 /** Something to scan: the files of a registry artifact or a local directory. */
@@ -90,11 +95,12 @@ export async function scanFiles(
   const streamed: Array<{ index: number; digest: () => string | undefined }> = [];
   let done = 0;
   const scanOne = async (file: ModelFileInput, index: number): Promise<void> => {
-    const { source, layerDigest, streamedDigest, ...meta } = file;
+    const { source, layerDigest, streamedDigest, analysis, recordAnalysis, ...meta } = file;
     if (streamedDigest) streamed.push({ index, digest: streamedDigest });
     try {
-      const result = await engine.scanFile(meta, source, signal, stats);
+      const result = analysis ? replayed(meta, analysis, stats) : await engine.scanFile(meta, source, signal, stats);
       transport?.check();
+      if (!analysis) recordAnalysis?.({ format: result.format, findings: result.findings, facts: result.facts });
       perFile[index] = {
         file: {
           path: meta.path,
@@ -112,7 +118,7 @@ export async function scanFiles(
     }
     options.onFile?.({ files: ++done, bytes: stats.bytesScanned, path: meta.path });
   };
-  await forEachBounded(files, options.concurrency ?? 1, scanOne, signal);
+  await forEachBounded(files, options.concurrency ?? 1, scanOne);
   transport?.check();
   const scanned = perFile.map((p) => p.file);
   const findings = perFile.flatMap((p) => p.findings);
@@ -134,17 +140,24 @@ export async function scanFiles(
   };
 }
 
+/** A recorded analysis, counted as the engine counts a file it scans. */
+function replayed(meta: FileMeta, analysis: FileAnalysis, stats: ScanStats): FileAnalysis {
+  stats.filesScanned += 1;
+  stats.bytesScanned += meta.size ?? 0;
+  return analysis;
+}
+
 /**
  * Runs `task` on each item with at most `limit` in flight, in order of arrival; the first failure stops
  * taking items and is thrown once the running tasks have settled (none is left running unobserved).
  */
-async function forEachBounded<T>(items: AsyncIterable<T>, limit: number, task: (item: T, index: number) => Promise<void>, signal: AbortSignal): Promise<void> {
+async function forEachBounded<T>(items: AsyncIterable<T>, limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | undefined;
   let index = 0;
   try {
     for await (const item of items) {
-      signal.throwIfAborted();
+      // An abort fails the task at once (the engine checks the signal first), which still releases the item.
       const run: Promise<void> = task(item, index++).then(
         () => void running.delete(run),
         (error: unknown) => {

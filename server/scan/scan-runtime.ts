@@ -7,7 +7,9 @@
 import { ScanEngine } from '../../analyzers/engine.js';
 import { ALL_ANALYZERS } from '../../analyzers/index.js';
 import type { Config } from '../config/config.js';
-import type { RegistryLogger } from '../registry/types.js';
+import { createLayerResultCache } from '../jobs/backend.js';
+import type { Logger } from '../observability/logger.js';
+import { analysisFingerprint } from './analysis-key.js';
 import type { ArtifactOpener } from './controller.js';
 import { registryArtifactOpener } from './registry-artifact.js';
 
@@ -16,10 +18,17 @@ import { registryArtifactOpener } from './registry-artifact.js';
  * and none of the service's secrets (API credentials, store key, robot account). Registry credentials
  * travel with each scan task, never here.
  */
-export type ScanRuntimeConfig = Pick<Config, 'registry' | 'limits' | 'settings'>;
+export type ScanRuntimeConfig = Pick<Config, 'registry' | 'limits' | 'settings' | 'dataDir' | 'redis' | 'layerCache'>;
 
 export function scanRuntimeConfig(config: ScanRuntimeConfig): ScanRuntimeConfig {
-  return { registry: config.registry, limits: config.limits, settings: config.settings };
+  return {
+    registry: config.registry,
+    limits: config.limits,
+    settings: config.settings,
+    dataDir: config.dataDir,
+    ...(config.redis ? { redis: config.redis } : {}),
+    layerCache: config.layerCache,
+  };
 }
 
 export interface ScanRuntime {
@@ -27,9 +36,15 @@ export interface ScanRuntime {
   readonly openArtifact: ArtifactOpener;
 }
 
-export function scanRuntime(config: ScanRuntimeConfig, logger: RegistryLogger): ScanRuntime {
+/**
+ * `layerCache: false`: no layer-level reuse (../jobs/layer-cache.ts) — the server's thread opens manifests
+ * only; each analysis thread opens its own connection to the cache.
+ */
+export function scanRuntime(config: ScanRuntimeConfig, logger: Logger, { layerCache = true } = {}): ScanRuntime {
+  const cache = layerCache ? createLayerResultCache(config, logger) : undefined;
+  const fingerprint = analysisFingerprint(config.settings, config.limits);
   return {
     engine: new ScanEngine({ analyzers: ALL_ANALYZERS, limits: config.limits, settings: config.settings }),
-    openArtifact: registryArtifactOpener({ ...config.registry, limits: config.limits, logger }),
+    openArtifact: registryArtifactOpener({ ...config.registry, limits: config.limits, logger, ...(cache ? { layerResults: { cache, fingerprint } } : {}) }),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Client of oracle_server.py: one long-lived Debian /usr/bin/python3 process per test suite, asked over a
- * pipe (one JSON line per request, answers in order). See test/oracle/README.md.
+ * pipe (one JSON line per request, answers in order), or one process per batch for synchronous callers
+ * ({@link unpickleWithOracle}). See test/oracle/README.md.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,13 @@ export type Pair = readonly [string, string];
 export interface UnpickleAnswer {
   readonly ok: boolean;
   readonly error?: string;
-  /** What find_class was asked, in order; `calls` / `setstate`: stubs instantiated or called / given state. */
+  /** What `load` returned: `int:42`, `True`, `str:'os'`, `float:1.5`, `stub`, `global`, or a type name. */
+  readonly value?: string;
+  /** Bytes the unpickler consumed, when it completed. */
+  readonly consumed?: number;
+  /** Every find_class call in order, refused ones (not dotted identifiers) included. */
+  readonly asked: Pair[];
+  /** What find_class resolved, in order; `calls` / `setstate`: stubs instantiated or called / given state. */
   readonly globals: Pair[];
   readonly calls: Pair[];
   readonly setstate: Pair[];
@@ -37,6 +44,33 @@ export const oracleAvailable = (): boolean => {
   if (process.env['CI'] === 'true') throw new Error(`${ORACLE_PYTHON} missing: .ci/run must install python3`);
   return false;
 };
+
+/**
+ * One oracle process for a whole batch of unpickles, answered synchronously. `encoding` is the Unpickler's
+ * (for Python 2 STRING data): `ASCII` as `pickle.load` defaults to, `latin1` as numpy reads Python 2 files,
+ * `utf-8` as torch.load.
+ */
+export function unpickleWithOracle(streams: readonly Uint8Array[], encoding = 'ASCII'): UnpickleAnswer[] {
+  const input = streams.map((s) => JSON.stringify({ op: 'unpickle', data: Buffer.from(s).toString('base64'), encoding }) + '\n').join('');
+  const run = spawnSync(ORACLE_PYTHON, [SERVER], { input, maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`oracle failed (${run.status}): ${run.stderr.toString()}`);
+  const lines = run.stdout.toString().trim().split('\n');
+  if (lines.length !== streams.length) throw new Error(`oracle answered ${lines.length} of ${streams.length} streams`);
+  return lines.map((line) => JSON.parse(line) as UnpickleAnswer);
+}
+
+/** Pickles CPython writes for each Python expression in each protocol (seeds for mutation tests). */
+export function picklesFromPython(expressions: readonly string[], protocols: readonly number[]): Uint8Array[] {
+  const program = [
+    'import base64, json, pickle, sys',
+    'for expr in json.loads(sys.argv[1]):',
+    '    for proto in json.loads(sys.argv[2]):',
+    '        print(base64.b64encode(pickle.dumps(eval(expr), protocol=proto)).decode())',
+  ].join('\n');
+  const run = spawnSync(ORACLE_PYTHON, ['-c', program, JSON.stringify(expressions), JSON.stringify(protocols)], { timeout: 60_000 });
+  if (run.status !== 0) throw new Error(`python failed: ${run.stderr.toString()}`);
+  return run.stdout.toString().trim().split('\n').map((line) => Uint8Array.from(Buffer.from(line, 'base64')));
+}
 
 export class PythonOracle {
   private readonly child: ChildProcessWithoutNullStreams;

@@ -4,7 +4,10 @@ One long-lived process per test suite. Protocol: one JSON request per stdin line
 line, in order. Every request has "op" and "data" (base64 bytes):
   unpickle {encoding?}  C `pickle.Unpickler` (what pickle.load, torch.load and numpy.load use) whose find_class
                         and persistent_load record what is asked and return inert stubs →
-                        {ok, error?, globals: [[module, name]], calls: [[module, name]], setstate: [[module, name]]}
+                        {ok, error?, value?, consumed?, asked: [[module, name]], globals: [[module, name]],
+                         calls: [[module, name]], setstate: [[module, name]]}
+                        (asked: every find_class call, refused ones included; globals: those it resolved;
+                        value: what load returned, described as `int:42`, `str:'os'`, `stub`, `global`, a type name)
   zip                   zipfile.ZipFile: every member name it lists, and for each the bytes it reads (base64),
                         as numpy.load/torch-free readers see them → {ok, error?, members: [[name, b64|null]]}
   tar                   tarfile.open (any format): {ok, error?, members: [[name, type, b64|null]]}
@@ -16,18 +19,28 @@ import base64
 import io
 import json
 import pickle
-import re
+import resource
 import sys
 import tarfile
 import zipfile
 
-DOTTED = re.compile(r'^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$')
+# Mutated memo indices make the unpickler size its memo to match (and clear it entry by entry): a soft cap on
+# the address space makes such a stream fail fast with MemoryError, as it would on a loaded machine.
+resource.setrlimit(resource.RLIMIT_AS, (1 << 30, resource.getrlimit(resource.RLIMIT_AS)[1]))
+
+
+
+def dotted_identifiers(text):
+    """What __import__ and getattr can resolve: a dotted sequence of (Unicode) identifiers."""
+    return all(part.isidentifier() for part in text.split('.'))
 
 
 def stub_class(module, name, log, calls='calls'):
     key = [module, name]
 
     class Stub:
+        oracle_stub = True
+
         def __new__(cls, *args, **kwargs):
             log[calls].append(key)
             return object.__new__(cls)
@@ -54,8 +67,9 @@ class RecordingUnpickler(pickle.Unpickler):
         self.log = log
 
     def find_class(self, module, name):
-        # what __import__ and getattr would refuse, the loader refuses before anything is asked
-        if not DOTTED.match(module) or not DOTTED.match(name):
+        self.log['asked'].append([module, name])
+        # what __import__ and getattr would refuse, the loader refuses: nothing is resolved
+        if not dotted_identifiers(module) or not dotted_identifiers(name):
             raise ModuleNotFoundError(f'No module named {module!r}')
         self.log['globals'].append([module, name])
         return stub_class(module, name, self.log)
@@ -65,11 +79,28 @@ class RecordingUnpickler(pickle.Unpickler):
         return object.__new__(stub_class('<persistent>', repr(pid)[:40], self.log, 'persistent_calls'))
 
 
+def describe(value):
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return 'int:' + str(value) if value.bit_length() <= 64 else 'int:big'
+    if isinstance(value, float):
+        return 'float:' + repr(value)
+    if isinstance(value, (str, bytes)):
+        return type(value).__name__ + ':' + repr(value)
+    if isinstance(value, type) and getattr(value, 'oracle_stub', False):
+        return 'global'
+    if getattr(value, 'oracle_stub', False):
+        return 'stub'
+    return type(value).__name__
+
+
 def unpickle(data, request):
-    log = {'globals': [], 'calls': [], 'setstate': [], 'persistent': 0, 'persistent_calls': []}
+    log = {'asked': [], 'globals': [], 'calls': [], 'setstate': [], 'persistent': 0, 'persistent_calls': []}
+    stream = io.BytesIO(data)
     try:
-        RecordingUnpickler(io.BytesIO(data), log, request.get('encoding', 'ASCII')).load()
-        out = {'ok': True}
+        value = RecordingUnpickler(stream, log, request.get('encoding', 'ASCII')).load()
+        out = {'ok': True, 'value': describe(value), 'consumed': stream.tell()}
     except BaseException as error:  # the unpickler may raise anything; the answer says which
         out = {'ok': False, 'error': f'{type(error).__name__}: {error}'[:300]}
     out.update(log)

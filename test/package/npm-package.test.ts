@@ -41,6 +41,8 @@ describe('npm package', () => {
     expect(files).toContain('dist/cli/main.js');
     expect(files).toContain('dist/server/main.js');
     expect(files).toContain('docs/rules.md');
+    // Licence identification reads the SPDX index the build wrote instead of building it at every start.
+    expect(files).toContain('dist/analyzers/license/reference-index.bin');
     const unwanted = files.filter((f) => /^(test|cli|server|analyzers|spec|benchmarks|scripts|data|deploy)\//.test(f) || /\.(ts|map)$/.test(f));
     expect(unwanted).toEqual([]);
   });

@@ -21,18 +21,30 @@ export type Fault =
   /** The body, one byte every `intervalMs`. */
   | { readonly mode: 'drip'; readonly intervalMs: number }
   /** Answers to requests with a Range header: every occurrence of `find` replaced by `replace` (same length). */
-  | { readonly mode: 'swap-range'; readonly find: Uint8Array; readonly replace: Uint8Array };
+  | { readonly mode: 'swap-range'; readonly find: Uint8Array; readonly replace: Uint8Array }
+  /** Answers `status` with an empty body, as a registry refusing these credentials for this blob would. */
+  | { readonly mode: 'status'; readonly status: number };
 
 export interface FaultRule {
   /** Substring of the request path (`/v2/<repo>/blobs/<digest>`, `/manifests/`); every request when absent. */
   readonly path?: string;
+  /** Only requests of this method (`HEAD`, `GET`); every method when absent. */
+  readonly method?: string;
   readonly fault: Fault;
+}
+
+/** A request the proxy received, in order. */
+export interface ProxiedRequest {
+  readonly method: string;
+  readonly path: string;
 }
 
 export interface FaultProxy {
   readonly url: string;
   /** Requests that matched a rule, by fault mode (to prove the fault was met). */
   readonly hits: Map<Fault['mode'], number>;
+  /** Every request received, faulted or not (clear it with `requests.length = 0`). */
+  readonly requests: ProxiedRequest[];
   /** Replaces the rules; none: pass everything through. */
   set(...rules: FaultRule[]): void;
   close(): Promise<void>;
@@ -42,15 +54,22 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   let rules: FaultRule[] = [];
   const hits = new Map<Fault['mode'], number>();
+  const requests: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
 
   const server = http.createServer((req, res) => {
-    const rule = rules.find((r) => r.path === undefined || (req.url ?? '').includes(r.path));
+    requests.push({ method: req.method ?? '', path: req.url ?? '' });
+    const rule = rules.find((r) => (r.path === undefined || (req.url ?? '').includes(r.path)) && (r.method === undefined || r.method === req.method));
     const fault = rule?.fault;
     if (fault && (fault.mode !== 'swap-range' || req.headers.range !== undefined)) hits.set(fault.mode, (hits.get(fault.mode) ?? 0) + 1);
     if (fault?.mode === 'storm') {
       req.resume();
       res.writeHead(503, { 'retry-after': '0', 'content-type': 'text/plain' }).end('storm');
+      return;
+    }
+    if (fault?.mode === 'status') {
+      req.resume();
+      res.writeHead(fault.status, { 'content-length': '0' }).end();
       return;
     }
     const upstream = http.request(
@@ -73,6 +92,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   return {
     url: `http://127.0.0.1:${port}`,
     hits,
+    requests,
     set: (...next) => {
       rules = next;
     },

@@ -72,6 +72,19 @@ describe('ScanEngine', () => {
     const result = await engineWith(analyzer, makeLimits({ maxFileMillis: 20 })).scanFile({ path: 'm.gguf', size: 4 }, new BufferSource(bytes('GGUF')));
     expect(result.findings[0]?.ruleId).toBe('engine.limit-exceeded');
   });
+
+  it('should stop every analysis in flight when the scan is aborted, and time out the others', async () => {
+    const { analyzer } = recorder(['gguf'], () => new Promise<never>(() => undefined));
+    const controller = new AbortController();
+    const engine = engineWith(analyzer, makeLimits({ maxFileMillis: 60_000 }));
+    const scans = [1, 2, 3].map(() => engine.scanFile({ path: 'm.gguf', size: 4 }, new BufferSource(bytes('GGUF')), controller.signal));
+    const other = engineWith(analyzer, makeLimits({ maxFileMillis: 20 })).scanFile({ path: 'm.gguf', size: 4 }, new BufferSource(bytes('GGUF')));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the three analyses are under way
+    controller.abort(new Error('scan cancelled'));
+    scans.push(engine.scanFile({ path: 'late.gguf', size: 4 }, new BufferSource(bytes('GGUF')), controller.signal));
+    for (const scan of scans) await expect(scan).rejects.toThrow('scan cancelled');
+    expect((await other).findings[0]?.ruleId).toBe('engine.limit-exceeded');
+  });
 });
 
 describe('ScanEngine facts', () => {

@@ -16,7 +16,7 @@ import { sniffFormat, SNIFF_BYTES } from '../../../analyzers/sniff.js';
 import { BufferSource, ForwardSource } from '../../../analyzers/source.js';
 import type { Analyzer } from '../../../analyzers/analyzer.js';
 import { pickleAnalyzer } from '../../../analyzers/pickle/analyzer.js';
-import { oracleAvailable, unpickleWithOracle } from '../../oracle/unpickle-oracle.js';
+import { oracleAvailable, unpickleWithOracle } from '../../oracle/oracle-client.js';
 
 const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS });
 const text = (s: string): Uint8Array => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
@@ -91,7 +91,7 @@ describe('every file is tried as a pickle', () => {
 
   it.runIf(oracleAvailable())('should build a zlib polyglot that the C unpickler really reads as the payload', () => {
     const [outcome] = unpickleWithOracle([zlibPolyglot()]);
-    expect(outcome!.globals).toEqual([['os', 'system']]);
+    expect(outcome!.asked).toEqual([['os', 'system']]);
   });
 
   it('should try a file with no extension or an unrelated one', async () => {
@@ -195,7 +195,7 @@ describe.runIf(oracleAvailable())('grading agrees with the C unpickler on random
     const outcomes = unpickleWithOracle(samples);
     const disagreements: string[] = [];
     for (const [i, bytes] of samples.entries()) {
-      const asked = new Set(outcomes[i]!.globals.map(([m, n]) => `${m}.${n}`));
+      const asked = new Set(outcomes[i]!.asked.map(([m, n]) => `${m}.${n}`));
       for (const f of await scan('sample', bytes)) {
         if (f.analyzer !== 'pickle' || severityRank(f.severity) < severityRank('Medium')) continue;
         const global = (f.details as { global?: string } | undefined)?.global;

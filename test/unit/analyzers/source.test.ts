@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferSource, ForwardSource, SeekError, SliceSource } from '../../../analyzers/source.js';
+import { BufferSource, ForwardSource, ReplaySource, SeekError, SliceSource } from '../../../analyzers/source.js';
 
 async function* chunks(bytes: Uint8Array, size: number): AsyncIterable<Uint8Array> {
   for (let i = 0; i < bytes.length; i += size) yield bytes.slice(i, i + size);
@@ -44,6 +44,35 @@ describe('ForwardSource', () => {
     const parts: Uint8Array[] = [];
     for await (const part of source.stream(10)) parts.push(part);
     expect(Buffer.concat(parts)).toEqual(Buffer.from(data.slice(10)));
+  });
+});
+
+describe('ForwardSource streams from ahead', () => {
+  it('should stream from an offset past what was read, keeping the rest of the chunk that reached it', async () => {
+    const source = new ForwardSource(chunks(data, 1000), data.length);
+    expect(await source.read(0, 10)).toEqual(data.slice(0, 10));
+    const streamed: Uint8Array[] = [];
+    for await (const chunk of source.stream(4096)) streamed.push(chunk);
+    expect(Buffer.concat(streamed)).toEqual(Buffer.from(data.slice(4096)));
+  });
+});
+
+describe('ReplaySource', () => {
+  it('should let each reader start over and pull from the stream only as far as the furthest read', async () => {
+    let pulled = 0;
+    async function* counting(): AsyncIterable<Uint8Array> {
+      for await (const chunk of chunks(data, 1000)) {
+        pulled += chunk.length;
+        yield chunk;
+      }
+    }
+    const source = new ReplaySource(new ForwardSource(counting(), data.length), data.length);
+    expect(await source.read(0, 100)).toEqual(data.slice(0, 100));
+    expect(pulled).toBeLessThanOrEqual(1000);
+    const all: Uint8Array[] = [];
+    for await (const chunk of source.stream(0)) all.push(chunk);
+    expect(Buffer.concat(all)).toEqual(Buffer.from(data));
+    expect(await source.read(5000, 10)).toEqual(data.slice(5000, 5010));
   });
 });
 

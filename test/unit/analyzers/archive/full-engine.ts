@@ -5,11 +5,19 @@ import type { Finding } from '../../../../analyzers/finding.js';
 import { DEFAULT_LIMITS } from '../../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
 import { BufferSource } from '../../../../analyzers/source.js';
+import { CountingSource } from '../../../support/sources.js';
 
 const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS });
 
 export async function scanAll(name: string, bytes: Uint8Array): Promise<Finding[]> {
   return (await engine.scanFile({ path: name, size: bytes.length }, new BufferSource(bytes))).findings;
+}
+
+/** {@link scanAll}, counting the bytes the scan read. */
+export async function scanCounted(name: string, bytes: Uint8Array): Promise<{ findings: Finding[]; bytesRead: number }> {
+  const source = new CountingSource(new BufferSource(bytes));
+  const { findings } = await engine.scanFile({ path: name, size: bytes.length }, source);
+  return { findings, bytesRead: source.bytesRead };
 }
 
 /** Critical findings on members of the file (the payload's `os.system` call), as `path: ruleId`. */

@@ -64,7 +64,17 @@ describe('zip reader', () => {
     const byLocalName = members.map((m) => m.localName ?? m.name);
     expect(Object.keys(result.members)).toEqual(byLocalName);
     expect(Object.values(result.members)).toEqual(members.map((m) => (typeof m.data === 'string' ? m.data : text(m.data))));
-    expect(kinds(result.anomalies)).toEqual(['not-cross-checked']);
+    // The central directory that follows is checked: only the disagreeing name is reported (issue 13 §7).
+    expect(kinds(result.anomalies)).toEqual(members.some((m) => m.localName) ? ['local-header-mismatch'] : []);
+  });
+
+  it.each([
+    ['two central entries share one local header', [{ name: 'a', data: 'x' }, { name: 'b', data: 'y', sameLocalHeaderAs: 0 }], undefined, 'where no member starts'],
+    ['the central directory declares another data length', [{ name: 'a/data.pkl', data: 'pickle bytes', centralCompressedSize: 3 }], undefined, '(method 0, 3 bytes) at offset 0, where'],
+    ['bytes follow the end record', PLAIN, { suffix: new Uint8Array([0x50, 0x4b, 5, 6, ...new Uint8Array(18)]) }, 'end of the archive'],
+  ] as const)('should report, reading front to back, a central directory that points elsewhere: %s', async (_, members, spec, says) => {
+    const result = await viaStream(buildZip([...members] as MemberSpec[], spec as ZipSpec | undefined), 7);
+    expect(result.anomalies.filter((a) => a.kind === 'local-header-mismatch').map((a) => a.message).join()).toContain(says);
   });
 
   it('should report a local/central name mismatch when the headers disagree', async () => {

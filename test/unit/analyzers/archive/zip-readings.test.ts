@@ -3,10 +3,16 @@
  * test/fixtures/archive/readings/generate_zip.py, which checks each against CPython zipfile and PyTorch's
  * miniz reader; the payload pickle calls os.system.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ALL_ANALYZERS } from '../../../../analyzers/index.js';
+import { ScanEngine } from '../../../../analyzers/engine.js';
+import { makeLimits } from '../../../../analyzers/limits.js';
+import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
+import { BufferSource } from '../../../../analyzers/source.js';
 import { fixture } from './fixtures.js';
 import { archiveEngine, ruleIds } from './harness.js';
-import { criticalMembers, scanAll } from './full-engine.js';
+import { criticalMembers, scanAll, scanCounted } from './full-engine.js';
 import { buildZip } from './zip-writer.js';
 
 const readings = (name: string): Uint8Array => fixture(`readings/${name}`);
@@ -106,22 +112,71 @@ describe('zip members whatever their headers say', () => {
   });
 });
 
-describe('zip CRC checks', () => {
-  const noise = (n: number): Uint8Array => {
+describe('zip reads (issue 15 §1)', () => {
+  const noise = (n: number, seed = 7): Uint8Array => {
     const out = new Uint8Array(n);
-    let state = 7;
+    let state = seed;
     for (let i = 0; i < n; i++) out[i] = (state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 24;
     return out;
   };
+  /** float32 weights as torch.save stores them: small values around zero. */
+  const weights = (n: number, seed: number): Uint8Array => {
+    const values = new Float32Array(n / 4);
+    for (let i = 0; i < values.length; i++) values[i] = Math.sin(i * 0.37 + seed) * 0.05;
+    return new Uint8Array(values.buffer);
+  };
+  const DATA_PKL = new Uint8Array(readFileSync('test/fixtures/pickle/benign/torch_state_dict.data.pkl'));
+  /** A torch.save layout: `data.pkl`, large stored storages, `version`; `extra` members replace storages. */
+  const checkpoint = (extra: Record<number, Uint8Array> = {}): Uint8Array =>
+    buildZip([
+      { name: 'archive/data.pkl', data: DATA_PKL },
+      ...Array.from({ length: 8 }, (_, i) => ({ name: `archive/data/${i}`, data: extra[i] ?? weights(2 << 20, i) })),
+      { name: 'archive/version', data: '3\n' },
+    ]);
 
-  it('should check the CRC of a member a loader parses and not re-read raw tensor bytes', async () => {
-    const { scan } = archiveEngine();
-    const storage = noise(1 << 20);
+  it('should read at most 1 % of a checkpoint besides the pickle it unpickles', async () => {
+    const bytes = checkpoint();
+    const { findings, bytesRead } = await scanCounted('model.pt', bytes);
+    expect(findings).toEqual([]);
+    expect(bytesRead).toBeLessThanOrEqual(0.01 * bytes.length + DATA_PKL.length);
+  });
+
+  it('should find a pickle hidden in a storage slot, reading it to its end however long it parses', async () => {
+    // PROTO 4, a 3 MiB BINBYTES the payload hides behind, POP, then os.system.
+    const padding = 3 << 20;
+    const long = new Uint8Array([0x80, 0x04, 0x42, ...new Uint8Array(new Uint32Array([padding]).buffer), ...noise(padding), 0x30, ...PAYLOAD]);
+    const bytes = checkpoint({ 3: PAYLOAD, 5: long });
+    const { findings, bytesRead } = await scanCounted('model.pt', bytes);
+    expect(criticalMembers(findings).map((f) => f.split(':')[0])).toEqual(expect.arrayContaining(['model.pt!archive/data/3', 'model.pt!archive/data/5']));
+    expect(bytesRead).toBeLessThanOrEqual(0.01 * bytes.length + DATA_PKL.length + PAYLOAD.length + long.length);
+  });
+
+  it('should check the CRC of a member read whole and not re-read raw tensor bytes for theirs', async () => {
+    const storage = noise(4 << 20);
     const bytes = buildZip([
       { name: 'a/data.pkl', data: PICKLE, crc: 1 },
       { name: 'a/data/0', data: storage, crc: 2 },
     ]);
-    const findings = await scan('m.pt', bytes);
+    const { findings, bytesRead } = await scanCounted('m.pt', bytes);
     expect(findings.filter((f) => f.ruleId === 'archive.zip-crc-mismatch').map((f) => f.location)).toEqual(['member a/data.pkl']);
+    // The end-record search (64 KiB), headers and heads: the storage is never read whole.
+    expect(bytesRead).toBeLessThan(128 * 1024);
+  });
+});
+
+describe('deflated zip members (issue 15 §1)', () => {
+  const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: makeLimits({ maxExpandedBytes: 2 << 20 }), settings: DEFAULT_SETTINGS });
+  const scan = async (bytes: Uint8Array) => (await engine.scanFile({ path: 'model.pt', size: bytes.length }, new BufferSource(bytes))).findings;
+  const weights = new Uint8Array(new Float32Array(Array.from({ length: 2 << 20 }, (_, i) => Math.sin(i * 0.37) * 0.05)).buffer);
+
+  it('should inflate a raw storage only as far as its analysis reads, not whole', async () => {
+    // 8 MiB of weights against a 2 MiB expansion budget: inflating any storage whole would exhaust it.
+    const findings = await scan(buildZip([{ name: 'archive/data.pkl', data: PICKLE, method: 8 }, { name: 'archive/data/0', data: weights, method: 8 }]));
+    expect(findings).toEqual([]);
+  });
+
+  it('should still inflate and analyse a pickle hidden in a deflated storage slot', async () => {
+    const findings = await scan(buildZip([{ name: 'archive/data/0', data: weights.subarray(0, 1 << 20), method: 8 }, { name: 'archive/data/1', data: PAYLOAD, method: 8 }]));
+    expect(criticalMembers(findings).some((f) => f.startsWith('model.pt!archive/data/1:'))).toBe(true);
   });
 });

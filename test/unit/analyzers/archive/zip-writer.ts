@@ -29,6 +29,8 @@ export interface MemberSpec {
   unixMode?: number;
   /** Extra field bytes for the local header (PyTorch pads with an `FB` record). */
   localExtra?: Uint8Array;
+  /** Compressed size the central record declares instead of the real one. */
+  centralCompressedSize?: number;
   /** Point the central record at another member's local header (overlapping-entry bomb). */
   sameLocalHeaderAs?: number;
 }
@@ -41,6 +43,8 @@ export interface ZipSpec {
   localOnly?: boolean;
   /** Entry count to declare instead of the real one. */
   declaredEntries?: number;
+  /** Bytes after the end record (a second, decoy end record…). */
+  suffix?: Uint8Array;
 }
 
 const enc = new TextEncoder();
@@ -100,7 +104,7 @@ export function buildZip(members: MemberSpec[], spec: ZipSpec = {}): Uint8Array 
     h.setUint16(8, (member.flags ?? 0) | (member.dataDescriptor ? 0x8 : 0), true);
     h.setUint16(10, member.method ?? 0, true);
     h.setUint32(16, crc, true);
-    h.setUint32(20, member.zip64 ? 0xffffffff : csize, true);
+    h.setUint32(20, member.zip64 ? 0xffffffff : (member.centralCompressedSize ?? csize), true);
     h.setUint32(24, member.zip64 ? 0xffffffff : usize, true);
     h.setUint16(28, name.length, true);
     h.setUint16(30, extra.length, true);
@@ -137,6 +141,7 @@ export function buildZip(members: MemberSpec[], spec: ZipSpec = {}): Uint8Array 
   e.setUint32(12, spec.zip64End ? 0xffffffff : cdSize, true);
   e.setUint32(16, spec.zip64End ? 0xffffffff : cdStart - base, true);
   push(new Uint8Array(e.buffer));
+  if (spec.suffix) push(spec.suffix);
   return concat(...parts);
 }
 

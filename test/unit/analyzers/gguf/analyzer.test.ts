@@ -125,10 +125,15 @@ describe('ggufAnalyzer', () => {
     expect(finding?.location).toBe('tensor blk.1.w');
   });
 
-  it('should report nothing when a valid file goes through the scan engine', async () => {
+  it('should report nothing and record the licence and model card from the same read when a valid file goes through the scan engine', async () => {
     const engine = new ScanEngine({ analyzers: [ggufAnalyzer], limits: makeLimits(), settings: DEFAULT_SETTINGS });
     const { bytes } = buildGguf({ metadata: SAMPLE_METADATA, tensors: SAMPLE_TENSORS });
-    expect(await engine.scanFile({ path: 'model.gguf', size: bytes.length }, new BufferSource(bytes))).toEqual({ findings: [], format: 'gguf', facts: [] });
+    const result = await engine.scanFile({ path: 'model.gguf', size: bytes.length }, new BufferSource(bytes));
+    expect(result).toMatchObject({ findings: [], format: 'gguf' });
+    expect(result.facts).toMatchObject([
+      { kind: 'license', source: 'gguf', spdx: 'Apache-2.0' },
+      { kind: 'model-card', source: 'gguf', name: 'Tiny Llama Test' },
+    ]);
   });
 });
 

@@ -12,7 +12,7 @@ import { PickleInterpreter } from '../../../../analyzers/pickle/interpreter.js';
 import { Observations } from '../../../../analyzers/pickle/observations.js';
 import { policyFor } from '../../../../analyzers/pickle/policy.js';
 import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
-import { oracleAvailable, picklesFromPython, unpickleWithOracle } from '../../../oracle/unpickle-oracle.js';
+import { oracleAvailable, picklesFromPython, unpickleWithOracle } from '../../../oracle/oracle-client.js';
 
 interface Reading {
   readonly ok: boolean;
@@ -83,7 +83,7 @@ describe.runIf(oracleAvailable())('our reading against the C unpickler on mutate
       const theirs = outcomes[i]!;
       const ours = ourReading(bytes);
       // A name that is no dotted identifier makes the (recording) find_class raise, as the real one would.
-      const imported = theirs.ok ? theirs.globals.map(([m, n]) => `${m}.${n}`) : [];
+      const imported = theirs.ok ? theirs.asked.map(([m, n]) => `${m}.${n}`) : [];
       if (ours.ok !== theirs.ok || JSON.stringify([...ours.globals]) !== JSON.stringify(imported))
         differences.push(`${JSON.stringify(IMPORTS[i])}: CPython ${theirs.ok ? 'imports' : `raises (${theirs.error})`} ${imported.join(' ')}; ours ${ours.ok ? 'completes' : 'stops'} ${[...ours.globals].join(' ')}`);
     });
@@ -116,7 +116,7 @@ describe.runIf(oracleAvailable())('our reading against the C unpickler on mutate
       accepted++;
       const ours = ourReading(bytes.subarray(0, theirs.consumed));
       if (ours.frameLie) return; // the C reading of an overrun FRAME is another lane (stream.ts)
-      const missed = theirs.globals.map(([m, n]) => `${m}.${n}`).filter((g) => !ours.globals.has(g));
+      const missed = theirs.asked.map(([m, n]) => `${m}.${n}`).filter((g) => !ours.globals.has(g));
       if (!ours.ok || missed.length > 0)
         disagreements.push(`${Buffer.from(bytes).toString('hex')}: loader completes${missed.length ? `, imports ${missed.join(' ')}` : ''}; ours ${ours.ok ? 'completes' : 'stops'}`);
     });

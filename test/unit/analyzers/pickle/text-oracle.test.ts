@@ -1,5 +1,5 @@
 /**
- * Text opcode arguments checked against CPython's own C unpickler (test/oracle/unpickle_oracle.py, run by
+ * Text opcode arguments checked against CPython's own C unpickler (test/oracle/oracle_server.py, run by
  * Debian's /usr/bin/python3 with a non-executing find_class): for every case, we accept exactly what the
  * loader accepts and read the same value.
  */
@@ -15,7 +15,7 @@ import {
   rawUnicodeEscape,
 } from '../../../../analyzers/pickle/text.js';
 import { BIG, FALSE, TRUE, type Value } from '../../../../analyzers/pickle/values.js';
-import { oracleAvailable, unpickleWithOracle, type OracleOutcome } from '../../../oracle/unpickle-oracle.js';
+import { oracleAvailable, unpickleWithOracle, type UnpickleAnswer } from '../../../oracle/oracle-client.js';
 
 const bytes = (s: string): Uint8Array => Uint8Array.from([...s].map((c) => c.charCodeAt(0)));
 
@@ -54,7 +54,7 @@ function stream(opcode: string, line: string): Uint8Array {
 }
 
 /** The oracle's answer in our vocabulary: exact ints within 2^53 (`int:big` beyond), any str as `str:`. */
-function theirs(outcome: OracleOutcome, mine: string | undefined): string | undefined {
+function theirs(outcome: UnpickleAnswer, mine: string | undefined): string | undefined {
   if (!outcome.ok) return undefined;
   const value = outcome.value!;
   if (value === 'int:big') return value;

@@ -3,7 +3,12 @@ import { LimitExceededError } from '../../../../analyzers/engine-rules.js';
 import { makeLimits } from '../../../../analyzers/limits.js';
 import { safetensorsAnalyzer } from '../../../../analyzers/safetensors/analyzer.js';
 import { FindingBudget } from '../../../../analyzers/finding-budget.js';
-import { readSafetensorsHeader } from '../../../../analyzers/safetensors/header.js';
+import { HEADER_CHUNK_BYTES, readSafetensorsHeader } from '../../../../analyzers/safetensors/header.js';
+import { ScanEngine } from '../../../../analyzers/engine.js';
+import { ALL_ANALYZERS } from '../../../../analyzers/index.js';
+import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
+import { SNIFF_BYTES } from '../../../../analyzers/sniff.js';
+import { buildGguf, SAMPLE_METADATA, SAMPLE_TENSORS as GGUF_TENSORS } from '../../../support/gguf-builder.js';
 import { SAFETENSORS_RULES } from '../../../../analyzers/safetensors/rules.js';
 import { BufferSource, ForwardSource } from '../../../../analyzers/source.js';
 import { buildRaw, buildSafetensors, padTo8, SAMPLE_TENSORS } from '../../../support/safetensors-builder.js';
@@ -59,6 +64,42 @@ describe('readSafetensorsHeader', () => {
     const source = new CountingSource(new BufferSource(bytes));
     await expect(readSafetensorsHeader(source, makeLimits({ maxHeaderBytes: 64 }), new FindingBudget('m'))).rejects.toBeInstanceOf(LimitExceededError);
     expect(source.largestRequest).toBe(8);
+  });
+
+  it.each([
+    ['small', 300],
+    ['streamed', 60_000],
+  ])('should fetch a %s header once for every analyzer, the licence metadata included', async (_, count) => {
+    const json = padTo8(headerFilling(1 << 20, count).trimEnd().replace('"format":"pt"', '"format":"pt","license":"mit"'));
+    const bytes = buildRaw(json, 1 << 20);
+    expect(json.length > HEADER_CHUNK_BYTES).toBe(count > 1000);
+    const source = new CountingSource(new BufferSource(bytes));
+    const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: makeLimits(), settings: DEFAULT_SETTINGS });
+    const result = await engine.scanFile({ path: 'model.safetensors', size: bytes.length }, source);
+    expect(result.findings).toEqual([]);
+    expect(result.facts).toMatchObject([{ kind: 'license', source: 'safetensors', spdx: 'MIT' }]);
+    // The sniffed head, the length prefix, the header: nothing twice.
+    expect(source.bytesRead).toBe(SNIFF_BYTES + 8 + json.length);
+  });
+
+  it('should validate a header larger than one read when the file comes from a compressed layer', async () => {
+    const json = headerFilling(1 << 20, 60_000).replace('"shape":[8]', '"shape":[7]');
+    expect(json.length).toBeGreaterThan(HEADER_CHUNK_BYTES);
+    const bytes = buildRaw(json, (1 << 20) + 3);
+    async function* chunks() {
+      for (let at = 0; at < bytes.length; at += 1 << 16) yield bytes.subarray(at, at + (1 << 16));
+    }
+    const findings = await runAnalyzer(safetensorsAnalyzer, new ForwardSource(chunks()));
+    expect(ruleIds(findings)).toEqual([SAFETENSORS_RULES.sizeMismatch.id, SAFETENSORS_RULES.trailingData.id]);
+  });
+
+  it('should parse a GGUF header once for the format and licence analyses', async () => {
+    const { bytes } = buildGguf({ metadata: SAMPLE_METADATA, tensors: GGUF_TENSORS });
+    const source = new CountingSource(new BufferSource(bytes));
+    const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: makeLimits(), settings: DEFAULT_SETTINGS });
+    const result = await engine.scanFile({ path: 'model.gguf', size: bytes.length }, source);
+    expect(result.facts.map((f) => f.kind)).toEqual(['license', 'model-card']);
+    expect(source.reads).toBe(2); // the sniffed head, then the header window
   });
 
   it('should measure a stream of unknown size to check coverage when the file comes from a compressed layer', async () => {

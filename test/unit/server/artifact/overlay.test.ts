@@ -34,4 +34,19 @@ describe('ImageOverlay', () => {
     expect(overlay.visit('a/c', false)).toBe('hidden');
     expect(overlay.visit('a', true)).toBe('visible');
   });
+
+  it('should tell with peek what visit would answer, recording nothing', () => {
+    const overlay = new ImageOverlay();
+    overlay.visit('etc/motd', false);
+    overlay.visit('.wh.opt', false);
+    overlay.endLayer();
+    expect(overlay.peek('etc/motd', false)).toBe('hidden');
+    expect(overlay.peek('opt/x', false)).toBe('hidden');
+    expect(overlay.peek('etc/.wh.passwd', false)).toBe('whiteout');
+    expect(overlay.peek('usr/bin/x', false)).toBe('visible');
+    // Nothing peeked applies to the layers below.
+    overlay.endLayer();
+    expect(overlay.visit('usr/bin/x', false)).toBe('visible');
+    expect(overlay.visit('etc/passwd', false)).toBe('visible');
+  });
 });

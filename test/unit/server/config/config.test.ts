@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../../server/config/config.js';
-import { parseDuration } from '../../../../server/config/duration.js';
+import { parseByteSize, parseDuration } from '../../../../server/config/duration.js';
 
 describe('loadConfig', () => {
   it('should apply the embedded defaults when no variable is set', () => {
@@ -22,6 +22,8 @@ describe('loadConfig', () => {
     ['SCANNER_REFRESH_AFTER', '128'],
     ['SCANNER_MODEL_SECURITY', 'maybe'],
     ['SCANNER_LOG_LEVEL', 'loud'],
+    ['SCANNER_LAYER_CACHE_BYTES', 'lots'],
+    ['SCANNER_LAYER_CACHE_BYTES', '-1'],
   ])('should name %s when its value %j is invalid', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(name);
@@ -57,6 +59,25 @@ describe('parseDuration', () => {
   ])('should parse %s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
   it.each(['', 'm', '5 minutes', '-1s'])('should reject %j', (text) => expect(parseDuration(text)).toBeUndefined());
+});
+
+describe('SCANNER_LAYER_CACHE_BYTES', () => {
+  it('should default to 256 MiB, take sizes with units, and 0 to turn the layer result cache off', () => {
+    expect(loadConfig({}).layerCache).toEqual({ maxBytes: 256 * 1024 ** 2 });
+    expect(loadConfig({ SCANNER_LAYER_CACHE_BYTES: '1GiB' }).layerCache.maxBytes).toBe(1024 ** 3);
+    expect(loadConfig({ SCANNER_LAYER_CACHE_BYTES: '0' }).layerCache.maxBytes).toBe(0);
+  });
+
+  it.each([
+    ['0', 0],
+    ['1048576', 1_048_576],
+    ['512Ki', 524_288],
+    ['256MiB', 268_435_456],
+    ['1.5GB', 1_500_000_000],
+    ['2 mb', 2_000_000],
+  ])('should parse %s', (text, bytes) => expect(parseByteSize(text)).toBe(bytes));
+
+  it.each(['', 'MiB', '-5', '5 parsecs', '1e3'])('should reject %j', (text) => expect(parseByteSize(text)).toBeUndefined());
 });
 
 describe('loadConfig: adapter API protection, TLS and telemetry', () => {

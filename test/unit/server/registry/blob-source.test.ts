@@ -122,6 +122,76 @@ describe('RegistryBlobSource reads', () => {
   });
 });
 
+describe('RegistryBlobSource read-ahead', () => {
+  const KIB = 1024;
+  /** Reads of 512 bytes every 1,536 bytes front to back, as a tar walk over small members makes them. */
+  async function walkForward(source: { read(offset: number, length: number): Promise<Uint8Array> }, from = 0, to = BLOB.length) {
+    for (let at = from; at < to; at += 1_536) expect(Buffer.from(await source.read(at, 512))).toEqual(slice(at, Math.min(to, at + 512)));
+  }
+  const starts = (ranges: Array<string | null>) => ranges.map((r) => Number(/bytes=(\d+)-/.exec(r ?? '')?.[1]));
+  const ends = (ranges: Array<string | null>) => ranges.map((r) => Number(/-(\d+)$/.exec(r ?? '')?.[1]) + 1);
+
+  it('should double the block while reads go forward, each block starting where the last ended', async () => {
+    const { source, blobRanges } = await setup();
+    await walkForward(source);
+    const ranges = blobRanges();
+    expect(ranges).toEqual(['bytes=0-65535', 'bytes=65536-196607', `bytes=196608-${BLOB.length - 1}`]);
+    expect(starts(ranges).slice(1)).toEqual(ends(ranges).slice(0, -1));
+  });
+
+  it('should start small again after a jump, so a member only sniffed costs its head', async () => {
+    const { source, blobRanges } = await setup();
+    await walkForward(source, 0, 20 * KIB);
+    await source.read(200 * KIB, 512);
+    expect(blobRanges()).toEqual(['bytes=0-65535', `bytes=${200 * KIB}-${264 * KIB - 1}`]);
+  });
+
+  it('should fetch a short gap along with the next block rather than start a block after it', async () => {
+    const { source, blobRanges } = await setup();
+    await walkForward(source, 0, 20 * KIB);
+    expect(Buffer.from(await source.read(100 * KIB, 512))).toEqual(slice(100 * KIB, 100 * KIB + 512));
+    expect(blobRanges()).toEqual(['bytes=0-65535', `bytes=${64 * KIB}-${192 * KIB - 1}`]);
+  });
+
+  it('should serve reads waiting for the same block from one request', async () => {
+    const { source, blobRanges } = await setup();
+    const reads = await Promise.all([source.read(0, 10), source.read(100, 10), source.read(60_000, 10)]);
+    expect(reads.map((r) => Buffer.from(r))).toEqual([slice(0, 10), slice(100, 110), slice(60_000, 60_010)]);
+    expect(blobRanges()).toEqual(['bytes=0-65535']);
+  });
+
+  it('should keep at most maxRequestsInFlight block requests open at once', async () => {
+    const big = new Uint8Array(randomBytes(4 * 1024 * KIB));
+    let open = 0;
+    let most = 0;
+    const { client } = await setup((req, res) => {
+      most = Math.max(most, ++open);
+      setTimeout(() => {
+        open--;
+        sendBytes(req, res, big);
+      }, 20);
+    });
+    const source = client.blobSource('a/b', { ...DESCRIPTOR, digest: digestOf(big), size: big.length });
+    // Reads far apart: a block each.
+    const reads = await Promise.all(Array.from({ length: 8 }, (_, i) => source.read(i * 500 * KIB, 10)));
+    expect(reads.map((r) => Buffer.from(r))).toEqual(Array.from({ length: 8 }, (_, i) => Buffer.from(big.subarray(i * 500 * KIB, i * 500 * KIB + 10))));
+    expect(most).toBe(4);
+  });
+
+  it('should verify the digest once reads have fetched the whole blob front to back', async () => {
+    const tampered = new Uint8Array(BLOB);
+    tampered[250_000] = (tampered[250_000] ?? 0) ^ 0xff;
+    const { source } = await setup((req, res) => sendBytes(req, res, tampered));
+    await expect(walkForward(source)).rejects.toMatchObject({ code: 'E_DIGEST_MISMATCH', message: expect.stringMatching(/front to back/) });
+  });
+
+  it('should pass a blob read front to back whose bytes are right', async () => {
+    const { source } = await setup();
+    await walkForward(source);
+    expect(digestOf(await collect(source.stream()))).toBe(DESCRIPTOR.digest);
+  });
+});
+
 describe('RegistryBlobSource stream', () => {
   it('should yield the whole blob and verify its digest when streamed from the start', async () => {
     const { source, blobRanges } = await setup();
@@ -130,10 +200,17 @@ describe('RegistryBlobSource stream', () => {
     expect(blobRanges()).toEqual([null]);
   });
 
-  it('should ask for a range when only part of the blob is streamed', async () => {
+  it('should take a small partial stream through the read-ahead block, so the next one costs no request', async () => {
     const { source, blobRanges } = await setup();
     expect(await collect(source.stream(1_000, 2_000))).toEqual(slice(1_000, 2_000));
-    expect(blobRanges()).toEqual(['bytes=1000-1999']);
+    expect(await collect(source.stream(2_000, 3_000))).toEqual(slice(2_000, 3_000));
+    expect(blobRanges()).toEqual(['bytes=1000-66535']);
+  });
+
+  it('should ask for exactly the range when a partial stream is larger than a block', async () => {
+    const { source, blobRanges } = await setup();
+    expect(digestOf(await collect(source.stream(1_000, 200_000)))).toBe(digestOf(slice(1_000, 200_000)));
+    expect(blobRanges()).toEqual(['bytes=1000-199999']);
   });
 
   it('should resume with a Range request when the connection breaks mid-body', async () => {

@@ -26,8 +26,12 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-async function sourceFor(serve: (req: IncomingMessage, res: ServerResponse) => void, verifyBlobs: boolean) {
-  const server = await startScriptedServer((req, res) => (req.url === '/v2/' ? sendJson(res, 200, {}) : serve(req, res)));
+async function sourceFor(serve: (req: IncomingMessage, res: ServerResponse) => void, verifyBlobs: boolean, requests?: string[]) {
+  const server = await startScriptedServer((req, res) => {
+    if (req.url === '/v2/') return sendJson(res, 200, {});
+    requests?.push(req.headers.range ?? 'whole');
+    serve(req, res);
+  });
   servers.push(server);
   const client = createRegistryClient({ url: server.url, credentials: { kind: 'none' }, timeoutMs: 5_000, maxRetries: 0, verifyBlobs });
   clients.push(client);
@@ -56,6 +60,23 @@ describe('RegistryBlobSource.verifyServed', () => {
     const failure = await source.verifyServed!().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DigestMismatchError);
     expect((failure as Error).message).toMatch(/bytes 99990-\d+ of blob .* as served by Range/);
+  });
+
+  it('should not download the blob again when reads fetched all of it front to back (its digest already checked)', async () => {
+    const requests: string[] = [];
+    const source = await sourceFor((req, res) => sendBytes(req, res, BLOB), true, requests);
+    for (let at = 0; at < BLOB.length; at += 1_000) await source.read(at, 100);
+    const before = requests.length;
+    await expect(source.verifyServed!()).resolves.toBeUndefined();
+    expect(requests).toHaveLength(before);
+    expect(requests).not.toContain('whole');
+  });
+
+  it('should fail a front-to-back read at its last block when Range answers are other bytes', async () => {
+    const source = await sourceFor(swapRanges, true);
+    await expect(async () => {
+      for (let at = 0; at < BLOB.length; at += 1_000) await source.read(at, 100);
+    }).rejects.toBeInstanceOf(DigestMismatchError);
   });
 
   it('should check partial streams too', async () => {

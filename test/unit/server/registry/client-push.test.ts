@@ -72,6 +72,27 @@ const referrer = (n: number, artifactType = REPORT_TYPE) => ({
   annotations: { n: String(n) },
 });
 
+describe('RegistryClient.headBlob', () => {
+  it('should say whether the credentials reach the blob: 200 yes, 404 no, a refusal throws', async () => {
+    const received: Received[] = [];
+    const s = await registry((req, res) => {
+      if (req.method !== 'HEAD') return;
+      if (req.url === `/v2/proj/model/blobs/${BLOB_DIGEST}`) return res.writeHead(200, { 'content-length': String(BLOB.length) }).end(), true;
+      if (req.url === `/v2/proj/other/blobs/${BLOB_DIGEST}`) return res.writeHead(403).end(), true;
+      if (req.url?.startsWith('/v2/proj/flaky/')) return res.writeHead(503).end(), true;
+      res.writeHead(404).end();
+      return true;
+    }, received);
+    const c = client(s.url, ROBOT);
+    expect(await c.headBlob('proj/model', BLOB_DIGEST)).toBe(true);
+    expect(await c.headBlob('proj/model', SUBJECT)).toBe(false);
+    await expect(c.headBlob('proj/other', BLOB_DIGEST)).rejects.toMatchObject({ code: 'E_REGISTRY_AUTH', status: 403 });
+    await expect(c.headBlob('proj/flaky', BLOB_DIGEST)).rejects.toThrow(/unavailable after 2 attempts/);
+    expect(received.filter((r) => r.path.includes('/blobs/')).every((r) => r.method === 'HEAD')).toBe(true);
+    expect(c.bytesFetched).toBe(0);
+  });
+});
+
 describe('RegistryClient.pushBlob', () => {
   it('should skip the upload when HEAD finds the blob', async () => {
     const received: Received[] = [];

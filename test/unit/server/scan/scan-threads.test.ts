@@ -12,7 +12,7 @@ import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promi
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
-import { loadAnalysisConfig } from '../../../../server/config/config.js';
+import { loadConfig } from '../../../../server/config/config.js';
 import { MemoryAnalysisLedger } from '../../../../server/jobs/memory-ledger.js';
 import type { ScanJob } from '../../../../server/jobs/model.js';
 import { SecretSealer } from '../../../../server/jobs/sealed-secret.js';
@@ -27,7 +27,7 @@ import { SharedAnalyses } from '../../../../server/scan/shared-analysis.js';
 import { TEST_AUTHORIZATION } from './hostile-scan-thread.js';
 
 const HOSTILE_ENTRY = new URL('./hostile-scan-thread.ts', import.meta.url);
-const config = scanRuntimeConfig(loadAnalysisConfig({ SCANNER_REGISTRY_RETRIES: '0' }));
+const config = scanRuntimeConfig(loadConfig({ SCANNER_REGISTRY_RETRIES: '0', SCANNER_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'scan-threads-data-')) }));
 /** Deadlines leave room for a thread to start: from TypeScript sources that takes a second or two. */
 const DEADLINE_MS = 5_000;
 
