@@ -51,7 +51,7 @@ export interface LoadBenchResult {
   readonly report: EndpointFigures;
 }
 
-interface Sample {
+export interface Sample {
   readonly endpoint: 'metadata' | 'report';
   readonly latencyMs: number;
   readonly status: string;
@@ -125,15 +125,20 @@ async function measureMode(mode: string, env: Record<string, string>, models: re
  * alternate between the two endpoints; report ids are drawn from the scans submitted so far (some still
  * running: 302, some finished: 200). Warm-up samples are dropped.
  */
-async function generateLoad(baseUrl: string, agent: http.Agent, ids: readonly string[]): Promise<(Sample | undefined)[]> {
+export async function generateLoad(
+  baseUrl: string,
+  agent: http.Agent,
+  ids: readonly string[],
+  { rps = TARGET_RPS, durationMs = DURATION_MS, warmupMs = WARMUP_MS } = {},
+): Promise<(Sample | undefined)[]> {
   const started = performance.now();
-  const total = Math.round(((WARMUP_MS + DURATION_MS) / 1000) * TARGET_RPS);
+  const total = Math.round(((warmupMs + durationMs) / 1000) * rps);
   const inFlight: Promise<Sample | undefined>[] = [];
   for (let i = 0; i < total; ) {
-    const dueCount = Math.min(total, Math.floor(((performance.now() - started) / 1000) * TARGET_RPS));
+    const dueCount = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rps));
     for (; i < dueCount; i++) {
-      const scheduledAt = started + (i * 1000) / TARGET_RPS;
-      const warmup = scheduledAt - started < WARMUP_MS;
+      const scheduledAt = started + (i * 1000) / rps;
+      const warmup = scheduledAt - started < warmupMs;
       const endpoint = i % 2 === 0 ? 'metadata' : 'report';
       const path = endpoint === 'metadata' ? '/api/v1/metadata' : `/api/v1/scan/${ids[i % ids.length]}/report`;
       inFlight.push(timedGet(baseUrl, path, agent, scheduledAt).then((sample) => (warmup ? undefined : { endpoint, ...sample })));
@@ -143,7 +148,7 @@ async function generateLoad(baseUrl: string, agent: http.Agent, ids: readonly st
   return Promise.all(inFlight);
 }
 
-function timedGet(baseUrl: string, requestPath: string, agent: http.Agent, scheduledAt: number): Promise<Omit<Sample, 'endpoint'>> {
+export function timedGet(baseUrl: string, requestPath: string, agent: http.Agent, scheduledAt: number): Promise<Omit<Sample, 'endpoint'>> {
   return new Promise((resolve) => {
     const done = (status: string) => resolve({ status, latencyMs: performance.now() - scheduledAt });
     const req = http.get(`${baseUrl}${requestPath}`, { agent, timeout: REQUEST_TIMEOUT_MS, headers: { accept: 'application/vnd.security.vulnerability.report; version=1.1' } }, (res) => {
@@ -167,7 +172,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function figures(samples: readonly Sample[]): EndpointFigures {
+export function figures(samples: readonly Pick<Sample, 'latencyMs' | 'status'>[]): EndpointFigures {
   const latencies = samples.map((s) => s.latencyMs).sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0;
   const statuses: Record<string, number> = {};

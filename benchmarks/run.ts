@@ -10,7 +10,8 @@ const DIR = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * In running order; `memory` scans a 100 MB safetensors header (four times at once), a 100k-tensor GGUF and
- * 1M-entry tars (~3 min); `image-layer` pushes a 1 GiB layer (~1 min); `tar-layer` two layers of 10,000 small files;
+ * 1M-entry tars (~3 min); `hostile-load` polls while a 10 GiB zstd bomb, a 99 MB safetensors header and a 1M-entry tar
+ * are analysed, then 10,000 POST /scan (~3 min, ~1.2 GB of memory); `image-layer` pushes a 1 GiB layer (~1 min); `tar-layer` two layers of 10,000 small files;
  * `torch-registry` a 0.5 GB torch.save three ways (~2 min; TORCH_SIZES=500M,5G adds 5 GB); `shared-layers`
  * four images on an 80 MB base (~2 min); `registry` two
  * 10 GiB sparse blobs to a local registry (~5 min, ~20 GB of disk).
@@ -27,6 +28,7 @@ const BENCHMARKS = [
   'streamed-layer',
   'scan-latency',
   'load',
+  'hostile-load',
   'image-layer',
   'tar-layer',
   'torch-registry',

@@ -6,15 +6,14 @@
 import http, { type Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { ALL_ANALYZERS, ARTIFACT_RULES } from '../analyzers/index.js';
-import { ScanEngine } from '../analyzers/engine.js';
+import { ARTIFACT_RULES } from '../analyzers/index.js';
 import { loadConfig, type Config } from './config/config.js';
 import { createApp } from './http/app.js';
 import { Drain } from './http/drain.js';
 import { apiAuthentication } from './http/auth.js';
 import { buildMetadata } from './http/metadata.js';
 import { createTlsServer, TlsReloader } from './http/tls.js';
-import { createJobBackend, createLayerResultCache } from './jobs/backend.js';
+import { createJobBackend } from './jobs/backend.js';
 import { SecretSealer } from './jobs/sealed-secret.js';
 import { WriteRetryingJobStore } from './jobs/write-retrying-store.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -24,7 +23,8 @@ import { PrometheusSink } from './observability/prometheus.js';
 import { HarborReportRenderer } from './report/renderer.js';
 import { analysisFingerprint } from './scan/analysis-key.js';
 import { ScanController, type AnalysisCounters } from './scan/controller.js';
-import { registryArtifactOpener } from './scan/registry-artifact.js';
+import { scanRuntime, scanRuntimeConfig } from './scan/scan-runtime.js';
+import { ScanThreads } from './scan/scan-threads.js';
 import { SharedAnalyses } from './scan/shared-analysis.js';
 import { createWebhookMode } from './webhook/mode.js';
 
@@ -65,16 +65,19 @@ export async function startServer(
   const metrics = sinks.length > 0 ? new ScanMetrics({ sinks, queueDepth: () => queue.depth() }) : undefined;
   // A failed write (full disk, Redis away) is retried until the store takes it: results are never lost.
   const store = new WriteRetryingJobStore(backend.store, { logger, onWriteFailed: (operation) => metrics?.storeWriteFailed(operation) });
-  const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: config.limits, settings: config.settings });
+  // This thread opens artifacts only to check credentials (manifests) and lists the rules; the analyses
+  // run on analysis threads built from the same configuration (./scan/scan-threads.ts).
+  const analysis = scanRuntimeConfig(config);
+  const { engine, openArtifact } = scanRuntime(analysis, logger, { layerCache: false });
+  const scanThreads = new ScanThreads({ config: analysis, size: config.jobs.workers, logger });
   const fingerprint = analysisFingerprint(config.settings, config.limits);
-  const layerCache = createLayerResultCache(config, logger);
   const controller = new ScanController({
     store,
     queue,
-    engine,
+    scanner: scanThreads,
     logger,
     sealer: new SecretSealer(config.storeKey),
-    openArtifact: registryArtifactOpener({ ...config.registry, limits: config.limits, logger, ...(layerCache ? { layerResults: { cache: layerCache, fingerprint } } : {}) }),
+    openArtifact,
     scanTimeoutMs: config.jobs.scanTimeoutMs,
     sharing: new SharedAnalyses({ ledger, store, queue, fingerprint }),
     progressLogIntervalMs: config.jobs.progressLogIntervalMs,
@@ -154,8 +157,8 @@ export async function startServer(
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       if (!draining) await queue.stop(5_000);
+      await scanThreads.close();
       await webhookMode?.close();
-      await layerCache?.close();
       await store.close();
     },
   };

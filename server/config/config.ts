@@ -135,7 +135,7 @@ export const VARIABLES = {
     default: '2',
     help: 'Redis mode: how many times a scan whose replica stopped is taken over by another; one interruption more fails it.',
   },
-  SCANNER_JOB_WORKERS: { schema: positiveInt, default: '2', help: 'Scans run in parallel by this process.' },
+  SCANNER_JOB_WORKERS: { schema: positiveInt, default: '2', help: 'Scans run in parallel by this process, each on its own analysis thread (the API never waits for one); more than the CPUs available to the process brings nothing.' },
   SCANNER_SCAN_TIMEOUT: { schema: duration, default: '60m', help: 'Time limit of one scan; a scan over it fails with a timeout error.' },
   SCANNER_SHUTDOWN_GRACE: {
     schema: duration,

@@ -8,3 +8,17 @@ export abstract class ScannerError extends Error {
     super(message, options);
   }
 }
+
+/**
+ * A {@link ScannerError} thrown on an analysis thread, rebuilt on the server's thread from what crossed
+ * the thread boundary: its code and message, and the code of the registry error behind it (for metrics).
+ */
+export class RelayedScannerError extends ScannerError {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly registryCode?: string,
+  ) {
+    super(message);
+  }
+}

@@ -7,6 +7,7 @@
  */
 import { METRICS_ROUTE } from '../../spec/routes.js';
 import * as registryErrors from '../errors/registry-errors.js';
+import { RelayedScannerError } from '../errors/scanner-error.js';
 import type { JobFailure, ScanResult, ScanTarget } from '../jobs/model.js';
 
 /** Where Prometheus scrapes (the path harbor-scanner-trivy uses too). */
@@ -210,8 +211,8 @@ export class RunningScanMetrics {
   failed(error: unknown, failure: JobFailure): void {
     this.outcome('failed');
     this.recorders.failures?.(1, { code: failure.code });
-    const registryError = findRegistryError(error);
-    if (registryError) this.recorders.registryErrors?.(1, { kind: registryError.code });
+    const registryCode = registryErrorCode(error);
+    if (registryCode) this.recorders.registryErrors?.(1, { kind: registryCode });
   }
 
   private outcome(status: 'finished' | 'failed'): void {
@@ -240,9 +241,14 @@ const REGISTRY_ERROR_CLASSES: readonly (abstract new (...args: never[]) => Error
   (value) => typeof value === 'function' && value.prototype instanceof Error,
 );
 
-/** The first registry error along the `cause` chain (artifact errors wrap them). */
-function findRegistryError(error: unknown): { code: string } | undefined {
-  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1)
-    if (REGISTRY_ERROR_CLASSES.some((c) => current instanceof c)) return current as unknown as { code: string };
+/**
+ * The code of the first registry error along the `cause` chain (artifact errors wrap them), or of the one
+ * an analysis thread relayed.
+ */
+export function registryErrorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; current = current.cause, depth += 1) {
+    if (current instanceof RelayedScannerError) return current.registryCode;
+    if (REGISTRY_ERROR_CLASSES.some((c) => current instanceof c)) return (current as unknown as { code: string }).code;
+  }
   return undefined;
 }

@@ -1,10 +1,11 @@
 /**
  * The scan controller: accepts a scan (store + queue, no registry traffic, so Harbor's 5 s timeout is
- * never at risk) and runs it on a worker (pull → files → analyzers → result). Failures become job state
- * with a message an admin can act on; they never escape as exceptions.
+ * never at risk) and runs it when the queue hands it over: the analysis (pull → files → analyzers →
+ * result) goes to the scanner — analysis threads in the server (./scan-threads.ts) — while the job's
+ * state, deadline, metrics and logs stay here. Failures become job state with a message an admin can act
+ * on; they never escape as exceptions.
  */
 import { randomUUID } from 'node:crypto';
-import type { ScanEngine } from '../../analyzers/engine.js';
 import { ScannerError } from '../errors/scanner-error.js';
 import type { JobFailure, ScanJob, ScanResult, ScanTarget } from '../jobs/model.js';
 import type { JobQueue } from '../jobs/queue.js';
@@ -14,7 +15,8 @@ import type { Logger } from '../observability/logger.js';
 import type { RunningScanMetrics, ScanMetrics, ScanStage } from '../observability/metrics.js';
 import { ScanProgress } from '../observability/progress.js';
 import { inSpan } from '../observability/tracing.js';
-import { scanArtifact, type ScannableArtifact } from './scan-files.js';
+import type { ArtifactScanner, ScanSession } from './artifact-scanner.js';
+import type { ScannableArtifact } from './scan-files.js';
 import type { SharedAnalyses, SharedTurn } from './shared-analysis.js';
 
 /**
@@ -35,7 +37,9 @@ export interface ScanControllerDeps {
   readonly store: JobStore;
   readonly queue: JobQueue;
   readonly sealer: SecretSealer;
-  readonly engine: ScanEngine;
+  /** Runs the analyses. */
+  readonly scanner: ArtifactScanner;
+  /** Opens artifacts (manifests only) to check a job's credentials before it shares an analysis. */
   readonly openArtifact: ArtifactOpener;
   readonly logger: Logger;
   readonly scanTimeoutMs: number;
@@ -216,25 +220,21 @@ export class ScanController {
     );
     try {
       return await inSpan('scan', { 'artifact.repository': target.repository, 'artifact.digest': target.digest }, async () => {
-        const artifact = await inSpan('scan.pull', {}, () => timed('pull', () => this.deps.openArtifact(target, authorization, controller.signal)));
-        progress.start(() => artifact.bytesFetched());
-        try {
-          return await inSpan('scan.analyze', { 'artifact.packaging': artifact.packaging }, () =>
-            timed('analyze', () =>
-              scanArtifact(this.deps.engine, artifact, {
-                packaging: artifact.packaging,
-                signal: controller.signal,
-                bytesFetched: () => artifact.bytesFetched(),
-                onFile: (p) => {
-                  progress.update(p.files, p.bytes);
-                  log.debug({ files_done: p.files, bytes_done: p.bytes, path: p.path }, 'file analysed');
-                },
-              }),
-            ),
-          );
-        } finally {
-          await artifact.close();
-        }
+        let session!: ScanSession;
+        const { packaging } = await inSpan('scan.pull', {}, () =>
+          timed('pull', () => {
+            session = this.deps.scanner.start({
+              target,
+              authorization,
+              signal: controller.signal,
+              log,
+              onProgress: (p) => progress.update(p.files, p.bytes),
+            });
+            return session.opened;
+          }),
+        );
+        progress.start(() => session.bytesFetched());
+        return await inSpan('scan.analyze', { 'artifact.packaging': packaging }, () => timed('analyze', () => session.result));
       });
     } catch (error) {
       // An abort surfaces as whatever the aborted operation threw; report the reason instead.

@@ -21,6 +21,7 @@ import { SqliteJobStore } from '../../../../server/jobs/sqlite-store.js';
 import { WorkerPool } from '../../../../server/jobs/worker-pool.js';
 import { createLogger } from '../../../../server/observability/logger.js';
 import { analysisFingerprint } from '../../../../server/scan/analysis-key.js';
+import { inProcessScanner } from '../../../../server/scan/artifact-scanner.js';
 import { ScanController, type ArtifactOpener } from '../../../../server/scan/controller.js';
 import { SharedAnalyses } from '../../../../server/scan/shared-analysis.js';
 
@@ -45,7 +46,7 @@ function controllerWithListener(listener: (job: ScanJob) => void | Promise<void>
     store,
     queue,
     sealer: new SecretSealer(),
-    engine: new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS }),
+    scanner: inProcessScanner({ engine: new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS }), openArtifact: opener }),
     openArtifact: opener,
     logger: createLogger('silent'),
     scanTimeoutMs: 10_000,

@@ -26,6 +26,7 @@ import { SqliteJobStore } from '../../../../server/jobs/sqlite-store.js';
 import type { JobStore } from '../../../../server/jobs/store.js';
 import { WorkerPool } from '../../../../server/jobs/worker-pool.js';
 import { analysisFingerprint, analysisKey } from '../../../../server/scan/analysis-key.js';
+import { inProcessScanner } from '../../../../server/scan/artifact-scanner.js';
 import { ScanController, type ArtifactOpener } from '../../../../server/scan/controller.js';
 import { SharedAnalyses } from '../../../../server/scan/shared-analysis.js';
 import { silentLogger, uniqueNamespace, useTestRedis } from '../jobs/redis-harness.js';
@@ -140,7 +141,7 @@ async function scanner(make: () => Promise<Backend>) {
     store: backend.store,
     queue: backend.queue,
     sealer: new SecretSealer(new Uint8Array(32).fill(9)),
-    engine: new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS }),
+    scanner: inProcessScanner({ engine: new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS }), openArtifact: registry.opener }),
     openArtifact: registry.opener,
     logger: silentLogger,
     scanTimeoutMs: 30_000,
