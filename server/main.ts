@@ -10,6 +10,7 @@ import { ARTIFACT_RULES } from '../analyzers/index.js';
 import { loadConfig, type Config } from './config/config.js';
 import { createApp } from './http/app.js';
 import { Drain } from './http/drain.js';
+import { RenderedReports } from './http/rendered-reports.js';
 import { apiAuthentication } from './http/auth.js';
 import { buildMetadata } from './http/metadata.js';
 import { createTlsServer, TlsReloader } from './http/tls.js';
@@ -49,6 +50,8 @@ export interface ServerOptions {
 
 /** How often finished reports past their TTL are deleted. */
 const PURGE_INTERVAL_MS = 60_000;
+/** Rendered report bodies kept for repeated polls (./http/rendered-reports.ts). */
+const RENDERED_REPORT_BYTES = 64 * 1024 * 1024;
 
 export async function startServer(
   config: Config,
@@ -96,6 +99,7 @@ export async function startServer(
       })
     : undefined;
   const drain = new Drain();
+  const reports = new RenderedReports(RENDERED_REPORT_BYTES);
   const app = createApp({
     logger,
     store,
@@ -104,6 +108,7 @@ export async function startServer(
     renderer: new HarborReportRenderer({ docsUrl: config.harbor.docsUrl }),
     refreshAfterSeconds: config.jobs.refreshAfterSeconds,
     drain,
+    reports,
     authenticate: apiAuthentication(config.apiAuth, logger),
     ...(prometheus ? { metrics: prometheus } : {}),
     ...(webhookMode ? { webhookRouter: webhookMode.router } : {}),
@@ -113,7 +118,10 @@ export async function startServer(
   await webhookMode?.resume();
   await controller.resume();
   const purge = setInterval(() => {
-    store.purge(Date.now() - config.jobs.reportTtlMs).catch((err: unknown) => logger.warn({ err }, 'purging expired reports failed'));
+    store
+      .purge(Date.now() - config.jobs.reportTtlMs)
+      .then(() => reports.clear())
+      .catch((err: unknown) => logger.warn({ err }, 'purging expired reports failed'));
   }, PURGE_INTERVAL_MS);
   purge.unref();
 

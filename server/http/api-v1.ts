@@ -10,6 +10,7 @@ import type { JobStore } from '../jobs/store.js';
 import type { ScanTarget } from '../jobs/model.js';
 import type { ScanController } from '../scan/controller.js';
 import { RESTART_REFRESH_AFTER_SECONDS, type Drain } from './drain.js';
+import type { RenderedReports } from './rendered-reports.js';
 import type { ReportRenderer } from './report-renderer.js';
 import { sendError, sendJson } from './responses.js';
 
@@ -21,6 +22,8 @@ export interface ApiDeps {
   readonly refreshAfterSeconds: number;
   /** Set while the process shuts down (./drain.ts). */
   readonly drain?: Drain;
+  /** Finished reports kept rendered; absent: every poll reads and renders the result. */
+  readonly reports?: RenderedReports;
 }
 
 /** Request bodies Harbor sends are small JSON documents; anything bigger is not a scan request. */
@@ -71,6 +74,9 @@ export function apiV1Router(deps: ApiDeps): Router {
     // Spec 1.2: an SBOM report request names its document format; Harbor always sends it.
     if (sameMime(mimeType, REPORT_MIME.sbomV1_0) && !SBOM_FORMATS.includes(typeof sbom === 'string' ? sbom : ''))
       return sendError(res, 400, `missing or unsupported sbom_media_type ${JSON.stringify(sbom ?? '')}: expected one of ${SBOM_FORMATS.join(', ')}`);
+    const query = typeof sbom === 'string' ? sbom : '';
+    const rendered = deps.reports?.get(id, mimeType, query);
+    if (rendered !== undefined) return void res.status(200).type(mimeType).send(rendered);
     const notReady = (): void => {
       const wanted = deps.drain?.active ? RESTART_REFRESH_AFTER_SECONDS : deps.refreshAfterSeconds;
       const seconds = Math.min(REFRESH_AFTER_SECONDS.max, Math.max(REFRESH_AFTER_SECONDS.min, wanted));
@@ -91,8 +97,9 @@ export function apiV1Router(deps: ApiDeps): Router {
       case 'failed':
         return sendError(res, 500, job.failure?.message ?? 'scan failed');
       case 'finished': {
-        const body = deps.renderer.render(mimeType, { ...job, result: job.result! }, typeof sbom === 'string' ? { sbomMediaType: sbom } : {});
-        return sendJson(res, 200, mimeType, body);
+        const body = JSON.stringify(deps.renderer.render(mimeType, { ...job, result: job.result! }, query ? { sbomMediaType: query } : {}));
+        deps.reports?.set(id, mimeType, query, body);
+        return void res.status(200).type(mimeType).send(body);
       }
     }
   });
