@@ -1,8 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     testTimeout: 60_000,
+    // Every core (vitest's default leaves one idle: on CI's two cores that halves the unit group).
+    maxWorkers: availableParallelism(),
     hookTimeout: 120_000,
     projects: [
       {
