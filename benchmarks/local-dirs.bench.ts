@@ -16,9 +16,9 @@ import { ALL_ANALYZERS } from '../analyzers/index.js';
 import { ScanEngine } from '../analyzers/engine.js';
 import { DEFAULT_LIMITS } from '../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../analyzers/settings.js';
-import type { ByteSource } from '../analyzers/source.js';
 import { localFiles } from '../cli/local-files.js';
 import { scanFiles, type ModelFileInput } from '../server/scan/scan-files.js';
+import { CountingSource } from '../test/support/sources.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PYTHON = '/usr/bin/python3';
@@ -93,41 +93,22 @@ const WORKLOADS: ReadonlyArray<readonly [string, string]> = [
   ['torch.save state_dict, 500 MB', 'state-dict-500mb'],
 ];
 
-/** Counts the bytes the analyzers are given, passing `close` on (the CLI closes each file once analysed). */
-class Counted implements ByteSource {
-  constructor(
-    private readonly inner: ByteSource,
-    private readonly tally: { bytes: number },
-  ) {}
-  get size(): number | undefined {
-    return this.inner.size;
-  }
-  get seekable(): boolean {
-    return this.inner.seekable;
-  }
-  async read(offset: number, length: number): Promise<Uint8Array> {
-    const bytes = await this.inner.read(offset, length);
-    this.tally.bytes += bytes.length;
-    return bytes;
-  }
-  async *stream(offset?: number, end?: number): AsyncIterable<Uint8Array> {
-    for await (const chunk of this.inner.stream(offset, end)) {
-      this.tally.bytes += chunk.length;
-      yield chunk;
-    }
-  }
-  async close(): Promise<void> {
-    await this.inner.close?.();
-  }
-}
-
 const engine = new ScanEngine({ analyzers: ALL_ANALYZERS, limits: DEFAULT_LIMITS, settings: DEFAULT_SETTINGS });
 
-async function* counted(files: AsyncIterable<ModelFileInput>, tally: { bytes: number; files: number; size: number }): AsyncIterable<ModelFileInput> {
+interface Tally {
+  files: number;
+  size: number;
+  readonly sources: CountingSource[];
+}
+
+/** Hands the analyzers each file through a {@link CountingSource}, so the bytes they were given can be summed. */
+async function* counted(files: AsyncIterable<ModelFileInput>, tally: Tally): AsyncIterable<ModelFileInput> {
   for await (const file of files) {
     tally.files += 1;
     tally.size += file.size ?? 0;
-    yield { ...file, source: new Counted(file.source, tally) };
+    const source = new CountingSource(file.source);
+    tally.sources.push(source);
+    yield { ...file, source };
   }
 }
 
@@ -135,10 +116,12 @@ async function* counted(files: AsyncIterable<ModelFileInput>, tally: { bytes: nu
 async function inProcess(dir: string): Promise<string> {
   const runs: Array<{ seconds: number; bytes: number; files: number; size: number; findings: number }> = [];
   for (let i = 0; i < RUNS; i++) {
-    const tally = { bytes: 0, files: 0, size: 0 };
+    const tally: Tally = { files: 0, size: 0, sources: [] };
     const started = process.hrtime.bigint();
     const result = await scanFiles(engine, counted(localFiles(dir, []), tally), { packaging: 'local', signal: new AbortController().signal, concurrency: 8 });
-    runs.push({ seconds: Number(process.hrtime.bigint() - started) / 1e9, ...tally, findings: result.findings.length });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const bytes = tally.sources.reduce((sum, source) => sum + source.bytesRead, 0);
+    runs.push({ seconds, bytes, files: tally.files, size: tally.size, findings: result.findings.length });
   }
   const m = runs.sort((a, b) => a.seconds - b.seconds)[1]!;
   const share = m.size > 0 ? ` (${((100 * m.bytes) / m.size).toFixed(2)} % of ${mb(m.size)})` : '';
