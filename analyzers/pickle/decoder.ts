@@ -283,8 +283,7 @@ export class PickleDecoder {
             pos += 1;
             continue;
           }
-          if (this.frameEnd > op.end) events.frameViolation('frame-inside-frame', start);
-          this.frameEnd = op.end + op.arg;
+          this.frame(buf, pos, base, op.end + op.arg);
         }
         pos += 1 + n;
       } else if (kind >= ArgKind.Bytes1) {
@@ -339,16 +338,34 @@ export class PickleDecoder {
   }
 
   private crossing(buf: Uint8Array, pos: number, base: number, pieceStart: number): void {
+    this.events.frameViolation('crosses-frame-end', base + pos, this.dropped(buf, pos, base, pieceStart));
+    this.frameEnd = -1;
+  }
+
+  /**
+   * A FRAME whose length has been read; `end` is where it says it ends. The C unpickler reading a file
+   * holds the current frame as its input buffer and only makes sure the new frame's bytes are in it
+   * (`_pickle.c` load_frame): inside the buffer the new FRAME changes nothing; past its end, the rest of
+   * the buffer is dropped and `end - op.end` bytes are read from where the old frame ends. The linear
+   * reading (and `pickle.loads`) goes on after the opcode either way; the pure-Python unframer raises.
+   */
+  private frame(buf: Uint8Array, pos: number, base: number, end: number): void {
+    const opEnd = this.op.end;
+    if (this.frameEnd <= opEnd) {
+      this.frameEnd = end;
+      return;
+    }
+    const outgrows = end > this.frameEnd;
+    // The lane that follows the C reading re-decodes this FRAME where the old frame ends.
+    this.events.frameViolation('frame-inside-frame', base + pos, outgrows ? this.dropped(buf, pos, base, base + pos + 9) : undefined);
+    if (outgrows) this.frameEnd = end;
+  }
+
+  /** What a reading that drops the rest of the current frame at `pieceStart` needs to start. */
+  private dropped(buf: Uint8Array, pos: number, base: number, pieceStart: number): FrameCrossing {
     const frameEnd = this.frameEnd;
     const { parts, end } = this.bufferedFrom(frameEnd);
-    this.events.frameViolation('crosses-frame-end', base + pos, {
-      opcodeOffset: base + pos,
-      frameEnd,
-      replay: buf.slice(pos, pieceStart - base),
-      available: parts,
-      availableEnd: end,
-    });
-    this.frameEnd = -1;
+    return { opcodeOffset: base + pos, frameEnd, replay: buf.slice(pos, pieceStart - base), available: parts, availableEnd: end };
   }
 
   /**

@@ -275,9 +275,11 @@ class Lane implements DecoderEvents, InterpreterHost {
 
   frameViolation(kind: FrameViolationKind, offset: number, crossing?: FrameCrossing): void {
     this.sink.event('frame-violation', offset, FRAME_TEXT[kind], this.via);
-    // A reading diverges only if the overrunning piece starts inside the frame.
-    if (crossing && this.role === 'main' && crossing.opcodeOffset + crossing.replay.length < crossing.frameEnd)
-      this.session.spawn(this, 'frame', crossing.frameEnd, `reading that drops the rest of the FRAME ending at offset ${crossing.frameEnd}`, crossing);
+    // A reading diverges only if the overrunning piece starts inside the frame. The C reading that
+    // dropped a frame's rest drops again at the next lie, so every reading follows its own drops; the
+    // plain pickle.load reading of joblib bytes stays one.
+    if (crossing && crossing.opcodeOffset + crossing.replay.length < crossing.frameEnd)
+      this.session.spawn(this, this.role === 'no-skip' ? 'no-skip' : 'frame', crossing.frameEnd, `reading that drops the rest of the FRAME ending at offset ${crossing.frameEnd}`, crossing);
   }
 
   failure(offset: number, reason: string, truncated: boolean): void {

@@ -40,7 +40,8 @@ async function ourReading(bytes: Uint8Array): Promise<{ seen: Set<string>; invok
   for (const g of result.observations.globals.values()) {
     for (const [m, n] of [[g.module, g.name], ...(g.written ? [[g.written.module, g.written.name]] : [])]) {
       seen.add(`${m} ${n}`);
-      if (g.invokedAt >= 0) invoked.add(`${m} ${n}`);
+      // A getattr of an allowed owner is recorded as the attribute it fetches (calls.ts staticGetattr).
+      if (g.invokedAt >= 0 || g.staticCalls) invoked.add(`${m} ${n}`);
     }
   }
   // Where our VM knows the real callable rejects its arguments (an allowed helper handed a non-callable): the

@@ -4,8 +4,9 @@
  * -10156) belong to the archive analyzer's tests.
  */
 import { describe, expect, it } from 'vitest';
-import { callWith, op, pickle, reducePickle, stackGlobal } from './builder.js';
+import { callWith, op, pickle, reducePickle, stackGlobal, u32 } from './builder.js';
 import { scan, summary } from './helpers.js';
+import { oracleAvailable, unpickleWithOracle } from '../../../oracle/oracle-client.js';
 
 const advisory = (id: string): string => `https://github.com/advisories/${id}`;
 
@@ -214,6 +215,31 @@ describe('advisory regressions: parser and routing', () => {
     const findings = await scan(bytes);
     expect(findings.map((f) => f.ruleId)).toEqual(['pickle.dangerous-global', 'pickle.frame-violation']);
     expect(findings[0]?.details?.reading).toMatch(/drops the rest of the FRAME/);
+  });
+
+  // The same divergence behind a FRAME inside a FRAME. The C unpickler reading a file holds the outer frame
+  // as its buffer: an inner FRAME inside it changes nothing (_pickle.c load_frame), so the outer end is
+  // where the rest is dropped; an inner FRAME that outgrows it drops the outer frame's rest at once.
+  describe('lying FRAMEs, as the C unpickler buffers them', () => {
+    const call = pickle(op.global('os', 'system'), op.unicode('id'), op.tuple1(), op.reduce(), op.pop());
+    const hidden = pickle(call, new Uint8Array(261 - call.length).fill(0x4e));
+    const cases: [string, Uint8Array][] = [
+      // outer FRAME(11) holds FRAME(0), `B` and the first length byte: the crossing is at the outer end
+      ['an inner frame inside the outer one', pickle(op.proto(5), op.frame(11), op.frame(0), [0x42, 0x07, 0x01, 0x00, 0x00], [0x00, 0x00], hidden, op.none(), op.stop())],
+      // outer FRAME(14) ends after `B` and its length; the inner frame outgrows it: the C reading skips the
+      // BINBYTES header and runs what linearly is its payload
+      ['an inner frame outgrowing the outer one', pickle(op.proto(5), op.frame(14), op.frame(hidden.length + 2), [0x42, ...u32(hidden.length)], hidden, op.none(), op.stop())],
+    ];
+    // A lying FRAME whose BINBYTES swallows `inner` read linearly, while the C reading runs it.
+    const lie = (inner: Uint8Array) => pickle(op.frame(2), [0x42, inner.length - 254, 0x01, 0x00, 0x00], [0x00, 0x00], inner);
+    // the reading that dropped one frame's rest drops the next lying frame's rest too
+    cases.push(['a second lie inside the reading of the first', pickle(op.proto(5), lie(lie(hidden)), op.none(), op.stop())]);
+    it.each(cases)('%s: the C reading runs the hidden call, and so do we', async (_name, bytes) => {
+      if (oracleAvailable()) expect(unpickleWithOracle([bytes])[0]!.calls).toContainEqual(['os', 'system']);
+      const findings = await scan(bytes);
+      expect(new Set(findings.map((f) => `${f.ruleId} ${f.severity}`))).toEqual(new Set(['pickle.dangerous-global Critical', 'pickle.frame-violation High']));
+      expect(findings.find((f) => f.ruleId === 'pickle.dangerous-global')?.details?.reading).toMatch(/drops the rest of the FRAME/);
+    });
   });
 
   // §2.2 fickling e5e34bb: expansion ("billion laughs") — memory stays bounded, the limit is a finding.
