@@ -22,6 +22,7 @@ import { ScanMetrics, type MetricSink } from './observability/metrics.js';
 import { startTelemetry } from './observability/otel.js';
 import { PrometheusSink } from './observability/prometheus.js';
 import { HarborReportRenderer } from './report/renderer.js';
+import { ReportThread } from './report/report-thread.js';
 import { analysisFingerprint } from './scan/analysis-key.js';
 import { ScanController, type AnalysisCounters } from './scan/controller.js';
 import { scanRuntime, scanRuntimeConfig } from './scan/scan-runtime.js';
@@ -86,13 +87,16 @@ export async function startServer(
     progressLogIntervalMs: config.jobs.progressLogIntervalMs,
     ...(metrics ? { metrics } : {}),
   });
+  const renderer = new HarborReportRenderer({ docsUrl: config.harbor.docsUrl });
+  // Polls are answered from reports rendered there: never a result decoded on this thread.
+  const reportThread = new ReportThread(renderer.produces, { docsUrl: config.harbor.docsUrl });
   const webhookMode = config.harborMode
     ? createWebhookMode({
         settings: config.harborMode,
         registry: config.registry,
         controller,
         store,
-        renderer: new HarborReportRenderer({ docsUrl: config.harbor.docsUrl }),
+        renderer,
         rules: [...engine.rules(), ...ARTIFACT_RULES],
         docsUrl: config.harbor.docsUrl,
         logger,
@@ -105,7 +109,7 @@ export async function startServer(
     store,
     controller,
     metadata: buildMetadata(config.harbor),
-    renderer: new HarborReportRenderer({ docsUrl: config.harbor.docsUrl }),
+    renderer: reportThread,
     refreshAfterSeconds: config.jobs.refreshAfterSeconds,
     drain,
     reports,
@@ -166,6 +170,7 @@ export async function startServer(
       server.closeAllConnections();
       if (!draining) await queue.stop(5_000);
       await scanThreads.close();
+      await reportThread.close();
       await webhookMode?.close();
       await store.close();
     },

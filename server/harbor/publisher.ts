@@ -11,7 +11,8 @@ import { ModelSecurityReportSchema, type ModelSecurityReport } from '../../spec/
 import { ScannerError } from '../errors/scanner-error.js';
 import type { ReportRenderer } from '../http/report-renderer.js';
 import { SCANNER } from '../http/scanner-info.js';
-import type { ScanJob, ScanResult } from '../jobs/model.js';
+import type { DecodedJob, ScanJob, ScanResult } from '../jobs/model.js';
+import { unpackResult } from '../jobs/packed-result.js';
 import type { Logger } from '../observability/logger.js';
 import type { HttpRegistryClient } from '../registry/client.js';
 import type { Descriptor } from '../registry/types.js';
@@ -62,7 +63,8 @@ export class ResultPublisher {
       }
     };
 
-    const finished = job.status === 'finished' && job.result !== undefined ? { ...job, result: job.result } : undefined;
+    // Decoded here, on the webhook's path: results Harbor polls for are rendered on the report thread.
+    const finished = job.status === 'finished' && job.result !== undefined ? { ...job, result: await unpackResult(job.result) } : undefined;
     const report = finished ? await attempt('report', async () => this.#report(finished)) : undefined;
     let reportDigest: string | undefined;
     let sbomDigest: string | undefined;
@@ -94,13 +96,13 @@ export class ResultPublisher {
   }
 
   /** The model-security report, checked against the schema before it leaves the process (fail closed). */
-  #report(job: ScanJob & { result: ScanResult }): ModelSecurityReport {
+  #report(job: DecodedJob): ModelSecurityReport {
     return ModelSecurityReportSchema.parse(this.deps.renderer.render(REPORT_MIME.modelSecurityV1_0, job, {}));
   }
 
   async #pushReport(
     client: HttpRegistryClient,
-    job: ScanJob & { result: ScanResult },
+    job: DecodedJob,
     report: ModelSecurityReport,
     subject: Descriptor,
     cyclonedx: unknown,
@@ -114,12 +116,12 @@ export class ResultPublisher {
     return (await pushArtifact(client, this.#target(job), artifact, subject.digest)).digest;
   }
 
-  async #pushSbom(client: HttpRegistryClient, job: ScanJob & { result: ScanResult }, spdx: Uint8Array, subject: Descriptor): Promise<string> {
+  async #pushSbom(client: HttpRegistryClient, job: DecodedJob, spdx: Uint8Array, subject: Descriptor): Promise<string> {
     const artifact = buildSbomAccessory({ subject, spdx, created: job.result.generatedAt, scannerName: SCANNER.name });
     return (await pushArtifact(client, this.#target(job), artifact, subject.digest)).digest;
   }
 
-  #target(job: ScanJob): { registry: string; repository: string } {
+  #target(job: Pick<ScanJob, 'target'>): { registry: string; repository: string } {
     return { registry: this.deps.settings.url, repository: job.target.repository };
   }
 }

@@ -11,18 +11,19 @@ import type { ScanTarget } from '../jobs/model.js';
 import type { ScanController } from '../scan/controller.js';
 import { RESTART_REFRESH_AFTER_SECONDS, type Drain } from './drain.js';
 import type { RenderedReports } from './rendered-reports.js';
-import type { ReportRenderer } from './report-renderer.js';
+import type { PackedReportRenderer } from './report-renderer.js';
 import { sendError, sendJson } from './responses.js';
 
 export interface ApiDeps {
   readonly metadata: ScannerAdapterMetadata;
   readonly controller: ScanController;
   readonly store: JobStore;
-  readonly renderer: ReportRenderer;
+  /** Renders off this thread (../report/report-thread.ts): a poll never waits on another's rendering. */
+  readonly renderer: PackedReportRenderer;
   readonly refreshAfterSeconds: number;
   /** Set while the process shuts down (./drain.ts). */
   readonly drain?: Drain;
-  /** Finished reports kept rendered; absent: every poll reads and renders the result. */
+  /** Finished reports kept rendered; absent: every poll renders the result again. */
   readonly reports?: RenderedReports;
 }
 
@@ -76,7 +77,7 @@ export function apiV1Router(deps: ApiDeps): Router {
       return sendError(res, 400, `missing or unsupported sbom_media_type ${JSON.stringify(sbom ?? '')}: expected one of ${SBOM_FORMATS.join(', ')}`);
     const query = typeof sbom === 'string' ? sbom : '';
     const rendered = deps.reports?.get(id, mimeType, query);
-    if (rendered !== undefined) return void res.status(200).type(mimeType).send(rendered);
+    if (rendered !== undefined) return sendReport(res, mimeType, rendered);
     const notReady = (): void => {
       const wanted = deps.drain?.active ? RESTART_REFRESH_AFTER_SECONDS : deps.refreshAfterSeconds;
       const seconds = Math.min(REFRESH_AFTER_SECONDS.max, Math.max(REFRESH_AFTER_SECONDS.min, wanted));
@@ -97,14 +98,25 @@ export function apiV1Router(deps: ApiDeps): Router {
       case 'failed':
         return sendError(res, 500, job.failure?.message ?? 'scan failed');
       case 'finished': {
-        const body = JSON.stringify(deps.renderer.render(mimeType, { ...job, result: job.result! }, query ? { sbomMediaType: query } : {}));
-        deps.reports?.set(id, mimeType, query, body);
-        return void res.status(200).type(mimeType).send(body);
+        const finished = { ...job, result: job.result! };
+        const render = () => deps.renderer.render(mimeType, finished, query ? { sbomMediaType: query } : {});
+        let body: Uint8Array;
+        try {
+          body = await (deps.reports ? deps.reports.rendered(id, mimeType, query, render) : render());
+        } catch (error) {
+          return sendError(res, 500, (error as Error).message);
+        }
+        return sendReport(res, mimeType, body);
       }
     }
   });
 
   return router;
+}
+
+/** A rendered report body: UTF-8 JSON, sent as it is. */
+function sendReport(res: Response, mimeType: string, body: Uint8Array): void {
+  res.status(200).type(mimeType).send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
 }
 
 function toTarget(request: ScanRequest): ScanTarget {

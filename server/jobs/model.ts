@@ -1,6 +1,7 @@
 /**
  * Job state, kept apart from Harbor's wire format (spec/) and from analyzer output (analyzers/).
- * A job's result is stored once; every report format Harbor asks for is rendered from it on demand.
+ * A job's result is stored once, packed (./packed-result.ts); every report format Harbor asks for is
+ * rendered from it on demand, off the thread that answers Harbor.
  */
 import type { Fact } from '../../analyzers/analyzer.js';
 import type { Finding } from '../../analyzers/finding.js';
@@ -63,6 +64,19 @@ export interface ScanJob {
   readonly target: ScanTarget;
   readonly createdAt: number;
   readonly updatedAt: number;
-  readonly result?: ScanResult;
+  readonly result?: PackedResult;
   readonly failure?: JobFailure;
 }
+
+/**
+ * A finished scan's result as the server's thread holds, stores and shares it: the {@link ScanResult}'s
+ * JSON, gzip-compressed by the analysis thread that produced it. A 100,000-file result is ~20 MB of JSON;
+ * cloning, writing, reading or parsing it takes the thread that answers Harbor hundreds of milliseconds,
+ * so only report rendering (its own thread) and the webhook publisher ever decode it.
+ */
+export interface PackedResult {
+  readonly gzipJson: Uint8Array;
+}
+
+/** A finished job with its result decoded, as reports are rendered from it. */
+export type DecodedJob = Omit<ScanJob, 'result'> & { readonly result: ScanResult };

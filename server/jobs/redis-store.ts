@@ -8,8 +8,9 @@
  * failure, createdAt, updatedAt}; `<ns>:jobs:unfinished` sorted set of queued and running ids, scored
  * by their last write (so entries whose job expired can be dropped by score).
  */
+import { gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
-import type { JobFailure, JobStatus, ScanJob, ScanResult, ScanTarget } from './model.js';
+import type { JobFailure, JobStatus, PackedResult, ScanJob, ScanTarget } from './model.js';
 import { defineLua, type LuaScript } from './redis-connection.js';
 import type { JobStore, NewJob } from './store.js';
 
@@ -81,7 +82,8 @@ export class RedisJobStore implements JobStore {
   }
 
   async get(id: string): Promise<ScanJob | undefined> {
-    const values = await this.redis.hmget(this.jobKey(id), ...FIELDS);
+    // As buffers: the result is binary (packed).
+    const values = await this.redis.hmgetBuffer(this.jobKey(id), ...FIELDS);
     return toJob(id, values);
   }
 
@@ -94,8 +96,8 @@ export class RedisJobStore implements JobStore {
     return (await this.move(id, ['queued', 'running'], 'running')) === 1;
   }
 
-  async finish(id: string, result: ScanResult): Promise<void> {
-    await this.move(id, ['queued', 'running', ...FINAL], 'finished', ['result', JSON.stringify(result)]);
+  async finish(id: string, result: PackedResult): Promise<void> {
+    await this.move(id, ['queued', 'running', ...FINAL], 'finished', ['result', Buffer.from(result.gzipJson.buffer, result.gzipJson.byteOffset, result.gzipJson.byteLength)]);
   }
 
   async fail(id: string, failure: JobFailure): Promise<void> {
@@ -135,7 +137,7 @@ export class RedisJobStore implements JobStore {
     else this.redis.disconnect();
   }
 
-  private async move(id: string, from: readonly JobStatus[], to: JobStatus, field: readonly [string, string] | [] = []): Promise<number> {
+  private async move(id: string, from: readonly JobStatus[], to: JobStatus, field: readonly [string, string | Buffer] | [] = []): Promise<number> {
     return (await this.transition([this.jobKey(id), this.unfinishedKey], [id, from.join(','), to, this.now(), this.options.ttlMs, ...field])) as number;
   }
 
@@ -148,19 +150,22 @@ export class RedisJobStore implements JobStore {
   }
 }
 
-function toJob(id: string, values: readonly (string | null)[]): ScanJob | undefined {
+function toJob(id: string, values: readonly (Buffer | null)[]): ScanJob | undefined {
   const [status, target, result, failure, createdAt, updatedAt] = values;
   if (!status || !target) return undefined;
   return {
     id,
-    status: status as JobStatus,
-    target: JSON.parse(target) as ScanTarget,
+    status: status.toString() as JobStatus,
+    target: JSON.parse(target.toString()) as ScanTarget,
     createdAt: Number(createdAt),
     updatedAt: Number(updatedAt),
-    ...(result ? { result: JSON.parse(result) as ScanResult } : {}),
-    ...(failure ? { failure: JSON.parse(failure) as JobFailure } : {}),
+    ...(result ? { result: { gzipJson: isGzip(result) ? result : gzipSync(result) } } : {}),
+    ...(failure ? { failure: JSON.parse(failure.toString()) as JobFailure } : {}),
   };
 }
+
+/** Results written before they were packed are plain JSON, which never starts with gzip's magic. */
+const isGzip = (bytes: Buffer): boolean => bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 /** MULTI replies carry per-command errors instead of rejecting. */
 function throwOnTransactionError(replies: [Error | null, unknown][] | null): void {

@@ -3,16 +3,18 @@
  * is JSON. Survives restarts: queued and running jobs are resumed, finished ones kept until their TTL.
  */
 import { mkdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { JobFailure, JobStatus, ScanJob, ScanResult, ScanTarget } from './model.js';
+import type { JobFailure, JobStatus, PackedResult, ScanJob, ScanTarget } from './model.js';
 import type { JobStore, NewJob } from './store.js';
 
 interface Row {
   id: string;
   status: JobStatus;
   target: string;
-  result: string | null;
+  /** Packed (gzip JSON, a BLOB); plain JSON text in rows written before results were packed. */
+  result: Buffer | string | null;
   failure: string | null;
   created_at: number;
   updated_at: number;
@@ -65,10 +67,10 @@ export class SqliteJobStore implements JobStore {
     return info.changes === 1;
   }
 
-  async finish(id: string, result: ScanResult): Promise<void> {
+  async finish(id: string, result: PackedResult): Promise<void> {
     this.db
       .prepare("UPDATE jobs SET status = 'finished', result = ?, sealed_auth = NULL, updated_at = ? WHERE id = ?")
-      .run(JSON.stringify(result), this.now(), id);
+      .run(result.gzipJson, this.now(), id);
   }
 
   async fail(id: string, failure: JobFailure): Promise<void> {
@@ -110,7 +112,7 @@ function toJob(row: Row): ScanJob {
     target: JSON.parse(row.target) as ScanTarget,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    ...(row.result ? { result: JSON.parse(row.result) as ScanResult } : {}),
+    ...(row.result ? { result: { gzipJson: typeof row.result === 'string' ? gzipSync(row.result) : row.result } } : {}),
     ...(row.failure ? { failure: JSON.parse(row.failure) as JobFailure } : {}),
   };
 }

@@ -2,7 +2,7 @@
  * Where jobs and results live. Embedded: SQLite (./sqlite-store.ts). The HTTP layer and the workers only
  * see this interface, so a shared store (Redis) can replace it without touching them.
  */
-import type { JobFailure, ScanJob, ScanResult, ScanTarget } from './model.js';
+import type { JobFailure, PackedResult, ScanJob, ScanTarget } from './model.js';
 
 export interface NewJob {
   readonly id: string;
@@ -19,7 +19,7 @@ export interface JobStore {
   /** Moves a queued job to running; false when it was not queued (taken elsewhere or final). */
   markRunning(id: string): Promise<boolean>;
   /** Final states also erase the sealed credential. */
-  finish(id: string, result: ScanResult): Promise<void>;
+  finish(id: string, result: PackedResult): Promise<void>;
   fail(id: string, failure: JobFailure): Promise<void>;
   /** Jobs to resume after a restart: queued and running ones, oldest first. */
   unfinished(): Promise<ScanJob[]>;

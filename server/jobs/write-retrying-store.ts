@@ -7,7 +7,7 @@
  * job is still `running` in the store and the next process resumes (rescans) it.
  */
 import type { Logger } from '../observability/logger.js';
-import type { JobFailure, ScanResult } from './model.js';
+import type { JobFailure, PackedResult } from './model.js';
 import type { JobStore, NewJob } from './store.js';
 
 export interface WriteRetryOptions {
@@ -45,7 +45,7 @@ export class WriteRetryingJobStore implements JobStore {
     return this.untilWritten('markRunning', id, () => this.inner.markRunning(id));
   }
 
-  finish(id: string, result: ScanResult): Promise<void> {
+  finish(id: string, result: PackedResult): Promise<void> {
     return this.untilWritten('finish', id, () => this.inner.finish(id, result));
   }
 

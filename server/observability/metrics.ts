@@ -8,7 +8,8 @@
 import { METRICS_ROUTE } from '../../spec/routes.js';
 import * as registryErrors from '../errors/registry-errors.js';
 import { RelayedScannerError } from '../errors/scanner-error.js';
-import type { JobFailure, ScanResult, ScanTarget } from '../jobs/model.js';
+import type { JobFailure, ScanTarget } from '../jobs/model.js';
+import type { ResultSummary } from '../jobs/packed-result.js';
 
 /** Where Prometheus scrapes (the path harbor-scanner-trivy uses too). */
 export const METRICS_PATH = METRICS_ROUTE.path;
@@ -188,7 +189,7 @@ export class RunningScanMetrics {
     }
   }
 
-  finished(result: ScanResult): void {
+  finished(result: ResultSummary): void {
     const r = this.recorders;
     this.outcome('finished');
     r.bytesFetched?.(result.bytesFetched, {});
@@ -197,15 +198,7 @@ export class RunningScanMetrics {
       r.artifactBytes?.(this.artifactSize, {});
       r.fetchRatio?.(result.bytesFetched / this.artifactSize, {});
     }
-    // Aggregated first: a hostile artifact can carry thousands of findings of a handful of rules.
-    const counts = new Map<string, { severity: string; rule: string; count: number }>();
-    for (const finding of result.findings) {
-      const key = `${finding.severity} ${finding.ruleId}`;
-      const entry = counts.get(key) ?? { severity: finding.severity, rule: finding.ruleId, count: 0 };
-      entry.count += 1;
-      counts.set(key, entry);
-    }
-    for (const { severity, rule, count } of counts.values()) r.findings?.(count, { severity, rule });
+    for (const { severity, rule, count } of result.findings) r.findings?.(count, { severity, rule });
   }
 
   failed(error: unknown, failure: JobFailure): void {

@@ -6,7 +6,7 @@
 import { REPORT_MIME, sameMime } from '../../spec/mime.js';
 import type { ReportQuery, ReportRenderer } from '../http/report-renderer.js';
 import { SCANNER } from '../http/scanner-info.js';
-import type { ScanJob, ScanResult } from '../jobs/model.js';
+import type { DecodedJob, ScanJob, ScanResult } from '../jobs/model.js';
 import type { ReportContext } from './context.js';
 import { withoutControlCharacters } from './harbor-text.js';
 import { toModelSecurityReport } from './model-security-report.js';
@@ -25,11 +25,11 @@ export class HarborReportRenderer implements ReportRenderer {
   constructor(private readonly options: HarborReportRendererOptions) {}
 
   /** Every string of the report is safe to store in Harbor's database (./harbor-text.ts). */
-  render(mimeType: string, job: ScanJob & { result: ScanResult }, query: ReportQuery = {}): unknown {
+  render(mimeType: string, job: DecodedJob, query: ReportQuery = {}): unknown {
     return withoutControlCharacters(this.renderReport(mimeType, job, query));
   }
 
-  private renderReport(mimeType: string, job: ScanJob & { result: ScanResult }, query: ReportQuery): unknown {
+  private renderReport(mimeType: string, job: DecodedJob, query: ReportQuery): unknown {
     const ctx = this.context(job);
     if (sameMime(mimeType, REPORT_MIME.vulnerabilityV1_1)) return toVulnerabilityReport(job.result.findings, ctx);
     if (sameMime(mimeType, REPORT_MIME.modelSecurityV1_0)) return toModelSecurityReport(job.result.findings, ctx);
@@ -42,7 +42,7 @@ export class HarborReportRenderer implements ReportRenderer {
     throw new Error(`no renderer for report type ${mimeType}`);
   }
 
-  private context(job: ScanJob & { result: ScanResult }): ReportContext {
+  private context(job: DecodedJob): ReportContext {
     const { target, result } = job;
     const fileDigests = new Map<string, string>();
     // Members of uncompressed tar layers are read by Range, never whole, so they have no digest of their

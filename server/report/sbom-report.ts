@@ -5,7 +5,7 @@
  */
 import { SBOM_FORMAT } from '../../spec/mime.js';
 import type { HarborSbomReport, ReportArtifact, Scanner } from '../../spec/schemas.js';
-import type { ScanJob, ScanResult } from '../jobs/model.js';
+import type { DecodedJob, ScanJob, ScanResult } from '../jobs/model.js';
 import { toCycloneDx, CYCLONEDX_SPEC_VERSION } from './sbom-cyclonedx.js';
 import { buildSbomModel, type SbomModel } from './sbom-model.js';
 import { SPDX_VERSION, toSpdx } from './sbom-spdx.js';
@@ -24,7 +24,7 @@ export function renderSbom(model: SbomModel, format: SbomFormat): Record<string,
 }
 
 /** The SBOM model of a finished registry scan: the repository names the model unless its card does. */
-export function sbomModelOfJob(job: ScanJob & { result: ScanResult }, scanner: Scanner): SbomModel {
+export function sbomModelOfJob(job: DecodedJob, scanner: Scanner): SbomModel {
   const { target, result } = job;
   const host = target.registryUrl.replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
   const shortDigest = target.digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]*$/, '$1');
@@ -38,7 +38,7 @@ export function sbomModelOfJob(job: ScanJob & { result: ScanResult }, scanner: S
   });
 }
 
-export function toHarborSbomReport(job: ScanJob & { result: ScanResult }, format: SbomFormat, artifact: ReportArtifact, scanner: Scanner): HarborSbomReport {
+export function toHarborSbomReport(job: DecodedJob, format: SbomFormat, artifact: ReportArtifact, scanner: Scanner): HarborSbomReport {
   return {
     generated_at: new Date(job.result.generatedAt).toISOString(),
     artifact,

@@ -4,7 +4,8 @@
  * (./scan-threads.ts); {@link inProcessScanner} runs them on the calling thread, and is what each analysis
  * thread runs.
  */
-import type { ScanResult, ScanTarget } from '../jobs/model.js';
+import type { ScanTarget } from '../jobs/model.js';
+import { packResult, type FinishedScan } from '../jobs/packed-result.js';
 import type { ScanRuntime } from './scan-runtime.js';
 import { scanArtifact } from './scan-files.js';
 import type { OpenedArtifact } from './controller.js';
@@ -29,8 +30,8 @@ export type ScanLog = Record<LogLevel, (fields: Record<string, unknown>, message
 export interface ScanSession {
   /** Settles once the artifact is resolved (manifests, layer list): its packaging. */
   readonly opened: Promise<{ readonly packaging: string }>;
-  /** The scan's outcome; rejects as `opened` does when the artifact could not be opened. */
-  readonly result: Promise<ScanResult>;
+  /** The scan's result, packed where it was produced; rejects as `opened` does when the artifact could not be opened. */
+  readonly result: Promise<FinishedScan>;
   /** Registry bytes read so far. */
   bytesFetched(): number;
 }
@@ -47,7 +48,7 @@ export function inProcessScanner(runtime: ScanRuntime): ArtifactScanner {
       const opening = runtime.openArtifact(target, authorization, signal).then((opened) => (artifact = opened));
       const result = opening.then(async (opened) => {
         try {
-          return await scanArtifact(runtime.engine, opened, {
+          const scanned = await scanArtifact(runtime.engine, opened, {
             packaging: opened.packaging,
             signal,
             bytesFetched: () => opened.bytesFetched(),
@@ -56,6 +57,7 @@ export function inProcessScanner(runtime: ScanRuntime): ArtifactScanner {
               log.debug({ files_done: p.files, bytes_done: p.bytes, path: p.path }, 'file analysed');
             },
           });
+          return packResult(scanned);
         } finally {
           await opened.close();
         }

@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ScannerError } from '../errors/scanner-error.js';
-import type { JobFailure, ScanJob, ScanResult, ScanTarget } from '../jobs/model.js';
+import type { JobFailure, ScanJob, ScanTarget } from '../jobs/model.js';
+import type { FinishedScan } from '../jobs/packed-result.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { SecretSealer } from '../jobs/sealed-secret.js';
 import type { JobStore } from '../jobs/store.js';
@@ -142,12 +143,13 @@ export class ScanController {
       this.counters.analyses++;
       progress = new ScanProgress(log, this.deps.progressLogIntervalMs ?? 0);
       measured = this.deps.metrics?.scanStarted(jobId, job.target, progress);
-      const result = await this.scanWithTimeout(job.target, authorization, log, progress, measured);
-      await store.finish(jobId, result);
-      await this.deps.sharing.succeeded(job, result);
-      measured?.finished(result);
+      const { packed, summary } = await this.scanWithTimeout(job.target, authorization, log, progress, measured);
+      await store.finish(jobId, packed);
+      await this.deps.sharing.succeeded(job, packed);
+      measured?.finished(summary);
+      const findings = summary.findings.reduce((n, f) => n + f.count, 0);
       log.info(
-        { duration_ms: Date.now() - started, files: result.filesScanned, findings: result.findings.length, bytes_fetched: result.bytesFetched },
+        { duration_ms: Date.now() - started, files: summary.filesScanned, findings, bytes_fetched: summary.bytesFetched },
         'scan finished',
       );
     } catch (error) {
@@ -210,7 +212,7 @@ export class ScanController {
     log: Logger,
     progress: ScanProgress,
     measured: RunningScanMetrics | undefined,
-  ): Promise<ScanResult> {
+  ): Promise<FinishedScan> {
     const timed = <T>(stage: ScanStage, work: () => Promise<T>): Promise<T> => (measured ? measured.time(stage, work) : work());
     this.deps.metrics?.analysisPerformed();
     const controller = new AbortController();

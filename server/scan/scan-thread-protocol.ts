@@ -1,9 +1,11 @@
 /**
  * What the server's thread and an analysis thread (./scan-threads.ts, ./scan-thread-service.ts) tell each
- * other. Everything here crosses by structured clone; registry credentials only inside a `scan` task.
+ * other. Everything here crosses by structured clone (a finished result's bytes by transfer); registry
+ * credentials only inside a `scan` task.
  */
 import { RelayedScannerError, ScannerError } from '../errors/scanner-error.js';
-import type { ScanResult, ScanTarget } from '../jobs/model.js';
+import type { ScanTarget } from '../jobs/model.js';
+import type { FinishedScan } from '../jobs/packed-result.js';
 import { registryErrorCode } from '../observability/metrics.js';
 import type { LogLevel } from './artifact-scanner.js';
 import type { ScanRuntimeConfig } from './scan-runtime.js';
@@ -23,7 +25,8 @@ export type FromScanThread =
   | { readonly type: 'opened'; readonly id: number; readonly packaging: string }
   | { readonly type: 'progress'; readonly id: number; readonly files: number; readonly bytes: number; readonly bytesFetched: number }
   | { readonly type: 'log'; readonly id: number | undefined; readonly level: LogLevel; readonly fields: Record<string, unknown>; readonly message: string }
-  | { readonly type: 'done'; readonly id: number; readonly result: ScanResult }
+  /** The packed result's bytes are transferred, not cloned. */
+  | { readonly type: 'done'; readonly id: number; readonly outcome: FinishedScan }
   | { readonly type: 'failed'; readonly id: number; readonly error: RelayedError };
 
 /** An error as it crosses: a ScannerError keeps its code; anything else arrives as an internal error. */

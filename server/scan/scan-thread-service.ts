@@ -5,6 +5,7 @@
 import { threadId, type MessagePort } from 'node:worker_threads';
 import { levels } from 'pino';
 import type { RegistryLogger } from '../registry/types.js';
+import { transferable } from '../threads/worker-entry.js';
 import { inProcessScanner, type LogLevel, type ScanLog } from './artifact-scanner.js';
 import type { ScanRuntime } from './scan-runtime.js';
 import { rebuildError, relayError, type FromScanThread, type ToScanThread } from './scan-thread-protocol.js';
@@ -42,9 +43,11 @@ export function serveScans(port: MessagePort, logLevel: string, makeRuntime: (lo
     const ticker = setInterval(report, PROGRESS_INTERVAL_MS);
     session.opened.then(({ packaging }) => send({ type: 'opened', id, packaging }), () => undefined);
     try {
-      const result = await session.result;
+      const outcome = await session.result;
       report();
-      send({ type: 'done', id, result });
+      // The packed bytes move to the server's thread; nothing of the result is copied on its side.
+      const gzipJson = transferable(outcome.packed.gzipJson);
+      port.postMessage({ type: 'done', id, outcome: { ...outcome, packed: { gzipJson } } } satisfies FromScanThread, [gzipJson.buffer]);
     } catch (error) {
       send({ type: 'failed', id, error: relayError(error) });
     } finally {

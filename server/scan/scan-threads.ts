@@ -9,13 +9,12 @@
  * crashes (an uncaught error, out of memory) fails its own scan only. Either way a fresh thread takes
  * the next scan.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ScannerError } from '../errors/scanner-error.js';
-import type { ScanResult } from '../jobs/model.js';
+import type { FinishedScan } from '../jobs/packed-result.js';
 import type { Logger } from '../observability/logger.js';
 import type { ArtifactScanner, ScanRequest, ScanSession } from './artifact-scanner.js';
+import { siblingEntry, startWorker } from '../threads/worker-entry.js';
 import type { ScanRuntimeConfig } from './scan-runtime.js';
 import { rebuildError, relayError, type FromScanThread, type ScanThreadData, type ToScanThread } from './scan-thread-protocol.js';
 
@@ -42,7 +41,7 @@ interface Task {
   readonly request: ScanRequest;
   fetched: number;
   opened(packaging: string): void;
-  succeed(result: ScanResult): void;
+  succeed(outcome: FinishedScan): void;
   fail(error: unknown): void;
 }
 
@@ -57,7 +56,7 @@ export class ScanThreads implements ArtifactScanner {
 
   start(request: ScanRequest): ScanSession {
     const opened = deferred<{ packaging: string }>();
-    const result = deferred<ScanResult>();
+    const result = deferred<FinishedScan>();
     // The caller awaits `opened` first: when it rejects, `result` is never awaited.
     result.promise.catch(() => undefined);
     let settled = false;
@@ -68,7 +67,7 @@ export class ScanThreads implements ArtifactScanner {
       opened: (packaging) => opened.resolve({ packaging }),
       succeed: (value) => {
         settled = true;
-        opened.resolve({ packaging: value.packaging });
+        opened.resolve({ packaging: value.summary.packaging });
         result.resolve(value);
       },
       fail: (error) => {
@@ -145,11 +144,8 @@ class ScanThread {
     private readonly options: ScanThreadsOptions,
     private readonly pool: { released(): void; gone(): void },
   ) {
-    const entry = options.entry ?? defaultEntry();
     const data: ScanThreadData = { config: options.config, logLevel: options.logger.level };
-    this.worker = entry.pathname.endsWith('.ts')
-      ? new Worker(typeScriptBootstrap(entry), { eval: true, workerData: data, name: 'scan-analysis' })
-      : new Worker(entry, { workerData: data, name: 'scan-analysis' });
+    this.worker = startWorker(options.entry ?? siblingEntry(import.meta.url, 'scan-worker'), { workerData: data, name: 'scan-analysis' });
     this.worker.unref();
     this.worker.on('message', (message: FromScanThread) => this.received(message));
     this.worker.on('messageerror', (error) => this.finish((task) => task.fail(new ScanThreadCrashError(`internal error: a message from the analysis thread could not be read: ${error.message}`))));
@@ -206,9 +202,9 @@ class ScanThread {
         task.request.onProgress?.({ files: message.files, bytes: message.bytes });
         return;
       case 'done':
-        task.fetched = message.result.bytesFetched;
-        task.request.onProgress?.({ files: message.result.filesScanned, bytes: message.result.bytesScanned });
-        this.finish((t) => t.succeed(message.result));
+        task.fetched = message.outcome.summary.bytesFetched;
+        task.request.onProgress?.({ files: message.outcome.summary.filesScanned, bytes: message.outcome.summary.bytesScanned });
+        this.finish((t) => t.succeed(message.outcome));
         return;
       case 'failed':
         this.finish((t) => t.fail(rebuildError(message.error)));
@@ -249,22 +245,6 @@ class ScanThread {
   private post(message: ToScanThread): void {
     this.worker.postMessage(message);
   }
-}
-
-/** The compiled worker next to this module, or its TypeScript source when running from source (tsx, vitest). */
-function defaultEntry(): URL {
-  return new URL(import.meta.url.endsWith('.ts') ? './scan-worker.ts' : './scan-worker.js', import.meta.url);
-}
-
-/**
- * Running from source, the entry is TypeScript: loaded through tsx's API (a devDependency, present
- * wherever .ts runs). Loader flags in a worker's `execArgv` do not reach its entry on Node 20.
- */
-function typeScriptBootstrap(entry: URL): string {
-  const require = createRequire(import.meta.url);
-  const { exports } = require('tsx/package.json') as { exports: { './esm/api': { import: { default: string } } } };
-  const tsx = new URL(exports['./esm/api'].import.default, pathToFileURL(require.resolve('tsx/package.json'))).href;
-  return `import(${JSON.stringify(tsx)}).then(({ tsImport }) => tsImport(${JSON.stringify(entry.href)}, ${JSON.stringify(entry.href)}));`;
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {

@@ -8,7 +8,7 @@
  * again, each with its own credentials (the failure may have been the leader's credentials).
  */
 import type { AnalysisLedger } from '../jobs/analysis-ledger.js';
-import type { ScanJob, ScanResult } from '../jobs/model.js';
+import type { PackedResult, ScanJob } from '../jobs/model.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { JobStore } from '../jobs/store.js';
 import { analysisKey } from './analysis-key.js';
@@ -65,7 +65,7 @@ export class SharedAnalyses {
   }
 
   /** The leader finished: the jobs waiting for it get its result. */
-  async succeeded(leader: ScanJob, result: ScanResult): Promise<void> {
+  async succeeded(leader: ScanJob, result: PackedResult): Promise<void> {
     await this.settle(this.keyOf(leader), leader.id, result);
   }
 
@@ -74,7 +74,7 @@ export class SharedAnalyses {
     await this.requeueWaiting(this.keyOf(leader), leader.id);
   }
 
-  private async settle(key: string, leaderId: string, result: ScanResult): Promise<void> {
+  private async settle(key: string, leaderId: string, result: PackedResult): Promise<void> {
     const waiting = await this.deps.ledger.settle(key, leaderId);
     await Promise.all(waiting.map((id) => this.deps.store.finish(id, result)));
   }

@@ -20,13 +20,10 @@ import { oracleAvailable, PythonOracle, type Pair, type UnpickleAnswer } from '.
 import { mutated, pickleProgram } from './pickle-programs.js';
 
 const RUNS = Number(process.env['ORACLE_RUNS'] ?? 1500);
-// Seeded, so CI does not fail at random on two known gaps (FC_SEED=42 and FC_SEED=20261207 show them):
-// a FRAME opened inside a FRAME whose string then crosses both frames' ends, which the C unpickler reads
-// as the call it runs while our reading stops at a DICT without MARK (the import stays Critical, the call
-// is not recorded; base64 of one: gASVKAAAAAAAAACVCAAAAAAAAACMAm9zjAZzeXN0ZW2TjCZlY2hvIGhhcmJvci1zY2FubmVy
-// LW1vZGVsc3Itc2Nhbm5lci1tb2RlbHMtZml4dHVyZS1yYW6FUi4=), and a getattr call after an allowed numpy
-// constructor given an argument our VM takes for one it rejects. Any other seed: FC_SEED=<n>.
-const SEED = process.env['FC_SEED'] ? Number(process.env['FC_SEED']) : 1;
+// A fresh seed each run (fast-check prints it on failure; replay with FC_SEED=<seed>). Nested and chained
+// FRAME lies, the last gaps seeds showed, are read as the C unpickler reads them since 2026-12-08: 31 seeds
+// of 10,000 runs each found nothing more.
+const SEED = process.env['FC_SEED'] ? Number(process.env['FC_SEED']) : undefined;
 
 /** What our reading recorded: every global, and those it saw invoked, as `module name` (written and renamed). */
 async function ourReading(bytes: Uint8Array): Promise<{ seen: Set<string>; invoked: Set<string>; unresolved: boolean; rejectedCallAt?: number }> {
@@ -94,7 +91,7 @@ describe.skipIf(!oracleAvailable())('pickle reading against the C unpickler', ()
       fc.asyncProperty(pickleProgram, async (bytes) => {
         expect(await disagreement(oracle, bytes), Buffer.from(bytes).toString('base64')).toEqual([]);
       }),
-      { numRuns: RUNS, endOnFailure: true, seed: SEED },
+      { numRuns: RUNS, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
   }, 240_000);
 
@@ -105,7 +102,7 @@ describe.skipIf(!oracleAvailable())('pickle reading against the C unpickler', ()
       fc.asyncProperty(mutated(seeds), async (bytes) => {
         expect(await disagreement(oracle, bytes), Buffer.from(bytes).toString('base64')).toEqual([]);
       }),
-      { numRuns: RUNS, endOnFailure: true, seed: SEED },
+      { numRuns: RUNS, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
   }, 240_000);
 });

@@ -4,6 +4,7 @@
  * does not know) leaves the others attached and is reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packResult } from '../../../server/jobs/packed-result.js';
 import { ALL_ANALYZERS } from '../../../analyzers/index.js';
 import { ScanEngine } from '../../../analyzers/engine.js';
 import { DEFAULT_LIMITS } from '../../../analyzers/limits.js';
@@ -56,7 +57,7 @@ describe('ResultPublisher', () => {
     createdAt: 0,
     updatedAt: 0,
     ...(outcome === 'finished'
-      ? { result: { generatedAt: '2026-11-28T12:00:00.000Z', packaging: 'modelpack', files: [], filesScanned: 0, bytesScanned: 0, bytesFetched: 0, findings: [] } }
+      ? { result: packResult({ generatedAt: '2026-11-28T12:00:00.000Z', packaging: 'modelpack', files: [], filesScanned: 0, bytesScanned: 0, bytesFetched: 0, findings: [] }).packed }
       : { failure: { code: 'E_REGISTRY_AUTH', message: 'denied' } }),
   });
 

@@ -3,13 +3,15 @@
  * report type) are answered from the rendered body without touching the store; the byte budget holds.
  */
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScanJob } from '../../../../server/jobs/model.js';
 import type { JobStore } from '../../../../server/jobs/store.js';
 import { apiV1Router } from '../../../../server/http/api-v1.js';
 import { RenderedReports } from '../../../../server/http/rendered-reports.js';
-import type { ReportRenderer } from '../../../../server/http/report-renderer.js';
+import type { PackedReportRenderer } from '../../../../server/http/report-renderer.js';
+import { packResult } from '../../../../server/jobs/packed-result.js';
 import type { ScanController } from '../../../../server/scan/controller.js';
 import { REPORT_MIME } from '../../../../spec/mime.js';
 
@@ -19,15 +21,21 @@ const job: ScanJob = {
   target: { registryUrl: 'http://r', repository: 'a/b', digest: `sha256:${'1'.repeat(64)}` },
   createdAt: 0,
   updatedAt: 0,
-  result: { generatedAt: '2026-12-07T00:00:00Z', packaging: 'image', files: [], filesScanned: 0, bytesScanned: 0, bytesFetched: 0, findings: [], facts: [] },
+  result: packResult({ generatedAt: '2026-12-07T00:00:00Z', packaging: 'image', files: [], filesScanned: 0, bytesScanned: 0, bytesFetched: 0, findings: [], facts: [] }).packed,
 };
 
 let reads = 0;
 let renders = 0;
 const store = { get: async (id: string) => (reads++, id === job.id ? job : undefined) } as unknown as JobStore;
-const renderer: ReportRenderer = {
-  produces: [REPORT_MIME.vulnerabilityV1_1, REPORT_MIME.modelSecurityV1_0],
-  render: (mimeType) => ({ mimeType, render: ++renders }),
+/** Renders after `renderMs`, as the report thread does while polls keep arriving. */
+let renderMs = 0;
+const renderer: PackedReportRenderer = {
+  produces: [REPORT_MIME.vulnerabilityV1_1, REPORT_MIME.modelSecurityV1_0, REPORT_MIME.sbomV1_0],
+  render: async (mimeType) => {
+    const render = ++renders;
+    await sleep(renderMs);
+    return Buffer.from(JSON.stringify({ mimeType, render }));
+  },
 };
 
 let url = '';
@@ -44,8 +52,8 @@ beforeAll(async () => {
 });
 afterAll(() => close());
 
-const poll = async (accept: string) => {
-  const res = await fetch(`${url}/api/v1/scan/${job.id}/report`, { headers: { accept } });
+const poll = async (accept: string, query = '') => {
+  const res = await fetch(`${url}/api/v1/scan/${job.id}/report${query}`, { headers: { accept } });
   return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
 };
 
@@ -64,21 +72,39 @@ describe('polls of a finished report', () => {
     expect(JSON.parse(other.body)).toEqual({ mimeType: REPORT_MIME.modelSecurityV1_0, render: 2 });
     expect(reads).toBe(2);
   });
+
+  it('should render once for polls that arrive while the report is being rendered', async () => {
+    renderMs = 100;
+    const before = renders;
+    const polls = await Promise.all(Array.from({ length: 5 }, () => poll(REPORT_MIME.sbomV1_0, '?sbom_media_type=application/spdx%2Bjson')));
+    renderMs = 0;
+    expect(polls.map((p) => p.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(new Set(polls.map((p) => p.body)).size).toBe(1);
+    expect(renders - before).toBe(1);
+  });
 });
 
 describe('RenderedReports', () => {
-  it('should keep the most recently used bodies within its budget, and never a body above a quarter of it', () => {
-    const reports = new RenderedReports(200); // bodies held as UTF-16: 2 bytes per code unit
-    const body = (c: string) => c.repeat(24); // 48 bytes: four fit, a fifth evicts the least recently used
-    for (const id of ['a', 'b', 'c', 'd']) reports.set(id, 'm', '', body(id));
-    expect(reports.get('a', 'm', '')).toBe(body('a'));
-    reports.set('e', 'm', '', body('e'));
+  it('should keep the most recently used bodies within its budget, and never a body above a quarter of it', async () => {
+    const reports = new RenderedReports(200);
+    const body = (c: string) => Buffer.from(c.repeat(48)); // 48 bytes: four fit, a fifth evicts the least recently used
+    const keep = (id: string, bytes: Uint8Array) => reports.rendered(id, 'm', '', async () => bytes);
+    for (const id of ['a', 'b', 'c', 'd']) await keep(id, body(id));
+    expect(reports.get('a', 'm', '')).toEqual(body('a'));
+    await keep('e', body('e'));
     expect(reports.get('b', 'm', '')).toBeUndefined();
-    for (const id of ['a', 'c', 'd', 'e']) expect(reports.get(id, 'm', '')).toBe(body(id));
-    reports.set('f', 'm', '', 'f'.repeat(26)); // 52 bytes, above a quarter of 200
+    for (const id of ['a', 'c', 'd', 'e']) expect(reports.get(id, 'm', '')).toEqual(body(id));
+    await keep('f', Buffer.from('f'.repeat(52))); // above a quarter of 200
     expect(reports.get('f', 'm', '')).toBeUndefined();
-    expect(reports.get('a', 'm', '')).toBe(body('a'));
+    expect(reports.get('a', 'm', '')).toEqual(body('a'));
     reports.clear();
     expect(reports.get('a', 'm', '')).toBeUndefined();
+  });
+
+  it('should keep nothing of a render that failed, and render again on the next request', async () => {
+    const reports = new RenderedReports(1024);
+    await expect(reports.rendered('a', 'm', '', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(reports.get('a', 'm', '')).toBeUndefined();
+    expect(await reports.rendered('a', 'm', '', async () => Buffer.from('ok'))).toEqual(Buffer.from('ok'));
   });
 });

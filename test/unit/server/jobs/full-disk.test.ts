@@ -4,11 +4,11 @@
  * space is freed. Needs root for the mount (as in CI); skipped otherwise.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import type { ScanResult } from '../../../../server/jobs/model.js';
 import { SqliteJobStore } from '../../../../server/jobs/sqlite-store.js';
 import { WriteRetryingJobStore } from '../../../../server/jobs/write-retrying-store.js';
 import { createLogger } from '../../../../server/observability/logger.js';
@@ -48,7 +48,8 @@ describe.skipIf(!mounted)('job store on a full disk', () => {
 
     const filler = path.join(mountPoint, 'filler');
     fillDisk(filler);
-    const result = { generatedAt: new Date(0).toISOString(), packaging: 'modelpack', files: [], filesScanned: 0, bytesScanned: 0, bytesFetched: 0, findings: [], note: 'x'.repeat(400_000) } as unknown as ScanResult;
+    // Packed results are compressed: random bytes stay 400 kB, more than the full disk takes.
+    const result = { gzipJson: randomBytes(400_000) };
     const finishing = store.finish('job-1', result);
     await vi.waitFor(() => expect(failures).toContain('finish'), { timeout: 5_000 });
     expect(await store.healthy()).toBe(false);

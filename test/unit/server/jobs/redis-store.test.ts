@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ScanResult } from '../../../../server/jobs/model.js';
+import { packResult } from '../../../../server/jobs/packed-result.js';
 import { RedisJobStore } from '../../../../server/jobs/redis-store.js';
 import { connectRedis } from '../../../../server/jobs/redis-connection.js';
 import { SecretSealer } from '../../../../server/jobs/sealed-secret.js';
 import { silentLogger, uniqueNamespace, useTestRedis } from './redis-harness.js';
 
 const target = { registryUrl: 'http://127.0.0.1:5055', repository: 'models/a', digest: 'sha256:' + 'a'.repeat(64), tag: 'v1' };
-const result: ScanResult = {
+const result = packResult({
   generatedAt: '2026-11-28T00:00:00.000Z',
   packaging: 'modelpack',
   files: [{ path: 'w.safetensors', size: 8, format: 'safetensors' }],
@@ -14,7 +14,7 @@ const result: ScanResult = {
   bytesScanned: 8,
   bytesFetched: 8,
   findings: [],
-};
+}).packed;
 const TTL_MS = 60_000;
 
 describe('RedisJobStore', () => {

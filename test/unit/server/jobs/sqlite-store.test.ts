@@ -2,12 +2,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ScanResult } from '../../../../server/jobs/model.js';
+import { packResult } from '../../../../server/jobs/packed-result.js';
 import { SecretSealer } from '../../../../server/jobs/sealed-secret.js';
 import { SqliteJobStore } from '../../../../server/jobs/sqlite-store.js';
 
 const target = { registryUrl: 'http://127.0.0.1:5055', repository: 'models/a', digest: 'sha256:' + 'a'.repeat(64) };
-const result: ScanResult = {
+const result = packResult({
   generatedAt: '2026-11-28T00:00:00.000Z',
   packaging: 'modelpack',
   files: [],
@@ -15,7 +15,7 @@ const result: ScanResult = {
   bytesScanned: 0,
   bytesFetched: 0,
   findings: [],
-};
+}).packed;
 
 function store(dir = mkdtempSync(path.join(tmpdir(), 'store-')), now?: () => number) {
   return { dir, store: new SqliteJobStore(dir, now) };

@@ -3,6 +3,7 @@ import { makeFinding, type Rule } from '../../../../analyzers/finding.js';
 import { LayerReadError } from '../../../../server/errors/artifact-errors.js';
 import { BlobUnknownError } from '../../../../server/errors/registry-errors.js';
 import type { ScanResult, ScanTarget } from '../../../../server/jobs/model.js';
+import { summarize, type ResultSummary } from '../../../../server/jobs/packed-result.js';
 import {
   METRICS,
   ScanMetrics,
@@ -46,8 +47,9 @@ const TARGET: ScanTarget = { registryUrl: 'http://r', repository: 'm/x', digest:
 
 const rule = (id: string): Rule => ({ id, analyzer: 'test', severity: 'High', title: id, why: 'w', remediation: 'r' });
 
-function result(overrides: Partial<ScanResult> = {}): ScanResult {
-  return { generatedAt: '', packaging: 'image', files: [], filesScanned: 2, bytesScanned: 5000, bytesFetched: 250, findings: [], ...overrides };
+/** What the controller hands the metrics: the summary of a result packed in the analysis thread. */
+function result(overrides: Partial<ScanResult> = {}): ResultSummary {
+  return summarize({ generatedAt: '', packaging: 'image', files: [], filesScanned: 2, bytesScanned: 5000, bytesFetched: 250, findings: [], ...overrides });
 }
 
 const idle: ScanProgressView = { filesDone: 0, bytesDone: 0, bytesFetched: () => 0 };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { REPORT_MIME } from '../../../../spec/mime.js';
 import { ModelSecurityReportSchema, VulnerabilityReportSchema } from '../../../../spec/schemas.js';
-import type { ScanJob, ScanResult } from '../../../../server/jobs/model.js';
+import type { DecodedJob, ScanJob, ScanResult } from '../../../../server/jobs/model.js';
 import { HarborReportRenderer } from '../../../../server/report/renderer.js';
 import { MODEL_DIGEST, finding } from './fixtures.js';
 
-const job: ScanJob & { result: ScanResult } = {
+const job: DecodedJob = {
   id: 'job-1',
   status: 'finished',
   target: { registryUrl: 'http://core:8080', repository: 'library/model', digest: `sha256:${'cd'.repeat(32)}`, tag: 'v1' },

@@ -1,7 +1,7 @@
 /** A finished registry scan with licenses, a model card and a base model, for the SBOM tests. */
 import type { Fact } from '../../../../analyzers/analyzer.js';
 import { identifyDeclared } from '../../../../analyzers/license/spdx-id.js';
-import type { ScanJob, ScanResult } from '../../../../server/jobs/model.js';
+import type { DecodedJob, ScanJob, ScanResult } from '../../../../server/jobs/model.js';
 
 const facts: Fact[] = [
   { kind: 'license', file: 'README.md', source: 'model-card', scope: 'artifact', declared: 'llama3.1', ...identifyDeclared('llama3.1'), link: 'LICENSE' },
@@ -20,7 +20,7 @@ const facts: Fact[] = [
   },
 ];
 
-export const SBOM_JOB: ScanJob & { result: ScanResult } = {
+export const SBOM_JOB: DecodedJob = {
   id: 'job-1',
   status: 'finished',
   createdAt: 0,

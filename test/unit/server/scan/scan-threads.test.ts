@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { unpackResultSync } from '../../../../server/jobs/packed-result.js';
 import { DEFAULT_LIMITS } from '../../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
 import { loadConfig } from '../../../../server/config/config.js';
@@ -74,7 +75,8 @@ function scanner(options: { workers?: number; scanTimeoutMs?: number; entry?: UR
 }
 
 /** The analysis thread's id, which the test opener writes into the packaging. */
-const threadOf = (job: ScanJob) => Number(/^thread-(\d+)/.exec(job.result?.packaging ?? '')?.[1]);
+const threadOf = (job: ScanJob) => Number(/^thread-(\d+)/.exec(packagingOf(job))?.[1]);
+const packagingOf = (job: ScanJob) => (job.result ? unpackResultSync(job.result).packaging : '');
 
 describe('analysis threads', () => {
   it('should keep this thread serving while a scan spins forever, end it at the deadline and run the next job on a fresh thread', async () => {
@@ -130,7 +132,7 @@ describe('analysis threads', () => {
     const id = await s.submit('ok/model', TEST_AUTHORIZATION);
     const job = await s.final(id);
 
-    expect(job.result?.packaging).toMatch(/ authorized$/);
+    expect(packagingOf(job)).toMatch(/ authorized$/);
     const opened = s.lines.find((l) => l['msg'] === 'test opener opened an artifact');
     expect(opened).toMatchObject({ scan_job_id: id, repository: 'ok/model' });
     expect(opened?.['analysis_thread']).toBeGreaterThan(0);

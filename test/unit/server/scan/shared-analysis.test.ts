@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { unpackResultSync } from '../../../../server/jobs/packed-result.js';
 import { ScanEngine } from '../../../../analyzers/engine.js';
 import { ALL_ANALYZERS } from '../../../../analyzers/index.js';
 import { DEFAULT_LIMITS } from '../../../../analyzers/limits.js';
@@ -177,7 +178,7 @@ describe.each(BACKENDS)('scans of the same content ($name)', ({ make }) => {
     expect(s.registry.analyses).toBe(1);
     expect([...jobs, later].map((j) => j.status)).toEqual(['finished', 'finished', 'finished', 'finished']);
     expect([...jobs, later].map((j) => j.target.repository)).toEqual(['team-a/model', 'team-b/model', 'team-c/copy', 'team-d/again']);
-    expect(new Set([...jobs, later].map((j) => j.result?.generatedAt)).size).toBe(1);
+    expect(new Set([...jobs, later].map((j) => j.result && unpackResultSync(j.result).generatedAt)).size).toBe(1);
     expect(s.controller.counters).toEqual({ requests: 4, analyses: 1, joined: 2, reused: 1 });
   });
 
