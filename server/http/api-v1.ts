@@ -27,6 +27,12 @@ export interface ApiDeps {
   readonly reports?: RenderedReports;
 }
 
+/**
+ * How long a poll waits for its report to be rendered before it is told to come back: a small result
+ * renders well within it, and no request is held for a long render (Harbor gives up on one after 5 s).
+ */
+const RENDER_WAIT_MS = 40;
+
 /** Request bodies Harbor sends are small JSON documents; anything bigger is not a scan request. */
 const MAX_BODY = '256kb';
 
@@ -100,13 +106,14 @@ export function apiV1Router(deps: ApiDeps): Router {
       case 'finished': {
         const finished = { ...job, result: job.result! };
         const render = () => deps.renderer.render(mimeType, finished, query ? { sbomMediaType: query } : {});
-        let body: Uint8Array;
+        let body: Uint8Array | undefined;
         try {
-          body = await (deps.reports ? deps.reports.rendered(id, mimeType, query, render) : render());
+          body = await (deps.reports ? deps.reports.rendered(id, mimeType, query, render, RENDER_WAIT_MS) : render());
         } catch (error) {
           return sendError(res, 500, (error as Error).message);
         }
-        return sendReport(res, mimeType, body);
+        // Still rendering (a large result): Harbor polls again, and gets the body kept meanwhile.
+        return body ? sendReport(res, mimeType, body) : notReady();
       }
     }
   });

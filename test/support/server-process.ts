@@ -1,4 +1,4 @@
-/** The scanner as a real child process (`tsx server/main.ts`), for tests that kill and restart it. */
+/** The scanner as a real child process (`tsx server/main.ts`, or compiled), for tests that kill and restart it and benchmarks. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
@@ -27,11 +27,13 @@ export interface ScannerProcessOptions {
   readonly scheme?: 'http' | 'https';
   /** Readiness check; default: GET /probe/ready answers 2xx (plain fetch, so HTTP only). */
   readonly ready?: (url: string) => Promise<boolean>;
+  /** Run the compiled server (`dist/server/main.js`, as the image does) instead of its sources through tsx. */
+  readonly compiled?: boolean;
 }
 
 export async function startScannerProcess(env: Record<string, string>, port?: number, options: ScannerProcessOptions = {}): Promise<ScannerProcess> {
   const listen = port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, options.compiled ? ['dist/server/main.js'] : ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, SCANNER_LOG_LEVEL: 'warn', ...env, SCANNER_API_SERVER_ADDR: `127.0.0.1:${listen}` },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -53,7 +53,7 @@ beforeAll(async () => {
 afterAll(() => close());
 
 const poll = async (accept: string, query = '') => {
-  const res = await fetch(`${url}/api/v1/scan/${job.id}/report${query}`, { headers: { accept } });
+  const res = await fetch(`${url}/api/v1/scan/${job.id}/report${query}`, { headers: { accept }, redirect: 'manual' });
   return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
 };
 
@@ -73,13 +73,17 @@ describe('polls of a finished report', () => {
     expect(reads).toBe(2);
   });
 
-  it('should render once for polls that arrive while the report is being rendered', async () => {
-    renderMs = 100;
+  it('should tell polls to come back while a long render runs, render once, and serve the body it kept', async () => {
+    renderMs = 300;
     const before = renders;
-    const polls = await Promise.all(Array.from({ length: 5 }, () => poll(REPORT_MIME.sbomV1_0, '?sbom_media_type=application/spdx%2Bjson')));
+    const sbom = () => poll(REPORT_MIME.sbomV1_0, '?sbom_media_type=application/spdx%2Bjson');
+    const early = await Promise.all(Array.from({ length: 5 }, sbom));
+    expect(early.map((p) => p.status)).toEqual([302, 302, 302, 302, 302]);
+    await sleep(400);
+    const later = await sbom();
     renderMs = 0;
-    expect(polls.map((p) => p.status)).toEqual([200, 200, 200, 200, 200]);
-    expect(new Set(polls.map((p) => p.body)).size).toBe(1);
+    expect(later.status).toBe(200);
+    expect(JSON.parse(later.body)).toEqual({ mimeType: REPORT_MIME.sbomV1_0, render: before + 1 });
     expect(renders - before).toBe(1);
   });
 });
@@ -88,7 +92,7 @@ describe('RenderedReports', () => {
   it('should keep the most recently used bodies within its budget, and never a body above a quarter of it', async () => {
     const reports = new RenderedReports(200);
     const body = (c: string) => Buffer.from(c.repeat(48)); // 48 bytes: four fit, a fifth evicts the least recently used
-    const keep = (id: string, bytes: Uint8Array) => reports.rendered(id, 'm', '', async () => bytes);
+    const keep = (id: string, bytes: Uint8Array) => reports.rendered(id, 'm', '', async () => bytes, 1000);
     for (const id of ['a', 'b', 'c', 'd']) await keep(id, body(id));
     expect(reports.get('a', 'm', '')).toEqual(body('a'));
     await keep('e', body('e'));
@@ -103,8 +107,20 @@ describe('RenderedReports', () => {
 
   it('should keep nothing of a render that failed, and render again on the next request', async () => {
     const reports = new RenderedReports(1024);
-    await expect(reports.rendered('a', 'm', '', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(reports.rendered('a', 'm', '', async () => Promise.reject(new Error('boom')), 1000)).rejects.toThrow('boom');
     expect(reports.get('a', 'm', '')).toBeUndefined();
-    expect(await reports.rendered('a', 'm', '', async () => Buffer.from('ok'))).toEqual(Buffer.from('ok'));
+    expect(await reports.rendered('a', 'm', '', async () => Buffer.from('ok'), 1000)).toEqual(Buffer.from('ok'));
+  });
+
+  it('should keep a body nobody waited for up to the whole budget, and wait in full for one above it', async () => {
+    const reports = new RenderedReports(200);
+    const slow = (bytes: number) => async () => (await sleep(50), Buffer.alloc(bytes));
+    expect(await reports.rendered('big', 'm', '', slow(150), 1)).toBeUndefined(); // told to come back
+    await sleep(100);
+    expect(reports.get('big', 'm', '')?.byteLength).toBe(150); // above a quarter, kept for its requester
+    expect(await reports.rendered('huge', 'm', '', slow(300), 1)).toBeUndefined();
+    await sleep(100);
+    expect(reports.get('huge', 'm', '')).toBeUndefined(); // above the budget: not kept…
+    expect((await reports.rendered('huge', 'm', '', slow(300), 1))?.byteLength).toBe(300); // …so the next request waits for it
   });
 });
