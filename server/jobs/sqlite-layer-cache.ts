@@ -1,13 +1,12 @@
 /**
  * The layer result cache of the embedded mode: `layer-cache.sqlite` beside the job store, one row per
- * entry. WAL and a busy timeout let several connections (the main thread and scan worker threads) share
- * the file. "Recently used" is a sequence number bumped on every get and put, so the order is exact across
+ * entry, opened by ./sqlite-file.ts so that the main thread and scan worker threads share the file.
+ * "Recently used" is a sequence number bumped on every get and put, so the order is exact across
  * connections; a put evicts, oldest first, whatever no longer fits the byte budget.
  */
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { maxEntryBytes, type LayerResultCache } from './layer-cache.js';
+import { openSqliteFile } from './sqlite-file.js';
 
 export const LAYER_CACHE_FILE = 'layer-cache.sqlite';
 
@@ -26,11 +25,7 @@ export class SqliteLayerResultCache implements LayerResultCache {
   private readonly store: (key: string, value: Buffer) => void;
 
   constructor(dataDir: string, private readonly options: SqliteLayerCacheOptions) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(path.join(dataDir, LAYER_CACHE_FILE));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openSqliteFile(dataDir, LAYER_CACHE_FILE);
     this.db.exec(`CREATE TABLE IF NOT EXISTS layer_results (
       key TEXT PRIMARY KEY,
       value BLOB NOT NULL,

@@ -1,12 +1,11 @@
 /**
  * Embedded job store on SQLite (better-sqlite3@12: v13 crashes on Node 20). One row per job; the result
- * is JSON. Survives restarts: queued and running jobs are resumed, finished ones kept until their TTL.
+ * is packed (gzip JSON, ./packed-result.ts). Survives restarts: queued and running jobs are resumed, finished ones kept until their TTL.
  */
-import { mkdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { JobFailure, JobStatus, PackedResult, ScanJob, ScanTarget } from './model.js';
+import { openSqliteFile } from './sqlite-file.js';
 import type { JobStore, NewJob } from './store.js';
 
 interface Row {
@@ -24,10 +23,7 @@ export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
 
   constructor(dataDir: string, private readonly now: () => number = Date.now) {
-    mkdirSync(dataDir, { recursive: true });
-    this.db = new Database(path.join(dataDir, 'jobs.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
+    this.db = openSqliteFile(dataDir, 'jobs.sqlite');
     this.db.exec(`CREATE TABLE IF NOT EXISTS jobs (
       id TEXT PRIMARY KEY,
       status TEXT NOT NULL,
