@@ -6,9 +6,10 @@
  * order (an attacker reorders to hide a model from a scanner that expects the writer's order). Then the
  * head must show what makes the kind: an ONNX graph with content, a SavedModel meta graph, a GraphDef
  * node with a name and an op, a keras_metadata.pb node with a `_tf_keras…` identifier.
- * Only the head is judged: a file cut short later is still recognised, so its analyzer can report the
- * damage. Text never fits these schemas for long and random data fails the nested checks, which keeps
- * false positives out (test/unit/analyzers/protobuf/model-kind.test.ts).
+ * Only the head is judged: a file cut short after the sniff window is still recognised, so its analyzer
+ * can report the damage; a shorter head is the whole file, and one cut short there is no protobuf at all.
+ * Text never fits these schemas for long and random data fails the nested checks, which keeps false
+ * positives out (test/unit/analyzers/protobuf/model-kind.test.ts).
  */
 import { decodeVarint, unsignedOf, WireType, type Varint } from './varint.js';
 
@@ -93,7 +94,8 @@ const KERAS_IDENTIFIER = '_tf_keras';
 
 /**
  * The head the engine sniffs (sniff.ts `SNIFF_BYTES`, checked equal by the tests). Only a head this long
- * can end inside a long string of a real model; a shorter one is the whole file.
+ * can end inside a field of a real model; a shorter one is the whole file (a ByteSource reads fewer
+ * bytes than asked only at the end of the data).
  */
 export const SNIFF_WINDOW_BYTES = 4096;
 /** ONNX IR versions run 1–14 today; a little headroom keeps future models recognised. */
@@ -110,7 +112,7 @@ interface SeenField {
   readonly value: number;
   /** Text of a string field, as far as the head shows it. */
   readonly text: string | undefined;
-  /** The field's payload runs past the head. */
+  /** The field's payload runs past the head (which is then a full one: see {@link seenFields}). */
   readonly cut: boolean;
   /** A Len field of no bytes. */
   readonly empty: boolean;
@@ -133,10 +135,10 @@ const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 export function modelProtobufKinds(head: Uint8Array): ModelProtobufKind[] {
   const kinds: ModelProtobufKind[] = [];
   const savedModel = seenFields(head, SAVED_MODEL);
-  if (savedModel && isSavedModel(savedModel, head)) kinds.push('saved-model');
+  if (savedModel && isSavedModel(savedModel)) kinds.push('saved-model');
   const onnx = seenFields(head, MODEL_PROTO);
   // A meta graph can read as a long UTF-8 producer name: that alone is no ONNX evidence next to a SavedModel.
-  if (onnx && isOnnx(onnx, head, kinds.length === 0)) kinds.push('onnx');
+  if (onnx && isOnnx(onnx, kinds.length === 0)) kinds.push('onnx');
   const metadata = seenFields(head, SAVED_METADATA);
   if (metadata && isKerasMetadata(metadata)) kinds.push('keras-metadata');
   const graph = seenFields(head, GRAPH_DEF);
@@ -149,43 +151,47 @@ export function modelProtobufKind(head: Uint8Array): ModelProtobufKind | undefin
   return modelProtobufKinds(head)[0];
 }
 
-function isSavedModel(fields: readonly SeenField[], head: Uint8Array): boolean {
+function isSavedModel(fields: readonly SeenField[]): boolean {
   if (fields.some((f) => f.path === '1' && f.value !== 1)) return false; // saved_model_schema_version is 1
   // A meta graph showing two of its own values (meta info and its tags, a graph and a node…), or one
   // beside the schema version.
-  const shown = evidence(fields, '2.', head);
+  const shown = evidence(fields, '2.');
   return shown >= 2 || (shown === 1 && fields.some((f) => f.path === '1'));
 }
 
-function isOnnx(fields: readonly SeenField[], head: Uint8Array, alone: boolean): boolean {
+function isOnnx(fields: readonly SeenField[], alone: boolean): boolean {
   if (fields.some((f) => f.path === '1' && (f.value < 1 || f.value > MAX_PLAUSIBLE_IR_VERSION))) return false;
   // A graph showing its content: two values, or one beside a value of the model itself.
   const top = fields.filter((f) => !f.path.includes('.'));
-  const graph = evidence(fields, '7.', head);
-  if (graph >= 2 || (graph === 1 && evidence(top.filter((f) => f.number !== 7), '', head) >= 1)) return true;
+  const graph = evidence(fields, '7.');
+  if (graph >= 2 || (graph === 1 && evidence(top.filter((f) => f.number !== 7), '') >= 1)) return true;
   // A long string (a doc_string) running past a full head, after another field of the model.
   return (
     alone &&
-    head.length >= SNIFF_WINDOW_BYTES &&
     top.length >= 2 &&
     top.some((f) => f.cut && MODEL_PROTO.fields.get(f.number) === 'string' && (f.text?.length ?? 0) >= MIN_TEXT_EVIDENCE)
   );
 }
 
-/** Text without control characters (other than tab and line ends), as names and doc strings are. */
-const PRINTABLE = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f]+$/;
+/**
+ * Text that shows a name or a doc string: two characters or more, a letter or digit among them, and no
+ * control character but tab and line ends. Exporters write such names ("pytorch", "tf2onnx",
+ * "main_graph", op types from "If" up); one character or a blank is what noise spells (the doc_string
+ * " " of `08 01 3a 03 52 01 20`).
+ */
+const SHOWN_TEXT = /^(?=[^]*[\p{L}\p{N}])[^\u0000-\u0008\u000b\u000c\u000e-\u001f]{2,}$/u;
 
 /**
- * How much the fields under `prefix` show of a real message: each non-empty printable string, non-zero
- * number and non-empty byte string counts one; one cut by a full head — a structure consistent up to
- * the head's last byte — counts two. Empty fields and zeros are what noise is made of.
+ * How much the fields under `prefix` show of a real message: each string showing text, non-zero number
+ * and non-empty byte string counts one; one cut by the (full) head — a structure consistent up to the
+ * head's last byte — counts two. Empty fields, zeros and stray characters are what noise is made of.
  */
-function evidence(fields: readonly SeenField[], prefix: string, head: Uint8Array): number {
+function evidence(fields: readonly SeenField[], prefix: string): number {
   let total = 0;
   for (const f of fields) {
     if (!f.path.startsWith(prefix)) continue;
-    const shown = f.text !== undefined ? PRINTABLE.test(f.text) : f.kind === 'varint' ? f.value > 0 : f.kind === 'bytes' && !f.empty;
-    if (shown) total += f.cut && head.length >= SNIFF_WINDOW_BYTES ? 2 : 1;
+    const shown = f.text !== undefined ? SHOWN_TEXT.test(f.text) : f.kind === 'varint' ? f.value > 0 : f.kind === 'bytes' && !f.empty;
+    if (shown) total += f.cut ? 2 : 1;
   }
   return total;
 }
@@ -216,10 +222,16 @@ const OP_NAME = /^[A-Z][A-Za-z0-9_>]*$/;
 /**
  * Every field of the head read against `root`, or undefined when the head does not fit it: a field
  * outside its message's schema or with another wire type, a payload overrunning its parent, text that
- * is not UTF-8, or more fields than a head holds. A nested message that does not fit is dropped with
- * its fields; the top level must fit. Bounded by the head: nothing beyond it is read.
+ * is not UTF-8, more fields than a head holds, or a whole file cut short. A nested message that does
+ * not fit is dropped with its fields; the top level must fit. Bounded by the head: nothing beyond it is read.
  */
 function seenFields(head: Uint8Array, root: Schema): SeenField[] | undefined {
+  // A head shorter than the window is the whole file, so a field or tag running past its end is no cut
+  // but a parse error: a protobuf reader rejects a length-delimited field longer than the input left
+  // (protobuf python/google/protobuf/internal/decoder.py: `new_pos = pos + size; if new_pos > end: raise
+  // _DecodeError('Truncated string.')`, 'Truncated message.' for a message), and so does onnx.load, which is
+  // ParseFromString. Only a full head ends inside a field of a loadable file.
+  const whole = head.length < SNIFF_WINDOW_BYTES;
   const seen: SeenField[] = [];
   let occurrences = 0;
   const v: Varint = { lo: 0, hi: 0, length: 0 };
@@ -228,7 +240,7 @@ function seenFields(head: Uint8Array, root: Schema): SeenField[] | undefined {
     while (at < end && at < head.length) {
       if (seen.length >= MAX_FIELDS) return false;
       const tag = decodeVarint(head, at, v);
-      if (tag === undefined) return true; // the head ends inside a tag
+      if (tag === undefined) return !whole; // the head ends inside a tag
       if (tag.length === 0 || tag.hi !== 0) return false;
       const number = tag.lo >>> 3;
       const wireType = tag.lo & 7;
@@ -238,7 +250,7 @@ function seenFields(head: Uint8Array, root: Schema): SeenField[] | undefined {
       let amount = 0;
       if (wireType === WireType.Varint || wireType === WireType.Len) {
         const value = decodeVarint(head, at, v);
-        if (value === undefined) return true;
+        if (value === undefined) return !whole;
         if (value.length === 0) return false;
         at += value.length;
         amount = unsignedOf(value);
@@ -263,7 +275,7 @@ function seenFields(head: Uint8Array, root: Schema): SeenField[] | undefined {
     }
     return true;
   };
-  return walk(0, Infinity, root, '', 0) ? seen : undefined;
+  return walk(0, whole ? head.length : Infinity, root, '', 0) ? seen : undefined;
 }
 
 /** Valid UTF-8 as text, allowing a sequence cut by the end of the head when `cut` is set. */

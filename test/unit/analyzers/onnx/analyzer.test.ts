@@ -10,6 +10,7 @@ import { makeLimits } from '../../../../analyzers/limits.js';
 import { DEFAULT_SETTINGS } from '../../../../analyzers/settings.js';
 import { scanFiles } from '../../../../server/scan/scan-files.js';
 import { onnxAnalyzer } from '../../../../analyzers/onnx/analyzer.js';
+import { ENGINE_RULES } from '../../../../analyzers/engine-rules.js';
 import { ONNX_RULES as RULES } from '../../../../analyzers/onnx/rules.js';
 import { ForwardSource } from '../../../../analyzers/source.js';
 import { CountingSource, VirtualFileSource } from '../../../support/sources.js';
@@ -110,7 +111,8 @@ describe('onnxAnalyzer', () => {
     [RULES.unusualOpset.id, 'a domain imported twice', withInitializer({ dims: [1], dataType: FLOAT, raw: 4 }, { opsets: [['', 13], ['', 17]] })],
     [RULES.unusualIrVersion.id, 'IR version 20', withInitializer({ dims: [1], dataType: FLOAT, raw: 4 }, { irVersion: 20 })],
     [RULES.malformed.id, 'no graph but a long producer name', concat(varint(1, 8), bytes(2, 'exporter '.repeat(600)), message(8, bytes(1, ''), varint(2, 13)))],
-    [RULES.malformed.id, 'a truncated initializer', withInitializer({ dims: [2], dataType: FLOAT, raw: 8 }).subarray(0, 40)],
+    // Cut after the sniffed head: a shorter file cut short is no protobuf at all (see below).
+    [RULES.malformed.id, 'a truncated initializer', withInitializer({ dims: [2048], dataType: FLOAT, raw: 8192 }).subarray(0, 6000)],
     // Past the sniffed head (a long doc_string fills it), so only the walk can see the overrun.
     [RULES.malformed.id, 'a field overrunning its message', concat(varint(1, 8), bytes(6, 'doc '.repeat(1500)), bytes(7, concat(bytes(1, node({ op: 'Relu' })), lyingLength(5, 500, tensor({ dims: [1], dataType: FLOAT })))))],
   ];
@@ -119,6 +121,15 @@ describe('onnxAnalyzer', () => {
     const { format, findings } = await scan(data);
     expect(format).toBe('protobuf');
     expect(ruleIds(findings)).toContain(rule);
+  });
+
+  it('should reject a .onnx file cut short within the sniffed head as no model, stating the reader\'s reason once', async () => {
+    // No loader parses it (a field runs past the end of the file), so it is not sniffed as protobuf; its name still claims ONNX.
+    const { format, findings } = await scan(withInitializer({ dims: [2], dataType: FLOAT, raw: 8 }).subarray(0, 40));
+    expect(format).toBe('unknown');
+    expect(findings).toEqual([
+      expect.objectContaining({ ruleId: ENGINE_RULES.noneOfDeclaredFormats.id, details: expect.objectContaining({ readers: [expect.objectContaining({ rule: RULES.malformed.id })] }) }),
+    ]);
   });
 
   it('should name the domain and the operators when a custom domain is used', async () => {

@@ -3,12 +3,22 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { modelProtobufKind, SNIFF_WINDOW_BYTES } from '../../../../analyzers/protobuf/model-kind.js';
 import { SNIFF_BYTES, sniffFormat } from '../../../../analyzers/sniff.js';
-import { bytes, concat, lyingLength, message, varint } from './proto-writer.js';
+import { bytes, concat, lyingLength, message, packedVarints, varint } from './proto-writer.js';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../../fixtures/formats/${name}`, import.meta.url)));
 const head = (data: Uint8Array) => data.subarray(0, SNIFF_BYTES);
 
 const GRAPH = message(7, message(1, bytes(1, 'x'), bytes(4, 'Relu')), bytes(2, 'g'));
+const hex = (text: string) => new Uint8Array(Buffer.from(text.replaceAll(' ', ''), 'hex'));
+/** What torch.onnx.export writes first, in field order: a head cut inside the first initializer's raw_data. */
+const PYTORCH_EXPORT = concat(
+  varint(1, 8), bytes(2, 'pytorch'), bytes(3, '2.1.0'),
+  lyingLength(7, 40_000, concat(
+    message(1, bytes(1, 'input'), bytes(1, 'conv.weight'), bytes(2, '/conv/Conv_output_0'), bytes(3, '/conv/Conv'), bytes(4, 'Conv')),
+    bytes(2, 'main_graph'),
+    lyingLength(5, 37_700, concat(packedVarints(1, [64, 3, 7, 7]), varint(2, 1), bytes(8, 'conv.weight'), lyingLength(9, 37_632, new Uint8Array(5000)))),
+  )),
+);
 const SAVED_MODEL = concat(varint(1, 1), message(2, message(1, bytes(4, 'serve')), message(2, message(1, bytes(1, 'n'), bytes(2, 'Const')))));
 
 describe('modelProtobufKind', () => {
@@ -41,12 +51,13 @@ describe('modelProtobufKind', () => {
     ['a keras_metadata.pb with the identifier after the metadata', message(1, bytes(5, '{"class_name": "Sequential"}'), bytes(4, '_tf_keras_sequential'), bytes(3, 'root')), 'keras-metadata'],
     ['an ONNX model whose head is all one initializer\'s raw data (graph, initializer and raw_data first)', head(lyingLength(7, 100_000, lyingLength(5, 90_000, lyingLength(9, 80_000, new Uint8Array(5000))))), 'onnx'],
     ['a frozen graph whose nodes name their op first', concat(message(4, varint(1, 1645)), message(1, bytes(2, 'Placeholder'), bytes(1, 'input'))), 'graph-def'],
+    ['a PyTorch export\'s head, cut inside its first initializer', head(PYTORCH_EXPORT), 'onnx'],
+    ['an ONNX model whose one node is an If (the shortest op types have two letters)', concat(varint(1, 8), message(7, message(1, bytes(4, 'If')))), 'onnx'],
   ] as const)('should recognise %s', (_, data, kind) => {
     expect(modelProtobufKind(head(data))).toBe(kind);
   });
 
   it.each([
-    ['a model cut short', concat(varint(1, 8), bytes(2, 'exporter'), GRAPH).subarray(0, 20)],
     ['a model whose first node outgrows the head', concat(varint(1, 8), bytes(2, 'exporter-name-x'), message(7, message(1, bytes(1, 'x'.repeat(5000)))))],
   ])('should recognise %s from its head alone', (_, data) => {
     expect(modelProtobufKind(head(data))).toBe('onnx');
@@ -76,6 +87,18 @@ describe('modelProtobufKind', () => {
     ['a graph holding only empty and zero values', concat(message(7, bytes(10, ''), message(5, varint(1, 0))), varint(1, 8))],
     ['a graph whose only string is a control character', concat(varint(1, 1), message(7, bytes(10, '\u0000')))],
     ['a GraphDef-shaped file whose name and op sit in different nodes', concat(message(1, bytes(1, 'x')), message(1, bytes(2, 'Relu')))],
+    // Noise the 0x08-led property below drew over many seeds (the third after `08 01 12`). A head shorter than
+    // the window is the whole file, so a field running past its end is a parse error (onnx.load fails):
+    // ir_version 1, then a graph of 128 bytes in an 8-byte file.
+    ['random bytes read as a graph declared past the end of the file', hex('08 01 3a 80 01 52 01 20')],
+    ['random bytes read as a doc_string declared past the end of the file', hex('08 14 3a c0 61 52 6d 7c 79')],
+    ['random bytes read as a meta graph declared past the end of the file', hex('08 01 12 be 76 0a 1a 38 8c bc f3 c1 4f e7')],
+    ['a small model cut short inside its graph', concat(varint(1, 8), bytes(2, 'exporter'), GRAPH).subarray(0, 20)],
+    ['a small model cut short inside a tag', concat(varint(1, 8), GRAPH, hex('80'))],
+    ['a small model cut short inside a value', concat(varint(1, 8), GRAPH, hex('08'))],
+    // A loadable file whose graph text is one character or blank shows nothing of a model.
+    ['a graph whose doc_string is one space', hex('08 01 3a 03 52 01 20')],
+    ['a graph whose only strings are one character or blank', concat(varint(1, 1), message(7, bytes(2, 'g'), bytes(10, ' \n\t')))],
   ])('should not recognise %s', (_, data) => {
     expect(modelProtobufKind(head(data))).toBeUndefined();
   });
@@ -90,14 +113,13 @@ describe('modelProtobufKind', () => {
   });
 
   it('should never call random bytes starting with 0x08 a model protobuf', () => {
-    // The one byte every candidate starts with, followed by noise biased to small values. Seeded: about one
-    // 0x08-led sample in 15,000 really reads as an ONNX head (`08 01 3a 80 01 52 01 20`: ir_version 1 and a
-    // graph whose doc_string is " "), so unseeded runs failed now and then; that evidence rule is its own work.
+    // The one byte every candidate starts with (ir_version, schema version), followed by noise. The samples
+    // it used to draw are named among the heads not recognised above.
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 600 }), (rest) => {
         expect(modelProtobufKind(concat(new Uint8Array([0x08]), rest))).toBeUndefined();
       }),
-      { numRuns: 20_000, seed: 20261207 },
+      { numRuns: 20_000 },
     );
   });
 

@@ -51,7 +51,8 @@ describe('tensorflowAnalyzer', () => {
     [RULES.checkpointOpOutsideSaver.id, 'SaveV2 when the model has no saver', savedModel({ nodes: [{ name: 'save/SaveV2', op: 'SaveV2' }] })],
     [KERAS_RULES.lambdaBytecode.id, 'a Keras Lambda layer in the object graph', tf2SavedModel({ kerasMetadata: [LAMBDA_METADATA] })],
     [KERAS_RULES.lambdaBytecode.id, 'a Keras Lambda layer in keras_metadata.pb', kerasModelMetadata(LAMBDA_METADATA)],
-    [RULES.malformed.id, 'a truncated graph', tf2SavedModel().subarray(0, 300)],
+    // Cut after the sniffed head: a shorter file cut short is no protobuf at all (protobuf/model-kind.ts).
+    [RULES.malformed.id, 'a truncated graph', tf2SavedModel({ kerasMetadata: Array.from({ length: 40 }, () => DENSE_METADATA) }).subarray(0, 6000)],
     [RULES.malformed.id, 'a node overrunning its graph', concat(varint(1, 1), bytes(2, concat(message(1, bytes(4, 'serve')), message(2, lyingLength(1, 900, bytes(2, 'ReadFile'))))))],
   ];
 
