@@ -4,8 +4,8 @@
  * (and each real file is scanned once), so a link cannot pull in files from elsewhere on the machine.
  */
 import { createHash } from 'node:crypto';
-import { opendir, realpath, stat } from 'node:fs/promises';
-import { closeSync, constants, createReadStream, fstatSync, openSync, statSync, type Dirent } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { closeSync, constants, createReadStream, fstatSync, openSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { FileSource } from '../analyzers/source.js';
 import type { ModelFileInput } from '../server/scan/scan-files.js';
@@ -75,8 +75,9 @@ async function sha256OfFile(fd: number): Promise<string> {
 }
 
 async function* walk(root: string, dir: string, skipped: SkippedPath[], seen: Set<string>, options: LocalFilesOptions): AsyncIterable<ModelFileInput> {
-  const entries: Dirent[] = [];
-  for await (const entry of await opendir(dir)) entries.push(entry);
+  // Listed at once and synchronously, as files are opened: a local listing takes microseconds, where
+  // iterating a Dir costs a promise per entry (most of the walk's time on a Python tree of 8,000 entries).
+  const entries = readdirSync(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);

@@ -27,6 +27,11 @@ export class ExpansionBudget {
       );
   }
 
+  /** Decompressed bytes the tree may still produce. */
+  get bytesRemaining(): number {
+    return Math.max(0, this.bytesLeft);
+  }
+
   /** True once decompressed output went past the limit (members after that are not opened). */
   get bytesExhausted(): boolean {
     return this.bytesLeft < 0;

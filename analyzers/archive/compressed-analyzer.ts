@@ -2,16 +2,17 @@
  * Compression wrappers (gzip, zlib, bzip2, xz, LZMA alone, LZ4 frame, zstd): compressed joblib files,
  * `.pt.gz`, `.tar.zst`… The decompressed stream goes back through the engine as one member, so it is
  * routed by its content. Expansion is bounded by the size limit, the ratio limit and the budget of the
- * outermost container; hitting one ends the stream there and is a finding with the numbers.
- * Decompression never throws into the member's analyzer: a limit or corrupt data ends the member's
- * stream early and becomes this analyzer's finding.
+ * outermost container; hitting one ends the stream there and is a finding with the numbers, also past
+ * what the member's analysis reads. Decompression never throws into the member's analyzer: a limit or
+ * corrupt data ends the member's stream early and becomes this analyzer's finding.
  */
-import type { Analyzer } from '../analyzer.js';
+import type { AnalysisContext, Analyzer } from '../analyzer.js';
 import { LimitExceededError } from '../engine-rules.js';
 import { makeFinding, type Finding } from '../finding.js';
 import type { Format } from '../formats.js';
 import { ForwardSource } from '../source.js';
-import { budgetFor, inherit } from './budget.js';
+import { budgetFor, inherit, type ExpansionBudget } from './budget.js';
+import { bzip2Level, mayExpandPast } from './bzip2-bound.js';
 import { decompress, type CompressionFormat } from './decompress.js';
 import { zfileDataOffset } from './joblib-zfile.js';
 import { ARCHIVE_RULES } from './rules.js';
@@ -65,9 +66,10 @@ export const compressedAnalyzer: Analyzer = {
       }
     })();
 
+    let produced = 0;
+    let ended = false;
     /** Ends the stream (rather than failing the member's analysis) at a limit or at corrupt data. */
     async function* guarded(): AsyncGenerator<Uint8Array> {
-      let produced = 0;
       try {
         for await (const chunk of decompress(format, input, { maxOutputBytes: ctx.limits.maxBytesPerFile })) {
           produced += chunk.length;
@@ -88,23 +90,38 @@ export const compressedAnalyzer: Analyzer = {
               details: { format, decompressedBytes: produced },
             }),
           );
+      } finally {
+        ended = true;
       }
     }
 
-    // The member's analysis may stop early; the rest is still decompressed (within the limits) so that
-    // bombs and corrupt tails are reported whatever the member's analyzer needed.
     const stream = guarded();
-    const shared: AsyncIterable<Uint8Array> = {
-      [Symbol.asyncIterator]: () => ({ next: () => stream.next(), return: async () => ({ done: true, value: undefined }) }),
-    };
     // A Z-file inflates to a pickle or, for a `.npy.z` sidecar, to raw array bytes joblib hands to
     // `ndarray.__setstate__`: never the format its inner name would claim.
     const name = start > 0 ? '<decompressed>' : decompressedName(file, format);
-    const findings = await ctx.scanMember(name, inherit(new ForwardSource(shared), budget));
-    while (!(await stream.next()).done);
+    const findings = await ctx.scanMember(name, inherit(new ForwardSource(stream), budget));
+    // The member's analysis reads as far as a loader does: joblib.load unpickles from the start of what
+    // the decompressor `_detect_compressor` picked yields, and a pickle attempt stops where the loader
+    // raises. The rest is still decompressed (within the limits) when it could be a bomb to whatever
+    // unpacks the whole file; when it cannot, it is left: corrupt data there cuts no analysis short.
+    if (!ended && (await restMayExpand(ctx, format, produced, budget))) while (!(await stream.next()).done);
+    await stream.return(undefined);
     return [...findings, ...outcome];
   },
 };
+
+/**
+ * Could decompressing the rest pass the ratio or a size limit? Only a bzip2 stream tells without being
+ * decompressed (bzip2-bound.ts), and only a seekable one can be read again from its start for it.
+ */
+async function restMayExpand(ctx: AnalysisContext, format: CompressionFormat, produced: number, budget: ExpansionBudget): Promise<boolean> {
+  const level = format === 'bzip2' ? bzip2Level(ctx.head) : undefined;
+  if (level === undefined || !ctx.source.seekable) return true;
+  return mayExpandPast(level, ctx.source.stream(0), {
+    maxRatio: ctx.limits.maxCompressionRatio,
+    maxOutput: Math.min(ctx.limits.maxBytesPerFile, produced + budget.bytesRemaining),
+  });
+}
 
 function bomb(file: string, what: string, details: Record<string, unknown>): Finding {
   return makeFinding(ARCHIVE_RULES.decompressionBomb, file, { message: `${what}; the rest was not analysed`, details });

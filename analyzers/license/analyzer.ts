@@ -26,14 +26,20 @@ export const licenseAnalyzer: Analyzer = {
 };
 
 async function factsOf(ctx: AnalysisContext): Promise<Fact[]> {
-  const { file, source } = ctx;
+  const { file } = ctx;
   const ecosystem = packageMetadataKind(file.path);
   if (ecosystem) {
-    const found = softwarePackage(ecosystem, file.path, new TextDecoder().decode(await source.read(0, PACKAGE_METADATA_BYTES)));
+    const found = softwarePackage(ecosystem, file.path, new TextDecoder().decode(await leading(ctx, PACKAGE_METADATA_BYTES)));
     return found ? [found] : [];
   }
   const role = licenseFileRole(file.path);
-  return role ? textFileFacts(role, file.path, source) : [];
+  return role ? textFileFacts(role, file.path, (length) => leading(ctx, length)) : [];
+}
+
+/** The first `length` bytes: the sniffed head when it holds them (most code files are smaller), so they are read once. */
+function leading(ctx: AnalysisContext, length: number): Promise<Uint8Array> {
+  const { head, source } = ctx;
+  return head.length >= length || head.length === source.size ? Promise.resolve(head.subarray(0, length)) : source.read(0, length);
 }
 
 /** Core metadata headers come first; a long description may follow and is not needed. */

@@ -8,7 +8,6 @@ import type { Fact, LicenseDeclaration, LicenseSource, ModelCardFact } from '../
 import { clip } from '../finding-budget.js';
 import type { GgufSummary } from '../gguf/summary.js';
 import { onDemand } from '../on-demand.js';
-import type { ByteSource } from '../source.js';
 import { MAX_FRONT_MATTER_BYTES, readFrontMatter } from './front-matter.js';
 import { identifyLicenseText } from './license-text.js';
 import { kitfileFacts } from './packaging.js';
@@ -57,9 +56,9 @@ export function licenseFileRole(path: string): LicenseFileRole | undefined {
   return dot > 0 && CODE_EXTENSIONS.has(lower.slice(dot + 1)) ? 'code' : undefined;
 }
 
-/** Facts of a text or JSON file in one of the roles above. */
-export async function textFileFacts(role: LicenseFileRole, file: string, source: ByteSource): Promise<Fact[]> {
-  const content = new TextDecoder('utf-8').decode(await source.read(0, READ_BYTES[role]));
+/** Facts of a text or JSON file in one of the roles above, given a reader of its first bytes. */
+export async function textFileFacts(role: LicenseFileRole, file: string, leading: (length: number) => Promise<Uint8Array>): Promise<Fact[]> {
+  const content = new TextDecoder('utf-8').decode(await leading(READ_BYTES[role]));
   switch (role) {
     case 'model-card':
       return modelCardFacts(content, file);

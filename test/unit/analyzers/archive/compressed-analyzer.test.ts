@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decompressedName } from '../../../../analyzers/archive/compressed-analyzer.js';
 import { fixture, payload } from './fixtures.js';
+import { criticalMembers, scanDecompressing } from './full-engine.js';
 import { archiveEngine, ruleIds } from './harness.js';
 import { tarArchive, tarEntry } from '../../../support/tar-builder.js';
 
@@ -24,6 +26,22 @@ describe('compressed analyzer', () => {
     await scan(name, fixture(name));
     expect(reached[0]?.path).toBe(`${name}!${member}`);
     expect(Buffer.from(reached[0]!.bytes).equals(Buffer.from(payload()))).toBe(true);
+  });
+
+  it('should decompress content no loader unpickles only to the end of its first bzip2 block', async () => {
+    // Raw bytes (a pickle attempt fails on the first) in blocks of 99,981 and 19 bytes, too incompressible
+    // for the rest to be a bomb (bzip2-bound.ts): the sniff needs the first block only.
+    const { findings, decompressedBytes } = await scanDecompressing('face.dat', fixture('noise.blocks.bz2'));
+    expect(decompressedBytes).toBeGreaterThan(0);
+    expect(decompressedBytes).toBeLessThanOrEqual(99_981);
+    expect(ruleIds(findings).filter((id) => id.startsWith('archive.'))).toEqual([]);
+  });
+
+  it('should decompress a bzip2 joblib pickle on to a payload past its first blocks', async () => {
+    const bytes = readFileSync(new URL('../../../fixtures/pickle/containers/joblib_bz2_late_payload.joblib', import.meta.url));
+    const { findings, decompressedBytes } = await scanDecompressing('model.joblib', bytes);
+    expect(decompressedBytes).toBe(232_132); // all three blocks, as joblib.load reads them
+    expect(criticalMembers(findings)).toEqual(['model.joblib!<decompressed>: pickle.dangerous-global']);
   });
 
   it('should route gzip → tar → pickle and write the path a!b!c', async () => {
