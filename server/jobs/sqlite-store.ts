@@ -1,10 +1,12 @@
 /**
- * Embedded job store on SQLite (better-sqlite3@12: v13 crashes on Node 20). One row per job; the result
- * is packed (gzip JSON, ./packed-result.ts). Survives restarts: queued and running jobs are resumed, finished ones kept until their TTL.
+ * Embedded job store on SQLite (better-sqlite3@12: v13 crashes on Node 20). One row per job; a finished
+ * job's packed result (gzip JSON, ./packed-result.ts) is a file beside the database (./result-files.ts).
+ * Survives restarts: queued and running jobs are resumed, finished ones kept until their TTL.
  */
 import { gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import type { JobFailure, JobStatus, PackedResult, ScanJob, ScanTarget } from './model.js';
+import { ResultFiles } from './result-files.js';
 import { openSqliteFile } from './sqlite-file.js';
 import type { JobStore, NewJob } from './store.js';
 
@@ -12,7 +14,7 @@ interface Row {
   id: string;
   status: JobStatus;
   target: string;
-  /** Packed (gzip JSON, a BLOB); plain JSON text in rows written before results were packed. */
+  /** Only in rows written before results went to files: plain JSON text, or packed. */
   result: Buffer | string | null;
   failure: string | null;
   created_at: number;
@@ -21,9 +23,11 @@ interface Row {
 
 export class SqliteJobStore implements JobStore {
   private readonly db: Database.Database;
+  private readonly results: ResultFiles;
 
   constructor(dataDir: string, private readonly now: () => number = Date.now) {
     this.db = openSqliteFile(dataDir, 'jobs.sqlite');
+    this.results = new ResultFiles(dataDir);
     this.db.exec(`CREATE TABLE IF NOT EXISTS jobs (
       id TEXT PRIMARY KEY,
       status TEXT NOT NULL,
@@ -47,7 +51,11 @@ export class SqliteJobStore implements JobStore {
 
   async get(id: string): Promise<ScanJob | undefined> {
     const row = this.db.prepare('SELECT id, status, target, result, failure, created_at, updated_at FROM jobs WHERE id = ?').get(id) as Row | undefined;
-    return row && toJob(row);
+    if (!row) return undefined;
+    if (row.status !== 'finished') return toJob(row, undefined);
+    const packed = row.result === null ? await this.results.read(id) : inline(row.result);
+    // A finished row whose file is gone was being purged: the job has expired.
+    return packed && toJob(row, packed);
   }
 
   async sealedAuthorization(id: string): Promise<Uint8Array | undefined> {
@@ -64,9 +72,10 @@ export class SqliteJobStore implements JobStore {
   }
 
   async finish(id: string, result: PackedResult): Promise<void> {
+    await this.results.write(id, result.gzipJson);
     this.db
-      .prepare("UPDATE jobs SET status = 'finished', result = ?, sealed_auth = NULL, updated_at = ? WHERE id = ?")
-      .run(result.gzipJson, this.now(), id);
+      .prepare("UPDATE jobs SET status = 'finished', result = NULL, sealed_auth = NULL, updated_at = ? WHERE id = ?")
+      .run(this.now(), id);
   }
 
   async fail(id: string, failure: JobFailure): Promise<void> {
@@ -79,11 +88,16 @@ export class SqliteJobStore implements JobStore {
     const rows = this.db
       .prepare("SELECT id, status, target, result, failure, created_at, updated_at FROM jobs WHERE status IN ('queued', 'running') ORDER BY created_at")
       .all() as Row[];
-    return rows.map(toJob);
+    return rows.map((row) => toJob(row, undefined));
   }
 
   async purge(olderThan: number): Promise<number> {
-    return this.db.prepare("DELETE FROM jobs WHERE status IN ('finished', 'failed') AND updated_at < ?").run(olderThan).changes;
+    const expired = this.db.prepare("SELECT id FROM jobs WHERE status IN ('finished', 'failed') AND updated_at < ?").pluck().all(olderThan) as string[];
+    // Files first: a crash in between leaves expired rows, deleted next time, never files nothing names.
+    for (const id of expired) await this.results.remove(id);
+    const remove = this.db.prepare('DELETE FROM jobs WHERE id = ?');
+    this.db.transaction(() => expired.forEach((id) => remove.run(id)))();
+    return expired.length;
   }
 
   async healthy(): Promise<boolean> {
@@ -101,14 +115,19 @@ export class SqliteJobStore implements JobStore {
   }
 }
 
-function toJob(row: Row): ScanJob {
+/** A result stored in the row by an earlier version. */
+function inline(result: Buffer | string): Buffer {
+  return typeof result === 'string' ? gzipSync(result) : result;
+}
+
+function toJob(row: Row, result: Buffer | undefined): ScanJob {
   return {
     id: row.id,
     status: row.status,
     target: JSON.parse(row.target) as ScanTarget,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    ...(row.result ? { result: { gzipJson: typeof row.result === 'string' ? gzipSync(row.result) : row.result } } : {}),
+    ...(result ? { result: { gzipJson: result } } : {}),
     ...(row.failure ? { failure: JSON.parse(row.failure) as JobFailure } : {}),
   };
 }

@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packResult } from '../../../../server/jobs/packed-result.js';
+import { packResult, unpackResultSync } from '../../../../server/jobs/packed-result.js';
 import { SecretSealer } from '../../../../server/jobs/sealed-secret.js';
 import { SqliteJobStore } from '../../../../server/jobs/sqlite-store.js';
 
@@ -65,6 +66,41 @@ describe('SqliteJobStore', () => {
     expect(await s.get('old')).toBeUndefined();
     expect(await s.get('pending')).toBeDefined();
     expect(await s.get('new')).toBeDefined();
+  });
+});
+
+describe('SqliteJobStore results', () => {
+  it('should keep a finished result in a file of its own, and remove it with its job', async () => {
+    let t = 1000;
+    const { dir, store: s } = store(undefined, () => t);
+    await s.create({ id: 'done', target });
+    await s.finish('done', result);
+    const file = path.join(dir, 'results', 'done.json.gz');
+    expect(readFileSync(file)).toEqual(Buffer.from(result.gzipJson));
+    expect((await s.get('done'))?.result).toEqual(result);
+    t = 5000;
+    expect(await s.purge(2000)).toBe(1);
+    expect(existsSync(file)).toBe(false);
+    expect(await s.get('done')).toBeUndefined();
+  });
+
+  it('should read results that earlier versions kept in the row, as JSON text', async () => {
+    const { dir, store: s } = store();
+    await s.create({ id: 'old', target });
+    await s.close();
+    const db = new Database(path.join(dir, 'jobs.sqlite'));
+    db.prepare("UPDATE jobs SET status = 'finished', result = ? WHERE id = 'old'").run(JSON.stringify({ packaging: 'legacy' }));
+    db.close();
+    const reopened = new SqliteJobStore(dir);
+    expect(unpackResultSync((await reopened.get('old'))!.result!)).toEqual({ packaging: 'legacy' });
+  });
+
+  it('should take a finished job whose file is gone for an expired one', async () => {
+    const { dir, store: s } = store();
+    await s.create({ id: 'gone', target });
+    await s.finish('gone', result);
+    rmSync(path.join(dir, 'results', 'gone.json.gz'));
+    expect(await s.get('gone')).toBeUndefined();
   });
 });
 
