@@ -1,6 +1,5 @@
 /** Renders a finished job's result in the report format Harbor asked for. */
 import type { DecodedJob, PackedResult, ScanJob } from '../jobs/model.js';
-import { unpackResult } from '../jobs/packed-result.js';
 
 export interface ReportRenderer {
   /** Report media types this scanner can render, in order of preference for a wildcard Accept. */
@@ -15,19 +14,10 @@ export interface ReportQuery {
 
 /**
  * What the API serves polls with: a report body (UTF-8 JSON) rendered from the packed result, off the
- * HTTP thread (../report/report-thread.ts), or on it where that does not matter (tests).
+ * HTTP thread (../report/report-thread.ts).
  */
 export interface PackedReportRenderer {
   readonly produces: readonly string[];
   render(mimeType: string, job: ScanJob & { readonly result: PackedResult }, query: ReportQuery): Promise<Uint8Array>;
 }
 
-/** Renders on the calling thread: for tests and tools, where nothing else waits on the thread. */
-export function renderOnThisThread(renderer: ReportRenderer): PackedReportRenderer {
-  return {
-    produces: renderer.produces,
-    async render(mimeType, job, query) {
-      return Buffer.from(JSON.stringify(renderer.render(mimeType, { ...job, result: await unpackResult(job.result) }, query)));
-    },
-  };
-}
