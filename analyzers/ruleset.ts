@@ -4,4 +4,4 @@
  * never confused (stored results and shared analyses are keyed by it). `YYYY.MM.DD`, with `.N` for a
  * further change on the same day.
  */
-export const RULESET = Object.freeze({ version: '2026.12.07.2', date: '2026-12-07T23:55:00Z' });
+export const RULESET = Object.freeze({ version: '2026.12.08.1', date: '2026-12-08T05:30:00Z' });

@@ -116,6 +116,8 @@ export const ALLOWED_NAMES: Readonly<Record<string, readonly string[]>> = {
   'numpy.core.umath': NUMPY_UFUNCS,
   'numpy._core.umath': NUMPY_UFUNCS,
   'numpy.core.multiarray': ['_reconstruct', 'scalar'],
+  // numpy 2.x keeps it for pickles of numpy < 1.0 (numpy/core/_internal.py; numpy's own py2-np0-objarr.npy).
+  'numpy.core._internal': ['_reconstruct'],
   'numpy._core.multiarray': ['_reconstruct', 'scalar'],
   'numpy.core.numeric': ['_frombuffer'],
   'numpy._core.numeric': ['_frombuffer'],

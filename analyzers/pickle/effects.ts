@@ -156,6 +156,10 @@ export const CALLABLE_EFFECTS: Readonly<Record<string, Effects>> = {
     args: ['class', 'data', 'data'], rest: 'data', result: 'instance-of-arg0',
     why: 'numpy 2.x path of _reconstruct(subtype, shape, dtype)',
   },
+  'numpy.core._internal._reconstruct': {
+    args: ['class', 'data', 'data'], rest: 'data', result: 'instance-of-arg0',
+    why: 'numpy 2.x numpy/core/_internal.py _reconstruct(subtype, shape, dtype): ndarray.__new__(subtype, shape, dtype), as multiarray._reconstruct',
+  },
   'numpy.ma.core._mareconstruct': {
     args: ['class', 'class', 'data', 'data'], rest: 'data', result: 'instance-of-arg0',
     why: '_mareconstruct(subtype, baseclass, baseshape, basetype): ndarray.__new__(baseclass, …), subtype.__new__(subtype, …)',
@@ -269,6 +273,7 @@ export const MODULE_JUSTIFICATION: Readonly<Record<string, string>> = {
   numpy: 'scalar types and dtype(spec, align, copy) from str/int; ufuncs (computation on arrays, imported by reference)',
   'numpy.core.multiarray': 'scalar(dtype, bytes) reads a value; _reconstruct has its own entry',
   'numpy._core.multiarray': 'numpy 2.x path of numpy.core.multiarray',
+  'numpy.core._internal': 'see CALLABLE_EFFECTS (_reconstruct, kept by numpy 2.x for numpy < 1.0 pickles)',
   'numpy.core.numeric': '_frombuffer(buf, dtype, shape, order): an array over the bytes',
   'numpy._core.numeric': 'numpy 2.x path of numpy.core.numeric',
   'numpy.core': 'see CALLABLE_EFFECTS (_ufunc_reconstruct)',
