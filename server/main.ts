@@ -13,6 +13,7 @@ import { Drain } from './http/drain.js';
 import { RenderedReports } from './http/rendered-reports.js';
 import { apiAuthentication } from './http/auth.js';
 import { buildMetadata } from './http/metadata.js';
+import { prerenderReports } from './http/prerender.js';
 import { createTlsServer, TlsReloader } from './http/tls.js';
 import { createJobBackend } from './jobs/backend.js';
 import { SecretSealer } from './jobs/sealed-secret.js';
@@ -118,6 +119,7 @@ export async function startServer(
     ...(webhookMode ? { webhookRouter: webhookMode.router } : {}),
   });
 
+  controller.onFinished(prerenderReports(reports, reportThread, logger));
   queue.start(controller.run, controller.abandon);
   await webhookMode?.resume();
   await controller.resume();

@@ -28,10 +28,11 @@ export interface ApiDeps {
 }
 
 /**
- * How long a poll waits for its report to be rendered before it is told to come back: a small result
- * renders well within it, and no request is held for a long render (Harbor gives up on one after 5 s).
+ * How long a poll waits for its report to be rendered before it is told to come back. Reports the
+ * request enabled are rendered when the scan finishes (./prerender.ts), so this is for the rest: a small
+ * result renders within it, and no request is held for a long render (Harbor gives up after 5 s).
  */
-const RENDER_WAIT_MS = 40;
+const RENDER_WAIT_MS = 20;
 
 /** Request bodies Harbor sends are small JSON documents; anything bigger is not a scan request. */
 const MAX_BODY = '256kb';
