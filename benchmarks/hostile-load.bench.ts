@@ -81,7 +81,7 @@ async function main(): Promise<void> {
       lag.reset();
       const burst = await submitBurst(scanner.url, small);
       console.log(
-        `burst: ${BURST} POST /api/v1/scan, ${BURST_IN_FLIGHT} in flight, in ${burst.seconds.toFixed(1)} s (hostile scans still finishing); ` +
+        `burst: ${BURST} POST /api/v1/scan, ${BURST_IN_FLIGHT} in flight, in ${burst.seconds.toFixed(1)} s, after the hostile scans ended; ` +
           `scanner event-loop delay max ${(await eventLoopDelayMaxMs(scanner.url)).toFixed(1)} ms, this generator's ${(lag.max / 1e6).toFixed(1)} ms`,
       );
       lag.disable();

@@ -16,12 +16,6 @@ const MARKER_BYTES = 7; // a 48-bit marker at any bit offset spans at most 7 byt
 const LEVEL_MAX = 9;
 const blockOutputBound = (level: number): number => 259 * 20_000 * level;
 
-export interface Bzip2Limits {
-  readonly maxRatio: number;
-  /** Decompressed bytes allowed in all. */
-  readonly maxOutput: number;
-}
-
 /** The block-size digit of a `BZh1`…`BZh9` header, or undefined for anything else. */
 export function bzip2Level(head: Uint8Array): number | undefined {
   const digit = (head[3] ?? 0) - 0x30;
@@ -29,22 +23,69 @@ export function bzip2Level(head: Uint8Array): number | undefined {
 }
 
 /**
- * Could decompressing the whole stream pass a limit? No when, at the end of every block, the most the
- * stream can have produced by then is within `maxOutput` and within `maxRatio` of the compressed bytes
- * up to there (the decoder reads a block whole before delivering any of it, so it has read at least up
- * to the next marker). A block that no marker follows (a truncated stream) may pass anything.
+ * Fed a stream's compressed bytes in order (as they are read anyway), tells whether decompressing it
+ * whole could pass a limit: it could unless, at the end of every block, the most the stream can have
+ * produced by then is within `maxRatio` of the compressed bytes up to there (the decoder reads a block
+ * whole before delivering any of it, so it has read at least up to the next marker), and the total stays
+ * within the output limit. A block that no marker follows (a truncated stream) may pass anything.
  */
-export async function mayExpandPast(level: number, compressed: AsyncIterable<Uint8Array>, limits: Bzip2Limits): Promise<boolean> {
-  let bound = 0;
-  let blockOpen = false;
-  for await (const marker of markers(compressed)) {
-    if (blockOpen && isRatioBomb(bound, Math.floor(marker.bit / 8), limits.maxRatio)) return true;
-    blockOpen = marker.kind === 'block';
-    if (blockOpen) bound += blockOutputBound(level);
-    else level = LEVEL_MAX; // another stream may follow, at any level
-    if (bound > limits.maxOutput) return true;
+export class Bzip2Bound {
+  #level: number;
+  #bound = 0;
+  #blockOpen = false;
+  #ratioPassed = false;
+  #carry = Buffer.alloc(0);
+  #carryAt = 0;
+
+  constructor(
+    level: number,
+    private readonly maxRatio: number,
+  ) {
+    this.#level = level;
   }
-  return blockOpen;
+
+  /** Already known to pass the ratio: the rest of the stream need not be read for it. */
+  get passed(): boolean {
+    return this.#ratioPassed;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.#ratioPassed) return;
+    for (const marker of this.#markers(chunk)) {
+      if (this.#blockOpen && isRatioBomb(this.#bound, Math.floor(marker.bit / 8), this.maxRatio)) {
+        this.#ratioPassed = true;
+        return;
+      }
+      this.#blockOpen = marker.kind === 'block';
+      if (this.#blockOpen) this.#bound += blockOutputBound(this.#level);
+      else this.#level = LEVEL_MAX; // another stream may follow, at any level
+    }
+  }
+
+  /** After the last byte: could the whole stream pass the ratio or `maxOutput` decompressed bytes? */
+  mayExpandPast(maxOutput: number): boolean {
+    return this.#ratioPassed || this.#blockOpen || this.#bound > maxOutput;
+  }
+
+  /**
+   * Markers in stream order. Each chunk is searched together with the last bytes of the one before, so
+   * a marker across two chunks is found once. One starting in the last 6 bytes of the stream is not
+   * looked for: no block fits there, and no end marker does (its CRC follows it).
+   */
+  #markers(chunk: Uint8Array): Marker[] {
+    const bytes = Buffer.concat([this.#carry, chunk]);
+    const found: Marker[] = [];
+    for (const { kind, shift, bytes: want, masks, needle } of PATTERNS)
+      for (let at = bytes.indexOf(needle, 1); at !== -1 && at - 1 + MARKER_BYTES <= bytes.length; at = bytes.indexOf(needle, at + 1)) {
+        const start = at - 1;
+        if ((bytes[start]! & masks[0]!) === want[0] && bytes[start + 5] === want[5] && (bytes[start + 6]! & masks[6]!) === want[6])
+          found.push({ kind, bit: (this.#carryAt + start) * 8 + shift });
+      }
+    const keep = Math.min(bytes.length, MARKER_BYTES - 1);
+    this.#carryAt += bytes.length - keep;
+    this.#carry = bytes.subarray(bytes.length - keep);
+    return found.sort((a, b) => a.bit - b.bit);
+  }
 }
 
 interface Marker {
@@ -64,30 +105,6 @@ interface Pattern {
 }
 
 const PATTERNS: readonly Pattern[] = [...patterns('block', 0x314159265359n), ...patterns('end', 0x177245385090n)];
-
-/**
- * Markers in stream order. Each chunk is searched together with the last bytes of the one before, so a
- * marker across two chunks is found once. One starting in the last 6 bytes of the stream is not looked
- * for: no block fits there, and no end marker does (its CRC follows it).
- */
-async function* markers(compressed: AsyncIterable<Uint8Array>): AsyncGenerator<Marker> {
-  let carry = Buffer.alloc(0);
-  let carryAt = 0;
-  for await (const chunk of compressed) {
-    const bytes = Buffer.concat([carry, chunk]);
-    const found: Marker[] = [];
-    for (const { kind, shift, bytes: want, masks, needle } of PATTERNS)
-      for (let at = bytes.indexOf(needle, 1); at !== -1 && at - 1 + MARKER_BYTES <= bytes.length; at = bytes.indexOf(needle, at + 1)) {
-        const start = at - 1;
-        if ((bytes[start]! & masks[0]!) === want[0] && bytes[start + 5] === want[5] && (bytes[start + 6]! & masks[6]!) === want[6])
-          found.push({ kind, bit: (carryAt + start) * 8 + shift });
-      }
-    yield* found.sort((a, b) => a.bit - b.bit);
-    const keep = Math.min(bytes.length, MARKER_BYTES - 1);
-    carryAt += bytes.length - keep;
-    carry = bytes.subarray(bytes.length - keep);
-  }
-}
 
 function patterns(kind: Marker['kind'], marker: bigint): Pattern[] {
   const byteOf = (value: bigint, i: number): number => Number((value >> BigInt(8 * (MARKER_BYTES - 1 - i))) & 0xffn);

@@ -11,8 +11,8 @@ import { LimitExceededError } from '../engine-rules.js';
 import { makeFinding, type Finding } from '../finding.js';
 import type { Format } from '../formats.js';
 import { ForwardSource } from '../source.js';
-import { budgetFor, inherit, type ExpansionBudget } from './budget.js';
-import { bzip2Level, mayExpandPast } from './bzip2-bound.js';
+import { budgetFor, inherit } from './budget.js';
+import { Bzip2Bound, bzip2Level } from './bzip2-bound.js';
 import { decompress, type CompressionFormat } from './decompress.js';
 import { zfileDataOffset } from './joblib-zfile.js';
 import { ARCHIVE_RULES } from './rules.js';
@@ -59,9 +59,14 @@ export const compressedAnalyzer: Analyzer = {
     let compressedBytes = 0;
     // A joblib Z-file is a zlib stream after its header; joblib.load unpickles what it inflates to.
     const start = format === 'zlib' ? (zfileDataOffset(ctx.head) ?? 0) : 0;
+    // Only a bzip2 stream tells, from its compressed bytes, whether its rest could be a bomb (bzip2-bound.ts);
+    // they are read once: as the decompressor takes them, then whatever it left.
+    const level = format === 'bzip2' && ctx.source.seekable ? bzip2Level(ctx.head) : undefined;
+    const bound = level === undefined ? undefined : new Bzip2Bound(level, ctx.limits.maxCompressionRatio);
     const input = (async function* () {
       for await (const chunk of ctx.source.stream(start)) {
         compressedBytes += chunk.length;
+        bound?.push(chunk);
         yield chunk;
       }
     })();
@@ -104,23 +109,25 @@ export const compressedAnalyzer: Analyzer = {
     // the decompressor `_detect_compressor` picked yields, and a pickle attempt stops where the loader
     // raises. The rest is still decompressed (within the limits) when it could be a bomb to whatever
     // unpacks the whole file; when it cannot, it is left: corrupt data there cuts no analysis short.
-    if (!ended && (await restMayExpand(ctx, format, produced, budget))) while (!(await stream.next()).done);
+    if (!ended && (await restMayExpand(ctx, bound, start + compressedBytes, Math.min(ctx.limits.maxBytesPerFile, produced + budget.bytesRemaining))))
+      while (!(await stream.next()).done);
     await stream.return(undefined);
     return [...findings, ...outcome];
   },
 };
 
 /**
- * Could decompressing the rest pass the ratio or a size limit? Only a bzip2 stream tells without being
- * decompressed (bzip2-bound.ts), and only a seekable one can be read again from its start for it.
+ * Could decompressing the rest pass the ratio or `maxOutput`? Without a bound (not bzip2, or a source
+ * that cannot be read on from `resumeAt`), it could. The bound is fed the compressed bytes the
+ * decompressor has not read yet.
  */
-async function restMayExpand(ctx: AnalysisContext, format: CompressionFormat, produced: number, budget: ExpansionBudget): Promise<boolean> {
-  const level = format === 'bzip2' ? bzip2Level(ctx.head) : undefined;
-  if (level === undefined || !ctx.source.seekable) return true;
-  return mayExpandPast(level, ctx.source.stream(0), {
-    maxRatio: ctx.limits.maxCompressionRatio,
-    maxOutput: Math.min(ctx.limits.maxBytesPerFile, produced + budget.bytesRemaining),
-  });
+async function restMayExpand(ctx: AnalysisContext, bound: Bzip2Bound | undefined, resumeAt: number, maxOutput: number): Promise<boolean> {
+  if (!bound) return true;
+  for await (const chunk of ctx.source.stream(resumeAt)) {
+    if (bound.passed) return true;
+    bound.push(chunk);
+  }
+  return bound.mayExpandPast(maxOutput);
 }
 
 function bomb(file: string, what: string, details: Record<string, unknown>): Finding {

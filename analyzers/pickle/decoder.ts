@@ -357,7 +357,7 @@ export class PickleDecoder {
     }
     const outgrows = end > this.frameEnd;
     // The lane that follows the C reading re-decodes this FRAME where the old frame ends.
-    this.events.frameViolation('frame-inside-frame', base + pos, outgrows ? this.dropped(buf, pos, base, base + pos + 9) : undefined);
+    this.events.frameViolation('frame-inside-frame', base + pos, outgrows ? this.dropped(buf, pos, base, opEnd) : undefined);
     if (outgrows) this.frameEnd = end;
   }
 

@@ -30,6 +30,15 @@ export function packResult(result: ScanResult): FinishedScan {
   return { packed: { gzipJson }, summary: summarize(result) };
 }
 
+/**
+ * A result as a store holds it: packed, or the plain JSON (text or bytes) an earlier version wrote, packed
+ * here once. JSON never starts with gzip's magic bytes.
+ */
+export function storedResult(stored: Buffer | string): PackedResult {
+  const packed = typeof stored !== 'string' && stored[0] === 0x1f && stored[1] === 0x8b;
+  return { gzipJson: packed ? stored : gzipSync(stored) };
+}
+
 export function unpackResultSync(packed: PackedResult): ScanResult {
   return JSON.parse(gunzipSync(packed.gzipJson).toString('utf8')) as ScanResult;
 }

@@ -8,9 +8,9 @@
  * failure, createdAt, updatedAt}; `<ns>:jobs:unfinished` sorted set of queued and running ids, scored
  * by their last write (so entries whose job expired can be dropped by score).
  */
-import { gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
 import type { JobFailure, JobStatus, PackedResult, ScanJob, ScanTarget } from './model.js';
+import { storedResult } from './packed-result.js';
 import { defineLua, type LuaScript } from './redis-connection.js';
 import type { JobStore, NewJob } from './store.js';
 
@@ -159,13 +159,10 @@ function toJob(id: string, values: readonly (Buffer | null)[]): ScanJob | undefi
     target: JSON.parse(target.toString()) as ScanTarget,
     createdAt: Number(createdAt),
     updatedAt: Number(updatedAt),
-    ...(result ? { result: { gzipJson: isGzip(result) ? result : gzipSync(result) } } : {}),
+    ...(result ? { result: storedResult(result) } : {}),
     ...(failure ? { failure: JSON.parse(failure.toString()) as JobFailure } : {}),
   };
 }
-
-/** Results written before they were packed are plain JSON, which never starts with gzip's magic. */
-const isGzip = (bytes: Buffer): boolean => bytes[0] === 0x1f && bytes[1] === 0x8b;
 
 /** MULTI replies carry per-command errors instead of rejecting. */
 function throwOnTransactionError(replies: [Error | null, unknown][] | null): void {

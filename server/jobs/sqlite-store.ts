@@ -3,9 +3,9 @@
  * job's packed result (gzip JSON, ./packed-result.ts) is a file beside the database (./result-files.ts).
  * Survives restarts: queued and running jobs are resumed, finished ones kept until their TTL.
  */
-import { gzipSync } from 'node:zlib';
 import type Database from 'better-sqlite3';
 import type { JobFailure, JobStatus, PackedResult, ScanJob, ScanTarget } from './model.js';
+import { storedResult } from './packed-result.js';
 import { ResultFiles } from './result-files.js';
 import { openSqliteFile } from './sqlite-file.js';
 import type { JobStore, NewJob } from './store.js';
@@ -53,9 +53,9 @@ export class SqliteJobStore implements JobStore {
     const row = this.db.prepare('SELECT id, status, target, result, failure, created_at, updated_at FROM jobs WHERE id = ?').get(id) as Row | undefined;
     if (!row) return undefined;
     if (row.status !== 'finished') return toJob(row, undefined);
-    const packed = row.result === null ? await this.results.read(id) : inline(row.result);
+    const packed = row.result === null ? await this.results.read(id) : row.result;
     // A finished row whose file is gone was being purged: the job has expired.
-    return packed && toJob(row, packed);
+    return packed === undefined ? undefined : toJob(row, storedResult(packed));
   }
 
   async sealedAuthorization(id: string): Promise<Uint8Array | undefined> {
@@ -115,19 +115,14 @@ export class SqliteJobStore implements JobStore {
   }
 }
 
-/** A result stored in the row by an earlier version. */
-function inline(result: Buffer | string): Buffer {
-  return typeof result === 'string' ? gzipSync(result) : result;
-}
-
-function toJob(row: Row, result: Buffer | undefined): ScanJob {
+function toJob(row: Row, result: PackedResult | undefined): ScanJob {
   return {
     id: row.id,
     status: row.status,
     target: JSON.parse(row.target) as ScanTarget,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    ...(result ? { result: { gzipJson: result } } : {}),
+    ...(result ? { result } : {}),
     ...(row.failure ? { failure: JSON.parse(row.failure) as JobFailure } : {}),
   };
 }

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { bzip2Level, mayExpandPast } from '../../../../analyzers/archive/bzip2-bound.js';
+import { Bzip2Bound, bzip2Level } from '../../../../analyzers/archive/bzip2-bound.js';
 import { chunked, fixture } from './fixtures.js';
 
 const LIMITS = { maxRatio: 200, maxOutput: 64 * 1024 ** 3 };
 
 async function mayExpand(bytes: Uint8Array, chunkSize?: number, limits = LIMITS): Promise<boolean> {
-  return mayExpandPast(bzip2Level(bytes)!, chunked(bytes, chunkSize), limits);
+  const bound = new Bzip2Bound(bzip2Level(bytes)!, limits.maxRatio);
+  for await (const chunk of chunked(bytes, chunkSize)) bound.push(chunk);
+  return bound.mayExpandPast(limits.maxOutput);
 }
 
 describe('bzip2 expansion bound', () => {

@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decompressedName } from '../../../../analyzers/archive/compressed-analyzer.js';
 import { fixture, payload } from './fixtures.js';
-import { criticalMembers, scanDecompressing } from './full-engine.js';
+import { criticalMembers, scanCounted, scanDecompressing } from './full-engine.js';
 import { archiveEngine, ruleIds } from './harness.js';
 import { tarArchive, tarEntry } from '../../../support/tar-builder.js';
 
@@ -35,6 +35,13 @@ describe('compressed analyzer', () => {
     expect(decompressedBytes).toBeGreaterThan(0);
     expect(decompressedBytes).toBeLessThanOrEqual(99_981);
     expect(ruleIds(findings).filter((id) => id.startsWith('archive.'))).toEqual([]);
+  });
+
+  it('should read the compressed bytes once to bound a bzip2 tail it leaves undecompressed', async () => {
+    const bytes = fixture('noise.blocks.bz2');
+    const { bytesRead } = await scanCounted('face.dat', bytes);
+    // The sniffed head, then the stream once: as the decompressor takes it, then the part it left.
+    expect(bytesRead).toBeLessThanOrEqual(bytes.length + 64 * 1024);
   });
 
   it('should decompress a bzip2 joblib pickle on to a payload past its first blocks', async () => {
